@@ -1,0 +1,1 @@
+//! The examples package holds only examples: see `examples/*.rs` and `examples/README.md`.
