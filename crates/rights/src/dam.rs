@@ -1,0 +1,1 @@
+//! DAM layer.
