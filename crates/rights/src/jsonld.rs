@@ -290,8 +290,10 @@ impl Reader<'_> {
                                 self.node(o, ctx, &format!("{kpath}[{i}]"))?;
                             }
                             _ => {
-                                return Err(self
-                                    .err(&format!("{kpath}[{i}]"), "@graph items must be objects"));
+                                return Err(self.err(
+                                    &format!("{kpath}[{i}]"),
+                                    "@graph items must be objects",
+                                ));
                             }
                         }
                     }

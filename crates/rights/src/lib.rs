@@ -25,15 +25,16 @@
 //!
 //! ```
 //! use damkit_rights::dam::RightsBuilder;
-//! use damkit_rights::eval::{Decision, Evaluator, Request, World};
+//! use damkit_rights::eval::{CompiledPolicy, Decision, Evaluator, Request, World};
 //! use damkit_rights::vocab::Action;
 //!
-//! let policy = RightsBuilder::new("urn:damkit:licence:42")
+//! let licence = RightsBuilder::new("urn:damkit:licence:42")
 //!     .asset("urn:damkit:asset:1")
 //!     .window("2026-01-01", "2026-12-31", "Europe/Berlin")?
 //!     .territories(&["EU"])
 //!     .channels(&["web", "social"])
 //!     .build()?;
+//! let policy = CompiledPolicy::new(licence);
 //! let request = Request::new(Action::DISTRIBUTE)
 //!     .target("urn:damkit:asset:1")
 //!     .at("2026-12-01T00:00:00Z".parse()?)
@@ -41,8 +42,14 @@
 //!     .channel("web");
 //! let report = Evaluator::new().evaluate(&policy, &request, &World::new());
 //! assert_eq!(report.decision, Decision::Permit);
-//! let elsewhere = request.clone().spatial("US");
-//! # let _ = elsewhere;
+//! let in_the_us = Request::new(Action::DISTRIBUTE)
+//!     .target("urn:damkit:asset:1")
+//!     .at("2026-12-01T00:00:00Z".parse()?)
+//!     .spatial("US")
+//!     .channel("web");
+//! let report = Evaluator::new().evaluate(&policy, &in_the_us, &World::new());
+//! assert_eq!(report.decision, Decision::NotApplicable);
+//! println!("{:?}", report.reasons);
 //! Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
