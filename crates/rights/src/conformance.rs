@@ -21,6 +21,9 @@ use crate::vocab::{Action, DCT, LeftOperand, REPORT};
 
 const EX: &str = "http://example.org/";
 
+/// Expected rule activations and constraint satisfactions.
+type Expectations = (Vec<(String, ActivationState)>, Vec<(String, Satisfaction)>);
+
 /// One loaded test case.
 #[derive(Debug, Clone)]
 pub struct TestCase {
@@ -165,11 +168,7 @@ fn sotw_from(g: &Graph, subject: &Node, label: &str) -> Result<Sotw> {
     Ok(Sotw { time, world })
 }
 
-fn expected_from(
-    g: &Graph,
-    report: &Node,
-    single_case: bool,
-) -> (Vec<(String, ActivationState)>, Vec<(String, Satisfaction)>) {
+fn expected_from(g: &Graph, report: &Node, single_case: bool) -> Expectations {
     let mut rules = Vec::new();
     for rr in g.objects(report, &format!("{REPORT}ruleReport")) {
         let Some(rule) = g.object(rr, &format!("{REPORT}rule")) else {

@@ -1000,19 +1000,19 @@ fn atomic_ok(ctx: &Ctx<'_>, a: &AtomicConstraint, out: Option<&mut Vec<Constrain
     for v in ctx.req.values(&a.left_operand) {
         left.push(v);
     }
-    if left.is_empty() {
-        if let Some(u) = &a.unit {
-            for (unit, v) in &ctx.world.by_unit {
-                if unit == u {
-                    left.push(v);
-                }
+    if left.is_empty()
+        && let Some(u) = &a.unit
+    {
+        for (unit, v) in &ctx.world.by_unit {
+            if unit == u {
+                left.push(v);
             }
         }
     }
-    if left.is_empty() {
-        if let Some(s) = &a.status {
-            left.push(s);
-        }
+    if left.is_empty()
+        && let Some(s) = &a.status
+    {
+        left.push(s);
     }
     let referenced;
     let right: &[Value] = if a.right_operand.is_empty() {
@@ -1065,10 +1065,8 @@ fn atomic_ok(ctx: &Ctx<'_>, a: &AtomicConstraint, out: Option<&mut Vec<Constrain
     } else {
         let spatial = a.left_operand == LeftOperand::SPATIAL;
         let eq = |l: &Value, r: &Value| -> bool {
-            if spatial {
-                if let (Some(x), Some(y)) = (l.as_text(), r.as_text()) {
-                    return vocab::place_within(x, y);
-                }
+            if spatial && let (Some(x), Some(y)) = (l.as_text(), r.as_text()) {
+                return vocab::place_within(x, y);
             }
             l.compare(r) == Some(std::cmp::Ordering::Equal)
         };

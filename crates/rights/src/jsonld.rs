@@ -134,10 +134,10 @@ impl Context {
                     if k.starts_with('@') {
                         continue;
                     }
-                    if let Value::String(iri) = v {
-                        if iri.ends_with('/') || iri.ends_with('#') || iri.ends_with(':') {
-                            out.prefixes.insert(k.clone(), iri.clone());
-                        }
+                    if let Value::String(iri) = v
+                        && (iri.ends_with('/') || iri.ends_with('#') || iri.ends_with(':'))
+                    {
+                        out.prefixes.insert(k.clone(), iri.clone());
                     }
                 }
                 for (k, v) in map {

@@ -712,10 +712,10 @@ fn compact(iri: &str) -> String {
         return l.to_owned();
     }
     for (p, ns) in crate::vocab::PREFIXES {
-        if *p != "odrl" {
-            if let Some(l) = iri.strip_prefix(ns) {
-                return format!("{p}:{l}");
-            }
+        if *p != "odrl"
+            && let Some(l) = iri.strip_prefix(ns)
+        {
+            return format!("{p}:{l}");
         }
     }
     iri.to_owned()
@@ -735,8 +735,8 @@ fn value_json(v: &Value) -> Json {
 }
 
 fn compact_id(iri: &str) -> String {
-    if iri.starts_with(ODRL) {
-        format!("odrl:{}", &iri[ODRL.len()..])
+    if let Some(l) = iri.strip_prefix(ODRL) {
+        format!("odrl:{l}")
     } else {
         iri.to_owned()
     }

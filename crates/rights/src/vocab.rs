@@ -556,10 +556,10 @@ pub fn place_within(place: &str, area: &str) -> bool {
         return true;
     }
     // ISO 3166-2 subdivisions (DE-BY) lie within their country.
-    if let Some((country, _)) = place.split_once('-') {
-        if country == area {
-            return true;
-        }
+    if let Some((country, _)) = place.split_once('-')
+        && country == area
+    {
+        return true;
     }
     let country = place.split('-').next().unwrap_or(&place);
     SPATIAL_GROUPS

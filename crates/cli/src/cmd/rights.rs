@@ -19,7 +19,7 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum Sub {
     /// Decide whether a use is permitted by a policy (JSON-LD or Turtle) and say why.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Run an ODRL evaluator test suite folder (SolidLab layout: policies/, requests/, sotw/,
     /// test_cases/) and compare with the expected compliance reports.
     Conformance(ConformanceArgs),
@@ -189,7 +189,49 @@ fn conformance(a: &ConformanceArgs) -> anyhow::Result<Status> {
     Ok(Status::from_failures(result.failed))
 }
 
-/// Lines for `damkit demo`: a licence built with the DAM builder, checked for three uses.
-pub fn demo_step(_dir: &Path) -> anyhow::Result<Vec<String>> {
-    Ok(Vec::new())
+/// Lines for `damkit demo`: a licence built with the DAM builder for `bridge.jpg`, checked
+/// for three uses, and the licence alert it raises.
+#[allow(dead_code)] // Called by `damkit demo`, which the lead wires.
+pub fn demo_step(dir: &Path) -> anyhow::Result<Vec<String>> {
+    use damkit::rights::dam::{RightsBuilder, alerts};
+    let asset = dir.join("bridge.jpg").display().to_string();
+    let licence = RightsBuilder::new("urn:damkit:demo:licence")
+        .asset(asset.clone())
+        .window("2026-01-01", "2026-12-31", "Europe/Berlin")?
+        .territories(&["EU"])
+        .channels(&["web", "social"])
+        .credit_line("Photo: damkit demo")
+        .no_ai_training()
+        .build()?;
+    let compiled = CompiledPolicy::new(licence.clone());
+    let ev = Evaluator::new();
+    let at: jiff::Timestamp = "2026-12-01T00:00:00Z".parse()?;
+    let mut lines = Vec::new();
+    for (place, channel, purpose) in [
+        ("DE", "web", None),
+        ("US", "web", None),
+        ("FR", "social", Some("ai-training")),
+    ] {
+        let mut req = Request::new(Action::DISTRIBUTE)
+            .target(asset.clone())
+            .at(at)
+            .spatial(place)
+            .channel(channel);
+        if let Some(p) = purpose {
+            req = req.purpose(p);
+        }
+        let d = ev.evaluate(&compiled, &req, &World::new()).decision;
+        lines.push(format!(
+            "rights: distribute bridge.jpg on {channel} in {place}{} on 2026-12-01: {d:?}",
+            purpose.map(|p| format!(" for {p}")).unwrap_or_default()
+        ));
+    }
+    let alert = alerts::check(&asset, &licence, at, 60);
+    lines.push(format!(
+        "rights: licence status on 2026-12-01: {:?}, {} days left, hints {:?}",
+        alert.status,
+        alert.days_to_end.unwrap_or(0),
+        alert.hints
+    ));
+    Ok(lines)
 }

@@ -73,13 +73,13 @@ fn parse_bound(s: &str, tz: &TimeZone, end: bool, field: &str) -> Result<Timesta
         value: s.into(),
         message: m,
     };
-    if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
-        if s.len() > 10 {
-            return dt
-                .to_zoned_datetime(tz.clone())
-                .map(|z| z.timestamp())
-                .map_err(|e| bad(e.to_string()));
-        }
+    if let Ok(dt) = s.parse::<jiff::civil::DateTime>()
+        && s.len() > 10
+    {
+        return dt
+            .to_zoned_datetime(tz.clone())
+            .map(|z| z.timestamp())
+            .map_err(|e| bad(e.to_string()));
     }
     let d: Date = s.parse().map_err(|e: jiff::Error| bad(e.to_string()))?;
     let d = if end {
@@ -174,13 +174,13 @@ impl RightsBuilder {
         } else {
             Some(parse_bound(end, &zone, true, "licence end")?)
         };
-        if let (Some(s), Some(e)) = (self.start, self.end) {
-            if e <= s {
-                return Err(RightsError::Field {
-                    field: "licence window".into(),
-                    message: format!("ends ({e}) before it starts ({s})"),
-                });
-            }
+        if let (Some(s), Some(e)) = (self.start, self.end)
+            && e <= s
+        {
+            return Err(RightsError::Field {
+                field: "licence window".into(),
+                message: format!("ends ({e}) before it starts ({s})"),
+            });
         }
         Ok(self)
     }
