@@ -447,7 +447,7 @@ pub struct CompiledPolicy {
 impl CompiledPolicy {
     /// Compiles with the ODRL action hierarchy.
     pub fn new(policy: Policy) -> CompiledPolicy {
-        CompiledPolicy::with_hierarchy(policy, Arc::new(ActionHierarchy::default()))
+        CompiledPolicy::with_hierarchy(policy, ActionHierarchy::odrl())
     }
 
     /// Compiles with a profile's hierarchy.
@@ -673,7 +673,11 @@ fn party_ok(ctx: &Ctx<'_>, rule: &Rule) -> bool {
 fn action_matches(ctx: &Ctx<'_>, set: &HashSet<Action>, rule_action: &Action) -> bool {
     match &ctx.req.action {
         None => false,
-        Some(a) => set.contains(a) || ctx.hierarchy.includes(rule_action, a),
+        Some(a) => {
+            a == rule_action
+                || set.contains(a)
+                || (!ctx.hierarchy.contains(a) && ctx.hierarchy.includes(rule_action, a))
+        }
     }
 }
 

@@ -77,6 +77,7 @@ pub mod eval;
 pub mod graph;
 mod jsonld;
 pub mod model;
+mod report;
 pub mod value;
 pub mod vocab;
 

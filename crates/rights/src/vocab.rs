@@ -420,6 +420,19 @@ pub struct ActionHierarchy {
 
 impl Default for ActionHierarchy {
     fn default() -> Self {
+        ActionHierarchy::odrl().as_ref().clone()
+    }
+}
+
+impl ActionHierarchy {
+    /// The ODRL vocabulary's hierarchy, built once and shared.
+    pub fn odrl() -> std::sync::Arc<ActionHierarchy> {
+        static H: std::sync::OnceLock<std::sync::Arc<ActionHierarchy>> = std::sync::OnceLock::new();
+        H.get_or_init(|| std::sync::Arc::new(ActionHierarchy::build_odrl()))
+            .clone()
+    }
+
+    fn build_odrl() -> ActionHierarchy {
         let mut parents: HashMap<Action, Vec<Action>> = HashMap::new();
         for (a, p) in ACTIONS {
             let entry = parents.entry(Action::odrl(a)).or_default();
@@ -549,20 +562,26 @@ pub fn normalize_place(s: &str) -> String {
     last.trim().to_ascii_uppercase()
 }
 
+fn place_key(s: &str) -> &str {
+    s.rsplit(['/', '#', ':']).next().unwrap_or(s).trim()
+}
+
 /// Whether `place` (a code) lies within `area` (a code or a group, `WORLD` for all).
+/// Case-insensitive; does not allocate.
 pub fn place_within(place: &str, area: &str) -> bool {
-    let (place, area) = (normalize_place(place), normalize_place(area));
-    if place == area || area == "WORLD" || area == "WW" {
-        return true;
-    }
-    // ISO 3166-2 subdivisions (DE-BY) lie within their country.
-    if let Some((country, _)) = place.split_once('-')
-        && country == area
+    let (place, area) = (place_key(place), place_key(area));
+    if place.eq_ignore_ascii_case(area)
+        || area.eq_ignore_ascii_case("WORLD")
+        || area.eq_ignore_ascii_case("WW")
     {
         return true;
     }
-    let country = place.split('-').next().unwrap_or(&place);
-    SPATIAL_GROUPS
-        .iter()
-        .any(|(g, members)| *g == area && members.contains(&country))
+    // ISO 3166-2 subdivisions (DE-BY) lie within their country.
+    let country = place.split('-').next().unwrap_or(place);
+    if country.len() != place.len() && country.eq_ignore_ascii_case(area) {
+        return true;
+    }
+    SPATIAL_GROUPS.iter().any(|(g, members)| {
+        g.eq_ignore_ascii_case(area) && members.iter().any(|m| m.eq_ignore_ascii_case(country))
+    })
 }

@@ -58,3 +58,40 @@ fn not_a_suite_is_a_clear_error() {
         .to_string();
     assert!(e.contains("no policies/ folder"), "{e}");
 }
+
+#[test]
+fn our_turtle_reports_carry_the_suites_states() {
+    use damkit_rights::graph::{Graph, Node};
+    use damkit_rights::vocab::{RDF_TYPE, REPORT};
+    let (cases, _) = load_suite(&crate::data("odrl-test-suite")).unwrap();
+    for case in &cases {
+        let result = damkit_rights::conformance::run_case(case);
+        let ttl = result
+            .report
+            .to_turtle("2024-02-12T11:20:10Z".parse().unwrap(), None);
+        let g = Graph::from_turtle(ttl.as_bytes(), "ours.ttl").unwrap();
+        assert_eq!(
+            g.subjects_of_type(&format!("{REPORT}PolicyReport")).len(),
+            1
+        );
+        for (rule, want) in &case.expected_rules {
+            let rr = g
+                .subjects(&format!("{REPORT}rule"), &Node::iri(rule.clone()))
+                .next()
+                .unwrap()
+                .clone();
+            let state = g
+                .object(&rr, &format!("{REPORT}activationState"))
+                .unwrap()
+                .as_iri()
+                .unwrap()
+                .to_owned();
+            assert_eq!(state, format!("{REPORT}{want:?}"));
+        }
+        let n_constraints = g
+            .subjects_of_type(&format!("{REPORT}ConstraintReport"))
+            .len();
+        assert!(n_constraints >= case.expected_constraints.len());
+        let _ = RDF_TYPE;
+    }
+}
