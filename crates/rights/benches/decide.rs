@@ -35,14 +35,14 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("dam_policy");
     g.throughput(criterion::Throughput::Elements(1));
     g.bench_function("decide", |b| {
-        b.iter(|| ev.decide(black_box(&compiled), black_box(&req), &world))
+        b.iter(|| ev.decide(black_box(&compiled), black_box(&req), &world));
     });
     g.bench_function("evaluate_full_report", |b| {
-        b.iter(|| ev.evaluate(black_box(&compiled), black_box(&req), &world))
+        b.iter(|| ev.evaluate(black_box(&compiled), black_box(&req), &world));
     });
     let json = serde_json::to_vec(&policy.to_jsonld()).unwrap();
     g.bench_function("read_jsonld_and_compile", |b| {
-        b.iter(|| CompiledPolicy::new(Policy::from_jsonld(black_box(&json), "b").unwrap()))
+        b.iter(|| CompiledPolicy::new(Policy::from_jsonld(black_box(&json), "b").unwrap()));
     });
     g.finish();
 }

@@ -63,6 +63,9 @@ pub struct CheckArgs {
     /// Print the full compliance report as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Print the compliance report as Turtle (FORCE compliance-report vocabulary) on stdout.
+    #[arg(long, conflicts_with = "json")]
+    pub turtle: bool,
 }
 
 /// `damkit rights conformance`.
@@ -142,6 +145,8 @@ fn check(a: &CheckArgs) -> anyhow::Result<Status> {
     let report = Evaluator::new().evaluate(&compiled, &req, &World::new());
     if a.json {
         output::print_json(&report)?;
+    } else if a.turtle {
+        print!("{}", report.to_turtle(jiff::Timestamp::now(), None));
     } else {
         println!("{:?}", report.decision);
         for r in &report.reasons {

@@ -92,9 +92,9 @@ fn parse_bound(s: &str, tz: &TimeZone, end: bool, field: &str) -> Result<Timesta
         .map_err(|e| bad(e.to_string()))
 }
 
-fn atomic(left: LeftOperand, op: Operator, right: Vec<Value>) -> Constraint {
+fn atomic(id: String, left: LeftOperand, op: Operator, right: Vec<Value>) -> Constraint {
     Constraint::Atomic(AtomicConstraint {
-        id: None,
+        id: Some(id),
         left_operand: left,
         operator: op,
         right_operand: right,
@@ -298,6 +298,7 @@ impl RightsBuilder {
         let c = &mut perm.constraints;
         if let Some(s) = self.start {
             c.push(atomic(
+                format!("{}#window-start", self.uid),
                 LeftOperand::DATE_TIME,
                 Operator::GTEQ,
                 vec![Value::DateTime(s)],
@@ -305,6 +306,7 @@ impl RightsBuilder {
         }
         if let Some(e) = self.end {
             c.push(atomic(
+                format!("{}#window-end", self.uid),
                 LeftOperand::DATE_TIME,
                 Operator::LT,
                 vec![Value::DateTime(e)],
@@ -312,6 +314,7 @@ impl RightsBuilder {
         }
         if !self.territories.is_empty() {
             c.push(atomic(
+                format!("{}#territories", self.uid),
                 LeftOperand::SPATIAL,
                 Operator::IS_ANY_OF,
                 strings(&self.territories),
@@ -319,6 +322,7 @@ impl RightsBuilder {
         }
         if !self.excluded.is_empty() {
             c.push(atomic(
+                format!("{}#excluded-territories", self.uid),
                 LeftOperand::SPATIAL,
                 Operator::IS_NONE_OF,
                 strings(&self.excluded),
@@ -326,6 +330,7 @@ impl RightsBuilder {
         }
         if !self.channels.is_empty() {
             c.push(atomic(
+                format!("{}#channels", self.uid),
                 LeftOperand::DELIVERY_CHANNEL,
                 Operator::IS_ANY_OF,
                 strings(&self.channels),
@@ -333,6 +338,7 @@ impl RightsBuilder {
         }
         if !self.media.is_empty() {
             c.push(atomic(
+                format!("{}#media", self.uid),
                 LeftOperand::MEDIA,
                 Operator::IS_ANY_OF,
                 strings(&self.media),
@@ -346,6 +352,7 @@ impl RightsBuilder {
                 });
             }
             c.push(atomic(
+                format!("{}#max-uses", self.uid),
                 LeftOperand::COUNT,
                 Operator::LTEQ,
                 vec![Value::Integer(n)],
@@ -353,6 +360,7 @@ impl RightsBuilder {
         }
         if self.editorial_only {
             c.push(atomic(
+                format!("{}#editorial", self.uid),
                 LeftOperand::PURPOSE,
                 Operator::EQ,
                 vec![Value::String(PURPOSE_EDITORIAL.into())],
@@ -360,6 +368,7 @@ impl RightsBuilder {
         }
         if self.model_release {
             c.push(atomic(
+                format!("{}#model-release", self.uid),
                 LeftOperand::new(MODEL_RELEASE),
                 Operator::IS_ANY_OF,
                 strings(&["MR-UMR".into(), "MR-LMR".into(), "MR-NAP".into()]),
@@ -367,6 +376,7 @@ impl RightsBuilder {
         }
         if self.property_release {
             c.push(atomic(
+                format!("{}#property-release", self.uid),
                 LeftOperand::new(PROPERTY_RELEASE),
                 Operator::IS_ANY_OF,
                 strings(&["PR-UPR".into(), "PR-LPR".into(), "PR-NAP".into()]),
@@ -393,6 +403,7 @@ impl RightsBuilder {
             });
             pro.targets = p.permissions[0].targets.clone();
             pro.constraints.push(atomic(
+                format!("{}#no-ai-training-purposes", self.uid),
                 LeftOperand::PURPOSE,
                 Operator::IS_ANY_OF,
                 strings(&[
