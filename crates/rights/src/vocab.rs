@@ -563,7 +563,12 @@ pub fn normalize_place(s: &str) -> String {
 }
 
 fn place_key(s: &str) -> &str {
-    s.rsplit(['/', '#', ':']).next().unwrap_or(s).trim()
+    let b = s.as_bytes();
+    if b.iter().any(|&c| c == b'/' || c == b'#' || c == b':' || c == b' ') {
+        s.rsplit(['/', '#', ':']).next().unwrap_or(s).trim()
+    } else {
+        s
+    }
 }
 
 /// Whether `place` (a code) lies within `area` (a code or a group, `WORLD` for all).
