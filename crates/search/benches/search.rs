@@ -1,0 +1,2 @@
+//! Benches (written next).
+fn main() {}
