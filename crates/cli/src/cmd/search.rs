@@ -52,6 +52,14 @@ pub struct Args {
     /// Print JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Filters, pagination and indexing (boxed: keeps the command enum small).
+    #[command(flatten)]
+    pub more: Box<More>,
+}
+
+/// The options beyond the contract's.
+#[derive(Debug, clap::Args)]
+pub struct More {
     /// Drill-down filter in the query language, not scored (repeatable).
     #[arg(long, value_name = "CLAUSE")]
     pub filter: Vec<String>,
@@ -193,21 +201,22 @@ fn parse_instant(s: &str) -> anyhow::Result<jiff::Timestamp> {
 fn build_request(args: &Args) -> anyhow::Result<SearchRequest> {
     let mut req = SearchRequest::new(args.query.clone().unwrap_or_default()).limit(args.limit);
     req.facets = args.facet.clone();
-    req.filters = args.filter.clone();
-    req.facet_limit = args.facet_limit;
-    req.search_after = args.after.clone();
-    req.snippets = args.snippets;
+    req.filters = args.more.filter.clone();
+    req.facet_limit = args.more.facet_limit;
+    req.search_after = args.more.after.clone();
+    req.snippets = args.more.snippets;
     if let Some(s) = &args.sort {
         req.sort = Sort::parse(s)?;
     }
-    if let (Some(c), Some(t), Some(on)) = (&args.channel, &args.territory, &args.on) {
+    if let (Some(c), Some(t), Some(on)) = (&args.more.channel, &args.more.territory, &args.more.on)
+    {
         let mut u = UsageFilter::new(c, t, parse_instant(on)?);
-        if args.commercial {
+        if args.more.commercial {
             u = u.commercial();
         }
         req.usable = Some(u);
     }
-    if let Some(b) = &args.bbox {
+    if let Some(b) = &args.more.bbox {
         req.bbox = Some(parse_bbox(b)?);
     }
     Ok(req)
@@ -272,7 +281,7 @@ fn print_table(resp: &SearchResponse) {
 fn run_inner(args: &Args) -> anyhow::Result<Status> {
     let dir = index_dir(args);
     let mut indexed = None;
-    let index = if args.add_records.is_empty() {
+    let index = if args.more.add_records.is_empty() {
         SearchIndex::open(&dir).with_context(|| {
             if args.library.is_some() {
                 format!(
@@ -286,7 +295,7 @@ fn run_inner(args: &Args) -> anyhow::Result<Status> {
     } else {
         let index = SearchIndex::open_or_create(&dir)
             .with_context(|| format!("opening or creating the search index {}", dir.display()))?;
-        let report = add_records(&index, &args.add_records)?;
+        let report = add_records(&index, &args.more.add_records)?;
         for f in &report.failed {
             output::warn("search", f);
         }
@@ -294,7 +303,7 @@ fn run_inner(args: &Args) -> anyhow::Result<Status> {
         index
     };
     let failures = indexed.as_ref().map_or(0, |r| r.failed.len());
-    if !args.add_records.is_empty() && args.query.is_none() {
+    if !args.more.add_records.is_empty() && args.query.is_none() {
         let report = indexed.unwrap_or_default();
         if args.json {
             output::print_json(&report)?;
