@@ -1,0 +1,226 @@
+//! Criterion benches of damkit-search on generated records (see `benches/README.md`).
+//!
+//! The setup builds an index of `DAMKIT_SEARCH_BENCH_RECORDS` records (default 1,000,000)
+//! once, timing the bulk load and measuring the bytes per record, and prints p50/p99 of the
+//! typical query and of the all-records facet counts over 1,000 runs (criterion reports means
+//! and medians, not tails). Set `DAMKIT_SEARCH_BENCH_DIR` to keep the index between runs.
+//!
+//! ```text
+//! cargo bench -p damkit-search --bench search -- --warm-up-time 1 --measurement-time 3
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use damkit_search::synth::Generator;
+use damkit_search::{IndexerOptions, SearchIndex, SearchRequest, Sort};
+
+const SEED: u64 = 42;
+const CHUNK: u64 = 100_000;
+
+fn records() -> u64 {
+    std::env::var("DAMKIT_SEARCH_BENCH_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
+}
+
+fn dir_size(p: &Path) -> u64 {
+    std::fs::read_dir(p)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Builds (or reopens) the big index and reports indexing speed and size.
+fn big_index() -> (SearchIndex, Option<tempfile::TempDir>) {
+    let n = records();
+    let (dir, tmp): (PathBuf, Option<tempfile::TempDir>) =
+        match std::env::var_os("DAMKIT_SEARCH_BENCH_DIR") {
+            Some(d) => (PathBuf::from(d), None),
+            None => {
+                let t = tempfile::tempdir().expect("temp dir");
+                (t.path().join("index"), Some(t))
+            }
+        };
+    if let Ok(index) = SearchIndex::open(&dir)
+        && index.num_records() == n
+    {
+        eprintln!("reusing the index of {n} records in {}", dir.display());
+        return (index, tmp);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let index = SearchIndex::create(&dir).expect("create index");
+    let g = Generator::new(SEED);
+    let mut indexer = index
+        .indexer(
+            IndexerOptions::default()
+                .threads(2)
+                .memory_budget(1 << 30)
+                .commit_every(usize::MAX),
+        )
+        .expect("indexer");
+    let mut indexing = Duration::ZERO;
+    let mut start = 0;
+    while start < n {
+        let end = (start + CHUNK).min(n);
+        // Generating records is not indexing: it is done outside the timed part.
+        let chunk: Vec<_> = (start..end).map(|i| g.record(i)).collect();
+        let t = Instant::now();
+        for r in &chunk {
+            indexer.add_new(r).expect("add");
+        }
+        indexer.commit().expect("commit");
+        indexing += t.elapsed();
+        start = end;
+    }
+    let t = Instant::now();
+    indexer.finish().expect("finish");
+    indexing += t.elapsed();
+    let bytes = dir_size(&dir);
+    eprintln!(
+        "indexed {n} records in {:.2} s: {:.0} records/s (2 threads, bulk add), {} segments, {} bytes = {:.0} bytes/record",
+        indexing.as_secs_f64(),
+        n as f64 / indexing.as_secs_f64(),
+        index.num_segments(),
+        bytes,
+        bytes as f64 / n as f64
+    );
+    (index, tmp)
+}
+
+fn typical_request(g: &Generator, i: usize) -> SearchRequest {
+    let makes = ["Canon", "Nikon", "Sony", "Fujifilm"];
+    let q = format!(
+        "{} {} taken:[2010-01-01 TO 2020-01-01]",
+        g.word(40 + (i * 7) % 200),
+        g.word(60 + (i * 13) % 300)
+    );
+    SearchRequest::new(q)
+        .filter(format!("make:{}", makes[i % makes.len()]))
+        .sort(Sort::parse("-taken").ok().flatten().expect("sort"))
+        .limit(20)
+        .facet("make")
+        .facet("taxonomy")
+        .facet("year")
+        .facet("rating")
+}
+
+fn facets_request() -> SearchRequest {
+    SearchRequest::new("")
+        .limit(0)
+        .facet("make")
+        .facet("taxonomy")
+        .facet("year")
+        .facet("rating")
+}
+
+fn percentiles(label: &str, mut v: Vec<Duration>) {
+    v.sort();
+    let p = |q: f64| v[((v.len() as f64 * q) as usize).min(v.len() - 1)];
+    eprintln!(
+        "{label}: p50 {:.3} ms, p99 {:.3} ms over {} runs",
+        p(0.50).as_secs_f64() * 1e3,
+        p(0.99).as_secs_f64() * 1e3,
+        v.len()
+    );
+}
+
+fn bench_queries(c: &mut Criterion) {
+    let (index, _tmp) = big_index();
+    let g = Generator::new(SEED);
+    // Tails, which criterion does not report.
+    let mut times = Vec::new();
+    let mut totals = 0;
+    for i in 0..1000 {
+        let req = typical_request(&g, i);
+        let t = Instant::now();
+        let r = index.search(&req).expect("search");
+        times.push(t.elapsed());
+        totals += r.total;
+    }
+    percentiles(
+        &format!("typical query (mean {} matches)", totals / 1000),
+        times,
+    );
+    let mut times = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        let r = index.search(&facets_request()).expect("search");
+        times.push(t.elapsed());
+        assert_eq!(r.total, records());
+    }
+    percentiles("4 facet counts over all records", times);
+
+    let mut group = c.benchmark_group("search_1m");
+    let mut i = 0;
+    group.bench_function("typical_query", |b| {
+        b.iter(|| {
+            i += 1;
+            index.search(&typical_request(&g, i)).expect("search")
+        });
+    });
+    group.bench_function("facets_all_records", |b| {
+        b.iter(|| index.search(&facets_request()).expect("search"));
+    });
+    group.bench_function("word_query_relevance", |b| {
+        b.iter(|| {
+            i += 1;
+            index
+                .search(&SearchRequest::new(g.word(40 + i % 300)).limit(20))
+                .expect("search")
+        });
+    });
+    group.finish();
+}
+
+fn bench_indexing(c: &mut Criterion) {
+    let g = Generator::new(7);
+    let recs: Vec<_> = (0..20_000).map(|i| g.record(i)).collect();
+    let mut group = c.benchmark_group("indexing");
+    group.throughput(Throughput::Elements(recs.len() as u64));
+    group.sample_size(10);
+    group.bench_function("upsert_20k_in_ram", |b| {
+        b.iter(|| {
+            let index = SearchIndex::create_in_ram();
+            let mut w = index
+                .indexer(
+                    IndexerOptions::default()
+                        .threads(2)
+                        .memory_budget(256 << 20),
+                )
+                .expect("indexer");
+            for r in &recs {
+                w.upsert(r).expect("upsert");
+            }
+            w.commit().expect("commit");
+            index
+        });
+    });
+    group.finish();
+}
+
+fn bench_parser(c: &mut Criterion) {
+    let queries = [
+        "red fox",
+        "keyword:\"red fox\" make:Canon taken:[2020-01-01 TO 2021-01-01] -dog",
+        "(a OR b) AND (c OR (d AND NOT e)) width:>2000 rating:>=4",
+    ];
+    c.bench_function("parse_queries", |b| {
+        b.iter(|| {
+            let mut w = Vec::new();
+            for q in queries {
+                std::hint::black_box(damkit_search::query::parse(q, &mut w));
+            }
+        });
+    });
+}
+
+criterion_group!(benches, bench_parser, bench_indexing, bench_queries);
+criterion_main!(benches);

@@ -1,0 +1,604 @@
+//! Opening, creating and writing an index.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use damkit_core::AssetId;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use tantivy::indexer::LogMergePolicy;
+use tantivy::schema::Value;
+use tantivy::store::{Compressor, ZstdCompressor};
+use tantivy::{
+    DateTime, DocAddress, Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy,
+    TantivyDocument, Term,
+};
+
+use crate::error::{Result, SearchError, TantivyContext};
+use crate::record::AssetRecord;
+use crate::schema::{Fields, SCHEMA_VERSION, build_schema, language_slot, register_tokenizers};
+
+/// Name of the file, next to tantivy's `meta.json`, that records the schema version.
+pub const VERSION_FILE: &str = "damkit-search.json";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct VersionFile {
+    format: String,
+    schema_version: u32,
+}
+
+/// A search index of asset records, on disk or in memory.
+///
+/// Cloning is cheap (the index and its reader are shared). Searches see the state of the last
+/// commit: an [`Indexer`] of the same process reloads the reader when it commits; other
+/// processes' commits are picked up within a moment (tantivy watches `meta.json`) or at once
+/// with [`SearchIndex::reload`].
+#[derive(Clone)]
+pub struct SearchIndex {
+    pub(crate) index: Index,
+    pub(crate) fields: Arc<Fields>,
+    pub(crate) reader: IndexReader,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+fn settings() -> IndexSettings {
+    IndexSettings {
+        docstore_compression: Compressor::Zstd(ZstdCompressor {
+            compression_level: Some(6),
+        }),
+        docstore_blocksize: 64 * 1024,
+        ..IndexSettings::default()
+    }
+}
+
+fn io<'a>(what: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> SearchError + 'a {
+    move |source| SearchError::Io {
+        what,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes `bytes` to `path` atomically: temporary file in the same folder, fsync, rename.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file")
+    ));
+    let mut f = std::fs::File::create(&tmp).map_err(io("creating", &tmp))?;
+    f.write_all(bytes).map_err(io("writing", &tmp))?;
+    f.sync_all().map_err(io("syncing", &tmp))?;
+    drop(f);
+    std::fs::rename(&tmp, path).map_err(io("renaming into place", path))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+impl SearchIndex {
+    /// Creates a new index in `dir` (created if missing; must not already hold an index).
+    pub fn create(dir: impl AsRef<Path>) -> Result<SearchIndex> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir).map_err(io("creating the index folder", dir))?;
+        if dir.join("meta.json").exists() || dir.join(VERSION_FILE).exists() {
+            return Err(SearchError::InvalidRequest(format!(
+                "{} already holds an index; open it instead of creating one",
+                dir.display()
+            )));
+        }
+        let version = serde_json::to_vec_pretty(&VersionFile {
+            format: "damkit-search".into(),
+            schema_version: SCHEMA_VERSION,
+        })
+        .unwrap_or_default();
+        write_atomic(&dir.join(VERSION_FILE), &version)?;
+        let (schema, fields) = build_schema();
+        let index = Index::builder()
+            .schema(schema)
+            .settings(settings())
+            .create_in_dir(dir)
+            .ctx("creating the index")?;
+        Self::finish_open(index, fields, Some(dir.to_path_buf()))
+    }
+
+    /// Opens the index in `dir`, checking its schema version.
+    pub fn open(dir: impl AsRef<Path>) -> Result<SearchIndex> {
+        let dir = dir.as_ref();
+        let vpath = dir.join(VERSION_FILE);
+        if !dir.join("meta.json").exists() || !vpath.exists() {
+            return Err(SearchError::NotAnIndex {
+                path: dir.to_path_buf(),
+            });
+        }
+        let bytes = std::fs::read(&vpath).map_err(io("reading", &vpath))?;
+        let v: VersionFile =
+            serde_json::from_slice(&bytes).map_err(|e| SearchError::BadVersionFile {
+                path: vpath.clone(),
+                reason: e.to_string(),
+            })?;
+        if v.format != "damkit-search" {
+            return Err(SearchError::BadVersionFile {
+                path: vpath,
+                reason: format!("format is {:?}, expected \"damkit-search\"", v.format),
+            });
+        }
+        if v.schema_version != SCHEMA_VERSION {
+            return Err(SearchError::RebuildNeeded {
+                path: dir.to_path_buf(),
+                found: v.schema_version,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        let index = Index::open_in_dir(dir).ctx("opening the index")?;
+        let (schema, fields) = build_schema();
+        if index.schema() != schema {
+            return Err(SearchError::RebuildNeeded {
+                path: dir.to_path_buf(),
+                found: v.schema_version,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        Self::finish_open(index, fields, Some(dir.to_path_buf()))
+    }
+
+    /// Opens the index in `dir`, or creates it when the folder holds none.
+    pub fn open_or_create(dir: impl AsRef<Path>) -> Result<SearchIndex> {
+        let dir = dir.as_ref();
+        if dir.join(VERSION_FILE).exists() && dir.join("meta.json").exists() {
+            Self::open(dir)
+        } else if dir.join("meta.json").exists() {
+            Err(SearchError::NotAnIndex {
+                path: dir.to_path_buf(),
+            })
+        } else {
+            // A version file without meta.json: creation was interrupted; start again.
+            let _ = std::fs::remove_file(dir.join(VERSION_FILE));
+            Self::create(dir)
+        }
+    }
+
+    /// A new index in memory (tests, demos).
+    pub fn create_in_ram() -> SearchIndex {
+        let (schema, fields) = build_schema();
+        let index = Index::builder()
+            .schema(schema)
+            .settings(settings())
+            .create_in_ram()
+            .expect("creating an index in RAM cannot fail");
+        Self::finish_open(index, fields, None).expect("opening a reader on a RAM index")
+    }
+
+    fn finish_open(index: Index, fields: Fields, path: Option<PathBuf>) -> Result<SearchIndex> {
+        register_tokenizers(index.tokenizers());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .ctx("opening a reader")?;
+        Ok(SearchIndex {
+            index,
+            fields: Arc::new(fields),
+            reader,
+            path,
+        })
+    }
+
+    /// The index folder (`None` in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Makes searches see the latest commit now (of this or another process).
+    pub fn reload(&self) -> Result<()> {
+        self.reader.reload().ctx("reloading the reader")
+    }
+
+    /// Number of records visible to searches.
+    pub fn num_records(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Number of segments visible to searches (kept low by the merge policy).
+    pub fn num_segments(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
+    }
+
+    /// The record stored for `id`, if any.
+    pub fn get(&self, id: AssetId) -> Result<Option<AssetRecord>> {
+        let searcher = self.reader.searcher();
+        let term = Term::from_field_text(self.fields.id, &id.to_string());
+        let q = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+        let top = searcher
+            .search(
+                &q,
+                &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+            )
+            .ctx("looking up an id")?;
+        match top.first() {
+            Some((_, addr)) => Ok(Some(self.load_record(&searcher, *addr)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) fn load_record(
+        &self,
+        searcher: &tantivy::Searcher,
+        addr: DocAddress,
+    ) -> Result<AssetRecord> {
+        let doc: TantivyDocument = searcher.doc(addr).ctx("reading a stored record")?;
+        let name = || format!("{}/{}", addr.segment_ord, addr.doc_id);
+        let bytes = doc
+            .get_first(self.fields.record)
+            .and_then(|v| v.as_bytes())
+            .ok_or_else(|| SearchError::BadStoredRecord {
+                doc: name(),
+                reason: "no record bytes".into(),
+            })?;
+        serde_json::from_slice(bytes).map_err(|e| SearchError::BadStoredRecord {
+            doc: name(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// An indexer (the index's only writer; a second one, in this or another process, fails
+    /// with a lock error until the first is dropped).
+    pub fn indexer(&self, options: IndexerOptions) -> Result<Indexer> {
+        let threads = options.threads.clamp(1, 8);
+        let budget = options.memory_budget.max((threads * 16) << 20);
+        let writer: IndexWriter = self
+            .index
+            .writer_with_num_threads(threads, budget)
+            .ctx("opening the index writer")?;
+        let mut policy = LogMergePolicy::default();
+        policy.set_min_num_segments(4);
+        policy.set_del_docs_ratio_before_merge(0.2);
+        writer.set_merge_policy(Box::new(policy));
+        Ok(Indexer {
+            index: self.clone(),
+            writer,
+            options,
+            last_commit: Instant::now(),
+            pending: 0,
+        })
+    }
+}
+
+/// How an [`Indexer`] batches its work.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct IndexerOptions {
+    /// Indexing threads (1 to 8).
+    pub threads: usize,
+    /// Memory budget of the writer in bytes (at least 16 MiB per thread).
+    pub memory_budget: usize,
+    /// [`Indexer::maybe_commit`] commits when the last commit is older than this...
+    pub commit_interval: Duration,
+    /// ...or when this many operations are pending.
+    pub commit_every: usize,
+}
+
+impl Default for IndexerOptions {
+    fn default() -> Self {
+        IndexerOptions {
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .min(4),
+            memory_budget: 256 << 20,
+            commit_interval: Duration::from_secs(1),
+            commit_every: 100_000,
+        }
+    }
+}
+
+impl IndexerOptions {
+    /// Sets the commit interval.
+    pub fn commit_interval(mut self, interval: Duration) -> Self {
+        self.commit_interval = interval;
+        self
+    }
+    /// Sets the number of pending operations that triggers a commit.
+    pub fn commit_every(mut self, n: usize) -> Self {
+        self.commit_every = n.max(1);
+        self
+    }
+    /// Sets the number of indexing threads.
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = n;
+        self
+    }
+    /// Sets the memory budget in bytes.
+    pub fn memory_budget(mut self, bytes: usize) -> Self {
+        self.memory_budget = bytes;
+        self
+    }
+}
+
+/// Writes records into an index: upsert by asset id, delete, commit in batches.
+///
+/// Nothing is visible to searches (nor durable) before a commit. A commit is atomic: after a
+/// crash the index reopens at the last commit, with every record committed before it and
+/// none of the uncommitted ones. Dropping an `Indexer` without committing discards pending
+/// work.
+pub struct Indexer {
+    index: SearchIndex,
+    writer: IndexWriter,
+    options: IndexerOptions,
+    last_commit: Instant,
+    pending: usize,
+}
+
+impl std::fmt::Debug for Indexer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Indexer")
+            .field("pending", &self.pending)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Indexer {
+    /// Adds `record`, replacing any record with the same id.
+    pub fn upsert(&mut self, record: &AssetRecord) -> Result<()> {
+        let doc = to_document(&self.index.fields, record);
+        self.writer
+            .delete_term(id_term(&self.index.fields, record.id));
+        self.writer.add_document(doc).ctx("adding a document")?;
+        self.pending += 1;
+        Ok(())
+    }
+
+    /// Adds a new record without looking for an older one with the same id (faster bulk
+    /// loading into an empty index; use [`Indexer::upsert`] when the id may exist).
+    pub fn add_new(&mut self, record: &AssetRecord) -> Result<()> {
+        let doc = to_document(&self.index.fields, record);
+        self.writer.add_document(doc).ctx("adding a document")?;
+        self.pending += 1;
+        Ok(())
+    }
+
+    /// Removes the record of `id` (no error when there is none).
+    pub fn delete(&mut self, id: AssetId) {
+        self.writer.delete_term(id_term(&self.index.fields, id));
+        self.pending += 1;
+    }
+
+    /// Operations since the last commit.
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+
+    /// Commits when the commit interval has passed or enough operations are pending; returns
+    /// whether it committed. Call it after each batch of upserts.
+    pub fn maybe_commit(&mut self) -> Result<bool> {
+        if self.pending > 0
+            && (self.pending >= self.options.commit_every
+                || self.last_commit.elapsed() >= self.options.commit_interval)
+        {
+            self.commit()?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Makes every pending operation durable and visible to searches.
+    pub fn commit(&mut self) -> Result<()> {
+        self.writer.commit().ctx("committing")?;
+        self.pending = 0;
+        self.last_commit = Instant::now();
+        self.index.reload()
+    }
+
+    /// Drops every operation since the last commit.
+    pub fn rollback(&mut self) -> Result<()> {
+        self.writer.rollback().ctx("rolling back")?;
+        self.pending = 0;
+        Ok(())
+    }
+
+    /// Commits, then merges all segments into one (best search speed and size; takes time on
+    /// large indexes) and waits for merges to finish.
+    pub fn optimize(mut self) -> Result<()> {
+        self.commit()?;
+        let ids = self
+            .index
+            .index
+            .searchable_segment_ids()
+            .ctx("listing segments")?;
+        if ids.len() > 1 {
+            self.writer.merge(&ids).wait().ctx("merging segments")?;
+        }
+        self.writer
+            .wait_merging_threads()
+            .ctx("waiting for merges")?;
+        self.index.reload()
+    }
+
+    /// Commits and waits for background merges to finish.
+    pub fn finish(mut self) -> Result<()> {
+        self.commit()?;
+        self.writer
+            .wait_merging_threads()
+            .ctx("waiting for merges")?;
+        self.index.reload()
+    }
+}
+
+fn id_term(fields: &Fields, id: AssetId) -> Term {
+    Term::from_field_text(fields.id, &id.to_string())
+}
+
+pub(crate) fn date(ts: Timestamp) -> DateTime {
+    date_micros(ts.as_microsecond())
+}
+
+/// tantivy keeps dates as i64 nanoseconds (years 1678 to 2261): dates outside are clamped.
+pub(crate) fn date_micros(us: i64) -> DateTime {
+    DateTime::from_timestamp_micros(us.clamp(OPEN_START_MICROS, OPEN_END_MICROS))
+}
+
+/// Micros of the sentinels used for missing licence bounds, and the clamp of every date:
+/// 1680-01-01 and 2260-01-01.
+pub(crate) const OPEN_START_MICROS: i64 = -9_151_488_000_000_000;
+pub(crate) const OPEN_END_MICROS: i64 = 9_151_488_000_000_000;
+
+/// Normalises a taxonomy path and returns it with all its ancestors: `a/b//c ` →
+/// `/a`, `/a/b`, `/a/b/c`.
+pub(crate) fn path_with_ancestors(path: &str, out: &mut BTreeSet<String>) {
+    let mut acc = String::new();
+    for part in path.split('/').map(str::trim).filter(|p| !p.is_empty()) {
+        acc.push('/');
+        acc.push_str(part);
+        out.insert(acc.clone());
+    }
+}
+
+/// The normalised form of a taxonomy path (`/a/b/c`), `None` when it has no segment.
+pub(crate) fn normalise_path(path: &str) -> Option<String> {
+    let mut acc = String::new();
+    for part in path.split('/').map(str::trim).filter(|p| !p.is_empty()) {
+        acc.push('/');
+        acc.push_str(part);
+    }
+    (!acc.is_empty()).then_some(acc)
+}
+
+fn to_document(f: &Fields, r: &AssetRecord) -> TantivyDocument {
+    let mut d = TantivyDocument::new();
+    d.add_text(f.id, r.id.to_string());
+    d.add_u64(f.id_key, r.id.as_u128() as u64);
+    d.add_bytes(f.record, &serde_json::to_vec(r).unwrap_or_default());
+    let stem = language_slot(r.language.as_deref()).map(|i| f.stemmed[i]);
+    let mut text = |field, s: &str| {
+        d.add_text(field, s);
+        if let Some(sf) = stem {
+            d.add_text(sf, s);
+        }
+    };
+    if let Some(t) = &r.title {
+        text(f.title, t);
+    }
+    if let Some(t) = &r.description {
+        text(f.description, t);
+    }
+    for k in &r.keywords {
+        text(f.keyword_text, k);
+    }
+    for k in &r.keywords {
+        d.add_text(f.keyword, k);
+    }
+    let opt = |d: &mut TantivyDocument, field, v: &Option<String>| {
+        if let Some(v) = v {
+            d.add_text(field, v);
+        }
+    };
+    opt(&mut d, f.language, &r.language);
+    opt(&mut d, f.credit, &r.credit);
+    opt(&mut d, f.copyright, &r.copyright);
+    opt(&mut d, f.make, &r.make);
+    opt(&mut d, f.model, &r.model);
+    opt(&mut d, f.lens, &r.lens);
+    opt(&mut d, f.format, &r.format);
+    opt(&mut d, f.mime, &r.media_type);
+    opt(&mut d, f.label, &r.label);
+    opt(&mut d, f.status, &r.status);
+    opt(&mut d, f.hash, &r.content_hash);
+    opt(&mut d, f.group, &r.duplicate_group);
+    for p in &r.paths {
+        d.add_text(f.path, p);
+    }
+    for c in &r.concepts {
+        d.add_text(f.concept, c);
+    }
+    let mut paths = BTreeSet::new();
+    for p in &r.taxonomy_paths {
+        path_with_ancestors(p, &mut paths);
+    }
+    for p in &paths {
+        d.add_text(f.taxonomy, p);
+    }
+    for c in &r.creators {
+        d.add_text(f.creator, c);
+        d.add_text(f.creator_text, c);
+    }
+    for c in &r.collections {
+        d.add_text(f.collection, c);
+    }
+    for c in &r.rights.channels {
+        d.add_text(f.channel, c);
+    }
+    for c in &r.rights.territories {
+        d.add_text(f.territory, c);
+    }
+    if let Some(t) = r.taken {
+        d.add_date(f.taken, date(t));
+        d.add_text(
+            f.year,
+            t.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .year()
+                .to_string(),
+        );
+    }
+    for (field, v) in [
+        (f.created, r.created),
+        (f.modified, r.modified),
+        (f.ingested, r.ingested),
+    ] {
+        if let Some(t) = v {
+            d.add_date(field, date(t));
+        }
+    }
+    d.add_date(
+        f.licence_start,
+        r.rights
+            .licence_start
+            .map_or(date_micros(OPEN_START_MICROS), date),
+    );
+    d.add_date(
+        f.licence_end,
+        r.rights
+            .licence_end
+            .map_or(date_micros(OPEN_END_MICROS), date),
+    );
+    if let Some(w) = r.width {
+        d.add_u64(f.width, u64::from(w));
+    }
+    if let Some(h) = r.height {
+        d.add_u64(f.height, u64::from(h));
+    }
+    if let (Some(w), Some(h)) = (r.width, r.height) {
+        d.add_u64(f.pixels, u64::from(w) * u64::from(h));
+    }
+    if let Some(o) = r.orientation {
+        d.add_u64(f.orientation, u64::from(o));
+    }
+    if let Some(s) = r.file_size {
+        d.add_u64(f.size, s);
+    }
+    if let Some(s) = r.rating {
+        d.add_i64(f.rating, i64::from(s));
+    }
+    if let Some(g) = r.gps
+        && g.lat.is_finite()
+        && g.lon.is_finite()
+    {
+        d.add_f64(f.lat, g.lat);
+        d.add_f64(f.lon, g.lon);
+    }
+    d.add_bool(f.editorial, r.rights.editorial_only);
+    d.add_bool(f.model_release, r.rights.model_release);
+    d.add_bool(f.property_release, r.rights.property_release);
+    d
+}

@@ -1,0 +1,903 @@
+//! Searching: requests, responses, sorting, pagination, facets, snippets and filters.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::sync::Arc;
+
+use damkit_core::AssetId;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
+
+use crate::error::{Result, TantivyContext};
+use crate::expand::ConceptExpander;
+use crate::index::{SearchIndex, date};
+use crate::query::{Compiler, parse};
+use crate::record::{AssetRecord, RightsSummary};
+use crate::schema::{Kind, PLAIN, STEMMED_LANGUAGES, facet_fast_field, language_slot, query_field};
+
+/// Most hits one request returns.
+pub const MAX_LIMIT: usize = 10_000;
+
+/// What to search for and how to present it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct SearchRequest {
+    /// The user query (see the crate docs for the language). Empty matches everything.
+    pub query: String,
+    /// Extra clauses in the same language that restrict results without changing their
+    /// scores (drill-down: `taxonomy:/Animals/Mammals`, `make:Canon`).
+    pub filters: Vec<String>,
+    /// Facets to count over all matching records: a field name (`make`, `keyword`,
+    /// `rating`), or for the hierarchy `taxonomy` (top level) / `taxonomy:/Animals` (the
+    /// children of `/Animals`).
+    pub facets: Vec<String>,
+    /// Most values reported per facet (by decreasing count).
+    pub facet_limit: usize,
+    /// Sort order; `None` sorts by relevance.
+    pub sort: Option<Sort>,
+    /// Most hits to return (at most [`MAX_LIMIT`]; 0 returns only counts and facets).
+    pub limit: usize,
+    /// Continue after the hit with this cursor ([`Hit::cursor`] or
+    /// [`SearchResponse::next`]), with the same query and sort.
+    pub search_after: Option<String>,
+    /// Only records usable on a channel, in a territory, on a date.
+    pub usable: Option<UsageFilter>,
+    /// Only records whose GPS position is inside this box.
+    pub bbox: Option<BoundingBox>,
+    /// Compute highlighted snippets of title and description.
+    pub snippets: bool,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            query: String::new(),
+            filters: Vec::new(),
+            facets: Vec::new(),
+            facet_limit: 20,
+            sort: None,
+            limit: 20,
+            search_after: None,
+            usable: None,
+            bbox: None,
+            snippets: false,
+        }
+    }
+}
+
+impl SearchRequest {
+    /// A request for `query` with default settings (20 hits by relevance, no facets).
+    pub fn new(query: impl Into<String>) -> Self {
+        SearchRequest {
+            query: query.into(),
+            ..SearchRequest::default()
+        }
+    }
+    /// Adds a facet to count.
+    pub fn facet(mut self, name: impl Into<String>) -> Self {
+        self.facets.push(name.into());
+        self
+    }
+    /// Adds a filter clause.
+    pub fn filter(mut self, clause: impl Into<String>) -> Self {
+        self.filters.push(clause.into());
+        self
+    }
+    /// Sets the sort order.
+    pub fn sort(mut self, sort: Sort) -> Self {
+        self.sort = Some(sort);
+        self
+    }
+    /// Sets the number of hits.
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
+    }
+    /// Continues after a cursor.
+    pub fn search_after(mut self, cursor: impl Into<String>) -> Self {
+        self.search_after = Some(cursor.into());
+        self
+    }
+    /// Restricts to records usable as described.
+    pub fn usable(mut self, filter: UsageFilter) -> Self {
+        self.usable = Some(filter);
+        self
+    }
+    /// Restricts to a GPS bounding box.
+    pub fn bbox(mut self, bbox: BoundingBox) -> Self {
+        self.bbox = Some(bbox);
+        self
+    }
+    /// Asks for snippets.
+    pub fn with_snippets(mut self) -> Self {
+        self.snippets = true;
+        self
+    }
+}
+
+/// A sort order on a sortable field (see [`crate::QUERY_FIELDS`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sort {
+    /// Field name (any name or alias of a sortable query field).
+    pub field: String,
+    /// Largest first.
+    pub descending: bool,
+}
+
+impl Sort {
+    /// Parses `taken` / `taken:asc` (ascending) and `-taken` / `taken:desc` (descending).
+    /// `score` or `relevance` gives `None` (relevance order).
+    pub fn parse(spec: &str) -> std::result::Result<Option<Sort>, crate::SearchError> {
+        let spec = spec.trim();
+        let (name, descending) = if let Some(rest) = spec.strip_prefix('-') {
+            (rest, true)
+        } else if let Some((n, dir)) = spec.split_once(':') {
+            match dir.to_ascii_lowercase().as_str() {
+                "asc" => (n, false),
+                "desc" => (n, true),
+                _ => {
+                    return Err(crate::SearchError::InvalidRequest(format!(
+                        "sort direction {dir:?} is not asc or desc"
+                    )));
+                }
+            }
+        } else {
+            (spec, false)
+        };
+        if name.eq_ignore_ascii_case("score") || name.eq_ignore_ascii_case("relevance") {
+            return Ok(None);
+        }
+        match query_field(name) {
+            Some(qf) if qf.sortable => Ok(Some(Sort {
+                field: qf.names[0].to_string(),
+                descending,
+            })),
+            _ => Err(crate::SearchError::InvalidRequest(format!(
+                "cannot sort on {name:?}; sortable fields: score, {}",
+                crate::QUERY_FIELDS
+                    .iter()
+                    .filter(|f| f.sortable)
+                    .map(|f| f.names[0])
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+}
+
+/// "Usable on channel C in territory T on date D": the record permits channel C (or
+/// [`RightsSummary::ANY_CHANNEL`]), territory T (or [`RightsSummary::WORLDWIDE`]), and D lies
+/// within its licence period (missing bounds are open).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct UsageFilter {
+    /// The channel (`web`, `print`...).
+    pub channel: String,
+    /// The territory (ISO 3166 code).
+    pub territory: String,
+    /// The date of use.
+    pub on: Timestamp,
+    /// Exclude editorial-only records (commercial use).
+    pub commercial: bool,
+    /// Require a model release.
+    pub model_release: bool,
+}
+
+impl UsageFilter {
+    /// Usable on `channel` in `territory` at instant `on`, any use.
+    pub fn new(channel: impl Into<String>, territory: impl Into<String>, on: Timestamp) -> Self {
+        UsageFilter {
+            channel: channel.into(),
+            territory: territory.into(),
+            on,
+            commercial: false,
+            model_release: false,
+        }
+    }
+    /// Also exclude editorial-only records.
+    pub fn commercial(mut self) -> Self {
+        self.commercial = true;
+        self
+    }
+    /// Also require a model release.
+    pub fn with_model_release(mut self) -> Self {
+        self.model_release = true;
+        self
+    }
+}
+
+/// A GPS bounding box in decimal degrees. When `west > east` the box crosses the
+/// antimeridian.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BoundingBox {
+    /// Southern latitude.
+    pub south: f64,
+    /// Western longitude.
+    pub west: f64,
+    /// Northern latitude.
+    pub north: f64,
+    /// Eastern longitude.
+    pub east: f64,
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct SearchResponse {
+    /// Number of records matching (not limited by `limit` or `search_after`).
+    pub total: u64,
+    /// The hits of this page.
+    pub hits: Vec<Hit>,
+    /// Facet counts by requested facet name, by decreasing count.
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
+    /// What was not understood in the query or the request.
+    pub warnings: Vec<String>,
+    /// Cursor for the next page (`None` when this page is the last).
+    pub next: Option<String>,
+}
+
+/// One matching record.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Hit {
+    /// The asset.
+    pub id: AssetId,
+    /// Relevance score (0 when sorting by a field).
+    pub score: f32,
+    /// Opaque cursor: pass it as `search_after` to continue after this hit.
+    pub cursor: String,
+    /// The stored record.
+    pub record: AssetRecord,
+    /// Highlighted fragments (`<b>` around matches, HTML-escaped) of `title` and
+    /// `description`, when asked for and when they contain a match.
+    pub snippets: BTreeMap<String, String>,
+}
+
+/// One facet value and the number of matching records that have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetCount {
+    /// The value (for the taxonomy, a full path such as `/Animals/Mammals`).
+    pub value: String,
+    /// Matching records with this value.
+    pub count: u64,
+}
+
+type Key = (u8, u64, u64);
+type Outcome = (
+    usize,
+    Vec<HashMap<String, u64>>,
+    Vec<(Option<Key>, DocAddress)>,
+);
+
+fn encode_cursor(k: &Key) -> String {
+    format!("{:x}.{:x}.{:x}", k.0, k.1, k.2)
+}
+
+fn decode_cursor(s: &str) -> Option<Key> {
+    let mut it = s.trim().split('.');
+    let a = u8::from_str_radix(it.next()?, 16).ok()?;
+    let b = u64::from_str_radix(it.next()?, 16).ok()?;
+    let c = u64::from_str_radix(it.next()?, 16).ok()?;
+    it.next().is_none().then_some((a, b, c))
+}
+
+enum SortCol {
+    U(Column<u64>),
+    I(Column<i64>),
+    F(Column<f64>),
+    D(Column<DateTime>),
+    Missing,
+}
+
+impl SortCol {
+    fn open(seg: &SegmentReader, field: &str, kind: Kind) -> SortCol {
+        let ff = seg.fast_fields();
+        let col = match kind {
+            Kind::U64 => ff.column_opt::<u64>(field).ok().flatten().map(SortCol::U),
+            Kind::I64 => ff.column_opt::<i64>(field).ok().flatten().map(SortCol::I),
+            Kind::F64 => ff.column_opt::<f64>(field).ok().flatten().map(SortCol::F),
+            Kind::Date => ff
+                .column_opt::<DateTime>(field)
+                .ok()
+                .flatten()
+                .map(SortCol::D),
+            _ => None,
+        };
+        col.unwrap_or(SortCol::Missing)
+    }
+
+    #[inline]
+    fn get(&self, doc: DocId) -> Option<u64> {
+        match self {
+            SortCol::U(c) => c.first(doc),
+            SortCol::I(c) => c.first(doc).map(tantivy::i64_to_u64),
+            SortCol::F(c) => c.first(doc).map(tantivy::f64_to_u64),
+            SortCol::D(c) => c
+                .first(doc)
+                .map(|d| tantivy::i64_to_u64(d.into_timestamp_micros())),
+            SortCol::Missing => None,
+        }
+    }
+}
+
+fn id_col(seg: &SegmentReader) -> Option<Column<u64>> {
+    seg.fast_fields().column_opt::<u64>("id_key").ok().flatten()
+}
+
+#[inline]
+fn tiebreak(ids: &Option<Column<u64>>, doc: DocId) -> u64 {
+    // Lower ids first among equal keys.
+    !ids.as_ref().and_then(|c| c.first(doc)).unwrap_or(0)
+}
+
+#[inline]
+fn before(key: Key, after: Option<Key>) -> Option<Key> {
+    match after {
+        Some(a) if key >= a => None,
+        _ => Some(key),
+    }
+}
+
+impl SearchIndex {
+    /// Runs `request`.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
+        self.search_with(request, None)
+    }
+
+    /// Runs `request`, expanding concepts with `expander`.
+    pub fn search_with(
+        &self,
+        request: &SearchRequest,
+        expander: Option<&dyn ConceptExpander>,
+    ) -> Result<SearchResponse> {
+        let searcher = self.reader.searcher();
+        let schema = self.index.schema();
+        let mut warnings = Vec::new();
+        let tokenizers = self.index.tokenizers();
+        let plain = tokenizers
+            .get(PLAIN)
+            .ok_or_else(|| crate::SearchError::InvalidRequest("analyser missing".into()))?;
+        // Stemmed fields of the languages present in this index.
+        let mut stemmers = Vec::new();
+        for (i, (code, _)) in STEMMED_LANGUAGES.iter().enumerate() {
+            let field = self.fields.stemmed[i];
+            let present = searcher.segment_readers().iter().any(|seg| {
+                seg.inverted_index(field)
+                    .map(|ii| ii.terms().num_terms() > 0)
+                    .unwrap_or(false)
+            });
+            if present && let Some(a) = tokenizers.get(&format!("damkit_stem_{code}")) {
+                stemmers.push((field, a));
+            }
+        }
+        let mut compiler = Compiler {
+            fields: &self.fields,
+            schema: &schema,
+            plain,
+            stemmers,
+            expander,
+            warnings: &mut warnings,
+            fuzzy_used: 0,
+            wildcards_used: 0,
+        };
+        let ast = parse(&request.query, compiler.warnings);
+        let main: Box<dyn Query> = compiler.compile(&ast).unwrap_or_else(|| Box::new(AllQuery));
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main.box_clone())];
+        for f in &request.filters {
+            let ast = parse(f, compiler.warnings);
+            if let Some(q) = compiler.compile(&ast) {
+                clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
+            }
+        }
+        drop(compiler);
+        if let Some(u) = &request.usable {
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(self.usage_query(u), 0.0)),
+            ));
+        }
+        if let Some(b) = &request.bbox {
+            match self.bbox_query(b) {
+                Some(q) => clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))),
+                None => warnings.push(format!(
+                    "bounding box {b:?} is not valid (latitudes -90..90, south <= north, longitudes -180..180); ignored"
+                )),
+            }
+        }
+        let query: Box<dyn Query> = if clauses.len() == 1 {
+            main
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        };
+
+        let after = match &request.search_after {
+            None => None,
+            Some(c) => match decode_cursor(c) {
+                Some(k) => Some(k),
+                None => {
+                    warnings.push(format!("search_after cursor {c:?} is not valid; ignored"));
+                    None
+                }
+            },
+        };
+        let limit = request.limit.min(MAX_LIMIT);
+        if request.limit > MAX_LIMIT {
+            warnings.push(format!("limit {} lowered to {MAX_LIMIT}", request.limit));
+        }
+        let facet_specs = self.facet_specs(&request.facets, &mut warnings);
+        let facet_names: Vec<String> = facet_specs.iter().map(|s| s.name.clone()).collect();
+        let facet_collector = FacetCollector {
+            specs: facet_specs.into(),
+        };
+        let sort = match &request.sort {
+            None => None,
+            Some(s) => match query_field(&s.field).filter(|qf| qf.sortable) {
+                Some(qf) => Some((qf.field, qf.kind, s.descending)),
+                None => {
+                    warnings.push(format!("cannot sort on {:?}; sorted by relevance", s.field));
+                    None
+                }
+            },
+        };
+
+        let (total, facet_fruit, top): Outcome = if limit == 0 {
+            let (t, f) = searcher
+                .search(&*query, &(Count, facet_collector))
+                .ctx("searching")?;
+            (t, f, Vec::new())
+        } else {
+            let fetch = TopDocs::with_limit(limit);
+            match sort {
+                None => {
+                    let top = fetch.tweak_score(move |seg: &SegmentReader| {
+                        let ids = id_col(seg);
+                        move |doc: DocId, score: Score| {
+                            let key = (
+                                1u8,
+                                tantivy::f64_to_u64(f64::from(score)),
+                                tiebreak(&ids, doc),
+                            );
+                            before(key, after)
+                        }
+                    });
+                    searcher
+                        .search(&*query, &(Count, facet_collector, top))
+                        .ctx("searching")?
+                }
+                Some((field, kind, desc)) => {
+                    let field = field.to_string();
+                    let top = fetch.order_by(move |seg: &SegmentReader| {
+                        let col = SortCol::open(seg, &field, kind);
+                        let ids = id_col(seg);
+                        move |doc: DocId| {
+                            let key = match col.get(doc) {
+                                Some(v) => (1u8, if desc { v } else { !v }, tiebreak(&ids, doc)),
+                                None => (0u8, 0, tiebreak(&ids, doc)),
+                            };
+                            before(key, after)
+                        }
+                    });
+                    searcher
+                        .search(&*query, &(Count, facet_collector, top))
+                        .ctx("searching")?
+                }
+            }
+        };
+
+        let mut facets = BTreeMap::new();
+        for (spec, counts) in facet_names.into_iter().zip(facet_fruit) {
+            let mut v: Vec<FacetCount> = counts
+                .into_iter()
+                .map(|(value, count)| FacetCount { value, count })
+                .collect();
+            v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            v.truncate(request.facet_limit);
+            facets.insert(spec, v);
+        }
+
+        let mut snippet_gens: HashMap<tantivy::schema::Field, Option<Arc<SnippetGenerator>>> =
+            HashMap::new();
+        let want_snippets = request.snippets && !matches!(ast, crate::query::Ast::All);
+        let mut hits = Vec::new();
+        let mut last = None;
+        for (key, addr) in top {
+            let Some(key) = key else { continue };
+            let record = self.load_record(&searcher, addr)?;
+            let score = if sort.is_none() {
+                tantivy::u64_to_f64(key.1) as f32
+            } else {
+                0.0
+            };
+            let mut snippets = BTreeMap::new();
+            if want_snippets {
+                let mut gen_for = |field| -> Option<Arc<SnippetGenerator>> {
+                    snippet_gens
+                        .entry(field)
+                        .or_insert_with(|| {
+                            SnippetGenerator::create(&searcher, &*query, field)
+                                .ok()
+                                .map(|mut g| {
+                                    g.set_max_num_chars(160);
+                                    Arc::new(g)
+                                })
+                        })
+                        .clone()
+                };
+                let stem_field =
+                    language_slot(record.language.as_deref()).map(|i| self.fields.stemmed[i]);
+                for (name, text, plain_field) in [
+                    ("title", &record.title, self.fields.title),
+                    ("description", &record.description, self.fields.description),
+                ] {
+                    let Some(text) = text else { continue };
+                    let mut best = None;
+                    for field in [Some(plain_field), stem_field].into_iter().flatten() {
+                        if let Some(g) = gen_for(field) {
+                            let s = g.snippet(text);
+                            if !s.highlighted().is_empty()
+                                && best
+                                    .as_ref()
+                                    .is_none_or(|(n, _)| s.highlighted().len() > *n)
+                            {
+                                best = Some((s.highlighted().len(), s.to_html()));
+                            }
+                        }
+                    }
+                    if let Some((_, html)) = best {
+                        snippets.insert(name.to_string(), html);
+                    }
+                }
+            }
+            last = Some(key);
+            hits.push(Hit {
+                id: record.id,
+                score,
+                cursor: encode_cursor(&key),
+                record,
+                snippets,
+            });
+        }
+        let next = if hits.len() == limit && limit > 0 {
+            last.map(|k| encode_cursor(&k))
+        } else {
+            None
+        };
+        Ok(SearchResponse {
+            total: total as u64,
+            hits,
+            facets,
+            warnings,
+            next,
+        })
+    }
+
+    fn usage_query(&self, u: &UsageFilter) -> Box<dyn Query> {
+        let f = &self.fields;
+        let t = |field, v: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, &v.to_lowercase()),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let on = date(u.on);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+            (
+                Occur::Must,
+                Box::new(BooleanQuery::union(vec![
+                    t(f.channel, &u.channel),
+                    t(f.channel, RightsSummary::ANY_CHANNEL),
+                ])),
+            ),
+            (
+                Occur::Must,
+                Box::new(BooleanQuery::union(vec![
+                    t(f.territory, &u.territory),
+                    t(f.territory, RightsSummary::WORLDWIDE),
+                ])),
+            ),
+            (
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    Bound::Unbounded,
+                    Bound::Included(Term::from_field_date(f.licence_start, on)),
+                )),
+            ),
+            (
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    Bound::Included(Term::from_field_date(f.licence_end, on)),
+                    Bound::Unbounded,
+                )),
+            ),
+        ];
+        if u.commercial {
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_bool(f.editorial, true),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if u.model_release {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_bool(f.model_release, true),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn bbox_query(&self, b: &BoundingBox) -> Option<Box<dyn Query>> {
+        let ok_lat = |x: f64| x.is_finite() && (-90.0..=90.0).contains(&x);
+        let ok_lon = |x: f64| x.is_finite() && (-180.0..=180.0).contains(&x);
+        if !(ok_lat(b.south) && ok_lat(b.north) && ok_lon(b.west) && ok_lon(b.east))
+            || b.south > b.north
+        {
+            return None;
+        }
+        let f = &self.fields;
+        let range = |field, lo: f64, hi: f64| -> Box<dyn Query> {
+            Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_f64(field, lo)),
+                Bound::Included(Term::from_field_f64(field, hi)),
+            ))
+        };
+        let lon: Box<dyn Query> = if b.west <= b.east {
+            range(f.lon, b.west, b.east)
+        } else {
+            Box::new(BooleanQuery::union(vec![
+                range(f.lon, b.west, 180.0),
+                range(f.lon, -180.0, b.east),
+            ]))
+        };
+        Some(Box::new(BooleanQuery::intersection(vec![
+            range(f.lat, b.south, b.north),
+            lon,
+        ])))
+    }
+
+    fn facet_specs(&self, names: &[String], warnings: &mut Vec<String>) -> Vec<FacetSpec> {
+        let mut out = Vec::new();
+        for name in names {
+            let (field_name, drill) = match name.split_once(':') {
+                Some((f, p)) => (f, Some(p)),
+                None => (name.as_str(), None),
+            };
+            let Some(qf) = query_field(field_name).filter(|qf| qf.facetable) else {
+                warnings.push(format!(
+                    "cannot count facet {name:?}; facet fields: {}",
+                    crate::QUERY_FIELDS
+                        .iter()
+                        .filter(|f| f.facetable)
+                        .map(|f| f.names[0])
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                continue;
+            };
+            let kind = match qf.kind {
+                Kind::Path => FacetKind::Children(
+                    drill
+                        .and_then(crate::index::normalise_path)
+                        .unwrap_or_default(),
+                ),
+                Kind::I64 => FacetKind::I64,
+                Kind::U64 => FacetKind::U64,
+                Kind::Bool => FacetKind::Bool,
+                _ => FacetKind::Str,
+            };
+            if drill.is_some() && qf.kind != Kind::Path {
+                warnings.push(format!(
+                    "facet {name:?}: only the taxonomy facet drills down; counted at the top"
+                ));
+            }
+            out.push(FacetSpec {
+                name: name.clone(),
+                field: facet_fast_field(qf).to_string(),
+                kind,
+            });
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone)]
+enum FacetKind {
+    /// Every value of a string field.
+    Str,
+    /// Direct children of this path ("" for the top level) of a path field.
+    Children(String),
+    I64,
+    U64,
+    Bool,
+}
+
+#[derive(Debug, Clone)]
+struct FacetSpec {
+    name: String,
+    field: String,
+    kind: FacetKind,
+}
+
+/// Counts facet values of matching documents from fast fields (never from stored records).
+struct FacetCollector {
+    specs: Arc<[FacetSpec]>,
+}
+
+enum SegCounter {
+    Str(StrColumn, Vec<u32>),
+    I64(Column<i64>, HashMap<i64, u64>),
+    U64(Column<u64>, HashMap<u64, u64>),
+    Bool(Column<bool>, [u64; 2]),
+    Missing,
+}
+
+struct FacetSegment {
+    specs: Arc<[FacetSpec]>,
+    counters: Vec<SegCounter>,
+}
+
+impl Collector for FacetCollector {
+    type Fruit = Vec<HashMap<String, u64>>;
+    type Child = FacetSegment;
+
+    fn for_segment(
+        &self,
+        _ord: SegmentOrdinal,
+        seg: &SegmentReader,
+    ) -> tantivy::Result<FacetSegment> {
+        let ff = seg.fast_fields();
+        let mut counters = Vec::with_capacity(self.specs.len());
+        for spec in self.specs.iter() {
+            let c = match spec.kind {
+                FacetKind::Str | FacetKind::Children(_) => match ff.str(&spec.field)? {
+                    Some(col) => {
+                        let n = col.num_terms();
+                        SegCounter::Str(col, vec![0; n])
+                    }
+                    None => SegCounter::Missing,
+                },
+                FacetKind::I64 => ff
+                    .column_opt::<i64>(&spec.field)?
+                    .map_or(SegCounter::Missing, |c| SegCounter::I64(c, HashMap::new())),
+                FacetKind::U64 => ff
+                    .column_opt::<u64>(&spec.field)?
+                    .map_or(SegCounter::Missing, |c| SegCounter::U64(c, HashMap::new())),
+                FacetKind::Bool => ff
+                    .column_opt::<bool>(&spec.field)?
+                    .map_or(SegCounter::Missing, |c| SegCounter::Bool(c, [0; 2])),
+            };
+            counters.push(c);
+        }
+        Ok(FacetSegment {
+            specs: self.specs.clone(),
+            counters,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<HashMap<String, u64>>>) -> tantivy::Result<Self::Fruit> {
+        let mut out: Vec<HashMap<String, u64>> = vec![HashMap::new(); self.specs.len()];
+        for fruit in fruits {
+            for (acc, m) in out.iter_mut().zip(fruit) {
+                for (k, v) in m {
+                    *acc.entry(k).or_insert(0) += v;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl FacetSegment {
+    #[inline]
+    fn count(&mut self, doc: DocId) {
+        for c in &mut self.counters {
+            match c {
+                SegCounter::Str(col, counts) => {
+                    for ord in col.term_ords(doc) {
+                        if let Some(n) = counts.get_mut(ord as usize) {
+                            *n += 1;
+                        }
+                    }
+                }
+                SegCounter::I64(col, m) => {
+                    for v in col.values_for_doc(doc) {
+                        *m.entry(v).or_insert(0) += 1;
+                    }
+                }
+                SegCounter::U64(col, m) => {
+                    for v in col.values_for_doc(doc) {
+                        *m.entry(v).or_insert(0) += 1;
+                    }
+                }
+                SegCounter::Bool(col, m) => {
+                    if let Some(v) = col.first(doc) {
+                        m[usize::from(v)] += 1;
+                    }
+                }
+                SegCounter::Missing => {}
+            }
+        }
+    }
+}
+
+impl SegmentCollector for FacetSegment {
+    type Fruit = Vec<HashMap<String, u64>>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        self.count(doc);
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        for &doc in docs {
+            self.count(doc);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let mut out = Vec::with_capacity(self.counters.len());
+        for (spec, c) in self.specs.iter().zip(self.counters) {
+            let mut m = HashMap::new();
+            match c {
+                SegCounter::Str(col, counts) => {
+                    let ords: Vec<u64> = counts
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, n)| **n > 0)
+                        .map(|(i, _)| i as u64)
+                        .collect();
+                    let mut values = Vec::with_capacity(ords.len());
+                    let _ = col.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                        values.push(String::from_utf8_lossy(bytes).into_owned());
+                    });
+                    for (ord, value) in ords.iter().zip(values) {
+                        let keep = match &spec.kind {
+                            FacetKind::Children(parent) => value
+                                .strip_prefix(parent.as_str())
+                                .and_then(|rest| rest.strip_prefix('/'))
+                                .is_some_and(|rest| !rest.is_empty() && !rest.contains('/')),
+                            _ => true,
+                        };
+                        if keep {
+                            m.insert(value, u64::from(counts[*ord as usize]));
+                        }
+                    }
+                }
+                SegCounter::I64(_, counts) => {
+                    m.extend(counts.into_iter().map(|(k, v)| (k.to_string(), v)));
+                }
+                SegCounter::U64(_, counts) => {
+                    m.extend(counts.into_iter().map(|(k, v)| (k.to_string(), v)));
+                }
+                SegCounter::Bool(_, counts) => {
+                    if counts[0] > 0 {
+                        m.insert("false".to_string(), counts[0]);
+                    }
+                    if counts[1] > 0 {
+                        m.insert("true".to_string(), counts[1]);
+                    }
+                }
+                SegCounter::Missing => {}
+            }
+            out.push(m);
+        }
+        out
+    }
+}

@@ -1,0 +1,239 @@
+use damkit_search::synth::Generator;
+use damkit_search::{BoundingBox, IndexerOptions, SearchIndex, SearchRequest, Sort, UsageFilter};
+
+use crate::fixture;
+
+fn hit_ids(r: &damkit_search::SearchResponse) -> Vec<u8> {
+    r.hits.iter().map(|h| h.id.as_bytes()[15]).collect()
+}
+
+#[test]
+fn facets_count_with_hierarchy_drill_down() {
+    let (ix, _) = fixture();
+    let r = ix
+        .search(
+            &SearchRequest::new("")
+                .facet("make")
+                .facet("taxonomy")
+                .facet("taxonomy:/Animals/Mammals")
+                .facet("rating")
+                .facet("editorial")
+                .facet("keyword")
+                .facet("nonsense"),
+        )
+        .unwrap();
+    let f = |name: &str| -> Vec<(String, u64)> {
+        r.facets[name]
+            .iter()
+            .map(|c| (c.value.clone(), c.count))
+            .collect()
+    };
+    assert_eq!(
+        f("make"),
+        vec![("Canon".into(), 2), ("Nikon".into(), 1), ("Sony".into(), 1)]
+    );
+    assert_eq!(
+        f("taxonomy"),
+        vec![("/Animals".into(), 4), ("/Places".into(), 2)]
+    );
+    assert_eq!(
+        f("taxonomy:/Animals/Mammals"),
+        vec![
+            ("/Animals/Mammals/Dogs".into(), 2),
+            ("/Animals/Mammals/Foxes".into(), 2)
+        ]
+    );
+    assert_eq!(f("rating").len(), 4);
+    assert_eq!(
+        f("editorial"),
+        vec![("false".into(), 5), ("true".into(), 1)]
+    );
+    assert!(f("keyword").contains(&("red fox".into(), 1)));
+    assert!(r.warnings.iter().any(|w| w.contains("nonsense")));
+    // Counts follow the query and the drill-down filter.
+    let r = ix
+        .search(
+            &SearchRequest::new("")
+                .filter("taxonomy:/Animals/Mammals/Dogs")
+                .facet("make"),
+        )
+        .unwrap();
+    assert_eq!(r.total, 2);
+    assert_eq!(r.facets["make"].len(), 2);
+}
+
+#[test]
+fn sort_by_fast_fields_and_search_after() {
+    let (ix, _) = fixture();
+    let r = ix
+        .search(&SearchRequest::new("").sort(Sort::parse("-taken").unwrap().unwrap()))
+        .unwrap();
+    // Records without a date come last.
+    assert_eq!(&hit_ids(&r)[..4], &[3, 2, 1, 4]);
+    let r = ix
+        .search(&SearchRequest::new("").sort(Sort::parse("width:asc").unwrap().unwrap()))
+        .unwrap();
+    assert_eq!(&hit_ids(&r)[..4], &[2, 4, 3, 1]);
+    let r = ix
+        .search(&SearchRequest::new("").sort(Sort::parse("rating:desc").unwrap().unwrap()))
+        .unwrap();
+    assert_eq!(&hit_ids(&r)[..4], &[1, 3, 2, 4]);
+    assert!(Sort::parse("title").is_err());
+    assert!(Sort::parse("score").unwrap().is_none());
+
+    // Pagination over a bigger index visits every record exactly once, in order.
+    let index = SearchIndex::create_in_ram();
+    let mut w = index.indexer(IndexerOptions::default().threads(1)).unwrap();
+    let g = Generator::new(5);
+    for n in 0..1000 {
+        w.upsert(&g.record(n)).unwrap();
+    }
+    w.commit().unwrap();
+    for sort in [None, Some("-taken"), Some("rating"), Some("-lat")] {
+        let mut req = SearchRequest::new("").limit(77);
+        if let Some(s) = sort {
+            req = req.sort(Sort::parse(s).unwrap().unwrap());
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut pages = 0;
+        loop {
+            let r = index.search(&req).unwrap();
+            assert_eq!(r.total, 1000);
+            for h in &r.hits {
+                assert!(seen.insert(h.id), "{sort:?}: {} seen twice", h.id);
+            }
+            pages += 1;
+            match r.next {
+                Some(c) => req = req.search_after(c),
+                None => break,
+            }
+            assert!(pages < 50);
+        }
+        assert_eq!(seen.len(), 1000, "{sort:?}");
+    }
+    // Relevance order with pagination of a word query.
+    let word = g.word(3).to_string();
+    let all = index
+        .search(&SearchRequest::new(&word).limit(1000))
+        .unwrap();
+    let first = index.search(&SearchRequest::new(&word).limit(10)).unwrap();
+    let second = index
+        .search(
+            &SearchRequest::new(&word)
+                .limit(10)
+                .search_after(first.next.clone().unwrap()),
+        )
+        .unwrap();
+    let expect: Vec<_> = all.hits.iter().skip(10).take(10).map(|h| h.id).collect();
+    assert_eq!(second.hits.iter().map(|h| h.id).collect::<Vec<_>>(), expect);
+    for pair in all.hits.windows(2) {
+        assert!(pair[0].score >= pair[1].score);
+    }
+    // A broken cursor: warning, first page.
+    let r = index
+        .search(&SearchRequest::new("").search_after("zz"))
+        .unwrap();
+    assert!(r.warnings.iter().any(|w| w.contains("cursor")));
+}
+
+#[test]
+fn snippets_highlight_matches() {
+    let (ix, _) = fixture();
+    let r = ix
+        .search(&SearchRequest::new("fox").with_snippets())
+        .unwrap();
+    let s = &r.hits[0].snippets;
+    assert!(s["title"].contains("<b>fox</b>"), "{s:?}");
+    assert!(s["description"].contains("<b>fox</b>"), "{s:?}");
+    // Stemmed matches are highlighted too.
+    let r = ix
+        .search(&SearchRequest::new("hund").with_snippets())
+        .unwrap();
+    assert!(
+        r.hits[0].snippets["title"].contains("<b>Hunde</b>"),
+        "{:?}",
+        r.hits[0].snippets
+    );
+}
+
+#[test]
+fn usage_filter_channel_territory_date() {
+    let (ix, _) = fixture();
+    let on = |d: &str| -> jiff::Timestamp { format!("{d}T12:00:00Z").parse().unwrap() };
+    let q = |u: UsageFilter| {
+        let mut v = hit_ids(&ix.search(&SearchRequest::new("").usable(u)).unwrap());
+        v.sort();
+        v
+    };
+    // 1: web/print worldwide 2020-2022; 2: social in US, editorial; 3: any channel in DE/FR.
+    assert_eq!(
+        q(UsageFilter::new("web", "FR", on("2021-05-05"))),
+        vec![1, 3]
+    );
+    assert_eq!(q(UsageFilter::new("web", "FR", on("2023-05-05"))), vec![3]);
+    assert_eq!(q(UsageFilter::new("web", "FR", on("2019-05-05"))), vec![3]);
+    assert_eq!(
+        q(UsageFilter::new("social", "US", on("2021-05-05"))),
+        vec![2]
+    );
+    assert_eq!(
+        q(UsageFilter::new("social", "US", on("2021-05-05")).commercial()),
+        Vec::<u8>::new()
+    );
+    assert_eq!(
+        q(UsageFilter::new("print", "JP", on("2021-05-05")).with_model_release()),
+        vec![1]
+    );
+    assert_eq!(q(UsageFilter::new("tv", "DE", on("2030-01-01"))), vec![3]);
+}
+
+#[test]
+fn bounding_box_including_antimeridian() {
+    let (ix, _) = fixture();
+    let q = |b: BoundingBox| {
+        let r = ix.search(&SearchRequest::new("").bbox(b)).unwrap();
+        let mut v = hit_ids(&r);
+        v.sort();
+        (v, r.warnings)
+    };
+    assert_eq!(
+        q(BoundingBox {
+            south: 45.0,
+            west: 5.0,
+            north: 48.0,
+            east: 11.0
+        })
+        .0,
+        vec![1]
+    );
+    assert_eq!(
+        q(BoundingBox {
+            south: 30.0,
+            west: 170.0,
+            north: 60.0,
+            east: -170.0
+        })
+        .0,
+        vec![3, 4]
+    );
+    let (v, w) = q(BoundingBox {
+        south: 60.0,
+        west: 0.0,
+        north: 30.0,
+        east: 1.0,
+    });
+    assert_eq!(v.len(), 6);
+    assert!(!w.is_empty());
+}
+
+#[test]
+fn limit_zero_counts_only() {
+    let (ix, _) = fixture();
+    let r = ix
+        .search(&SearchRequest::new("").limit(0).facet("make"))
+        .unwrap();
+    assert_eq!(r.total, 6);
+    assert!(r.hits.is_empty());
+    assert!(r.next.is_none());
+    assert!(!r.facets["make"].is_empty());
+}
