@@ -7,3 +7,7 @@ pub mod exact;
 pub mod tree;
 
 pub use error::{DedupError, Result};
+pub mod decode;
+pub mod pdq;
+pub mod phash;
+pub mod resample;
