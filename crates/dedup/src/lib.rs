@@ -8,6 +8,8 @@ pub mod tree;
 
 pub use error::{DedupError, Result};
 pub mod decode;
+pub mod index;
+pub mod near;
 pub mod pdq;
 pub mod phash;
 pub mod resample;
