@@ -8,6 +8,7 @@ pub mod tree;
 
 pub use error::{DedupError, Result};
 pub mod decode;
+pub mod finder;
 pub mod index;
 pub mod near;
 pub mod pdq;
