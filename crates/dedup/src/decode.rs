@@ -114,11 +114,27 @@ impl GrayImage {
 
     /// The centred crop keeping `fraction` (0–1] of the width and of the height.
     pub fn centre_crop(&self, fraction: f32) -> GrayImage {
-        let f = fraction.clamp(0.01, 1.0);
+        self.crop(Crop::centre(fraction))
+    }
+
+    fn crop_rect(&self, c: Crop) -> (u32, u32, u32, u32) {
+        let f = c.fraction.clamp(0.01, 1.0);
         let cw = ((self.width as f32 * f).round() as u32).clamp(1, self.width.max(1));
         let ch = ((self.height as f32 * f).round() as u32).clamp(1, self.height.max(1));
-        let x0 = (self.width - cw) / 2;
-        let y0 = (self.height - ch) / 2;
+        let (sx, sy) = (self.width - cw, self.height - ch);
+        let (x0, y0) = match c.anchor {
+            Anchor::Centre => (sx / 2, sy / 2),
+            Anchor::TopLeft => (0, 0),
+            Anchor::TopRight => (sx, 0),
+            Anchor::BottomLeft => (0, sy),
+            Anchor::BottomRight => (sx, sy),
+        };
+        (x0, y0, cw, ch)
+    }
+
+    /// A crop keeping `fraction` of the width and height at an anchor.
+    pub fn crop(&self, c: Crop) -> GrayImage {
+        let (x0, y0, cw, ch) = self.crop_rect(c);
         let mut out = Vec::with_capacity(cw as usize * ch as usize);
         for y in y0..y0 + ch {
             let row = y as usize * self.width as usize;
@@ -129,6 +145,51 @@ impl GrayImage {
             height: ch,
             pixels: out,
         }
+    }
+}
+
+/// Where a crop sits in the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Anchor {
+    /// Centred.
+    Centre,
+    /// Touching the top and left edges (the right and bottom were cut).
+    TopLeft,
+    /// Touching the top and right edges.
+    TopRight,
+    /// Touching the bottom and left edges.
+    BottomLeft,
+    /// Touching the bottom and right edges.
+    BottomRight,
+}
+
+/// A crop: the fraction of width and height kept, and where.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Crop {
+    /// Fraction (0–1] of the width and of the height kept.
+    pub fraction: f32,
+    /// Where the kept part sits.
+    pub anchor: Anchor,
+}
+
+impl Crop {
+    /// A centred crop.
+    pub fn centre(fraction: f32) -> Crop {
+        Crop {
+            fraction,
+            anchor: Anchor::Centre,
+        }
+    }
+
+    /// The four corner crops keeping `fraction`.
+    pub fn corners(fraction: f32) -> [Crop; 4] {
+        [
+            Anchor::TopLeft,
+            Anchor::TopRight,
+            Anchor::BottomLeft,
+            Anchor::BottomRight,
+        ]
+        .map(|anchor| Crop { fraction, anchor })
     }
 }
 
@@ -188,6 +249,23 @@ impl Luma {
     fn from_gray(width: u32, height: u32, gray: Vec<u8>) -> Luma {
         let f = gray.iter().map(|&v| f32::from(v)).collect();
         Self::from_planes(width, height, gray, f)
+    }
+
+    /// A crop of both planes.
+    pub fn crop(&self, c: Crop) -> Luma {
+        let (x0, y0, _, _) = self.gray.crop_rect(c);
+        let gray = self.gray.crop(c);
+        let (w, cw, ch) = (
+            self.gray.width as usize,
+            gray.width as usize,
+            gray.height as usize,
+        );
+        let (x0, y0) = (x0 as usize, y0 as usize);
+        let mut float = Vec::with_capacity(cw * ch);
+        for y in y0..y0 + ch {
+            float.extend_from_slice(&self.float[y * w + x0..y * w + x0 + cw]);
+        }
+        Luma { gray, float }
     }
 
     /// Both planes rotated or flipped.

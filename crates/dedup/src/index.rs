@@ -76,7 +76,7 @@ struct Table {
 /// let idx = HashIndex::new(vec![[0b1011u64], [0b1000], [u64::MAX]]);
 /// let m = idx.search(&[0b1001], 1);
 /// assert_eq!(m.iter().map(|m| m.id).collect::<Vec<_>>(), vec![0, 1]);
-/// let groups = idx.groups(1);
+/// let groups = idx.groups(2);
 /// assert_eq!(groups.len(), 1);
 /// Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

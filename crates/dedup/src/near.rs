@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::decode::{DecodeOptions, Dihedral, Luma, load_luma};
+use crate::decode::{Crop, DecodeOptions, Dihedral, Luma, load_luma};
 use crate::error::Result;
 use crate::index::{HashIndex, union_find_groups};
 use crate::pdq::{Pdq, PdqDct};
@@ -16,11 +16,16 @@ pub struct NearOptions {
     pub decode: DecodeOptions,
     /// Also match the 8 rotations and flips (from the DCT, almost free).
     pub dihedral: bool,
-    /// Centre crops (fraction of width and height kept) whose hashes are also matched, so
-    /// that a slightly cropped copy is found.
-    pub crops: Vec<f32>,
+    /// Crops of each image whose hashes are also matched, so that a cropped copy is found
+    /// (a copy cut on one or two edges matches a corner crop, one cut all round a centre
+    /// crop).
+    pub crops: Vec<Crop>,
     /// Largest pHash-64 distance (over all variants) for a near duplicate.
     pub threshold: u32,
+    /// Largest PDQ-256 distance (over all variants) confirming a pHash match. pHash finds
+    /// the candidates through the index; PDQ, with four times the bits, tells look-alike
+    /// scenes (two cabinets of one design) from copies. 256 turns the check off.
+    pub pdq_threshold: u32,
     /// Smallest PDQ quality (0–100) for an image to be matched on its hash: featureless
     /// images (sky, black frames, flat graphics) have near-random low-frequency hashes
     /// and would match each other.
@@ -32,16 +37,26 @@ impl Default for NearOptions {
         NearOptions {
             decode: DecodeOptions::default(),
             dihedral: true,
-            crops: vec![0.9, 0.8],
+            crops: default_crops(),
             threshold: DEFAULT_THRESHOLD,
+            pdq_threshold: DEFAULT_PDQ_THRESHOLD,
             min_quality: DEFAULT_MIN_QUALITY,
         }
     }
 }
 
+/// The default crops: centred at 90% and 80%, and the four corners at 95%.
+pub fn default_crops() -> Vec<Crop> {
+    let mut v = vec![Crop::centre(0.9), Crop::centre(0.8)];
+    v.extend(Crop::corners(0.95));
+    v
+}
+
 /// Default pHash-64 distance for near duplicates (tuned on the accuracy benchmark, see
 /// `benches/README.md`).
 pub const DEFAULT_THRESHOLD: u32 = 10;
+/// Default PDQ-256 distance confirming a near duplicate (tuned on the accuracy benchmark).
+pub const DEFAULT_PDQ_THRESHOLD: u32 = 40;
 /// Default PDQ quality below which an image is not matched on its hash alone.
 pub const DEFAULT_MIN_QUALITY: u8 = 30;
 
@@ -59,7 +74,7 @@ pub struct Fingerprint {
     /// pHash of every variant matched: `[0]` is `phash`; then the other rotations/flips;
     /// then, per centre crop, its rotations/flips (or the crop alone without dihedral).
     pub phash_variants: Vec<u64>,
-    /// PDQ of the 8 rotations and flips (identity first), empty without dihedral.
+    /// PDQ of the same variants as `phash_variants` (`[0]` is `pdq`).
     pub pdq_variants: Vec<Pdq>,
 }
 
@@ -76,20 +91,19 @@ impl Fingerprint {
             .iter()
             .map(|&t| dct.transformed(t).hash())
             .collect();
-        for &f in &opts.crops {
-            let c = PhashDct::of(&luma.gray.centre_crop(f));
-            phash_variants.extend(transforms.iter().map(|&t| c.transformed(t).hash()));
-        }
         let pdct = PdqDct::of_luma(luma);
         let pdq = pdct.hash();
-        let pdq_variants = if opts.dihedral {
-            Dihedral::ALL
-                .iter()
-                .map(|&t| pdct.transformed(t).hash().hash)
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let mut pdq_variants: Vec<Pdq> = transforms
+            .iter()
+            .map(|&t| pdct.transformed(t).hash().hash)
+            .collect();
+        for &c in &opts.crops {
+            let crop = luma.crop(c);
+            let d = PhashDct::of(&crop.gray);
+            phash_variants.extend(transforms.iter().map(|&t| d.transformed(t).hash()));
+            let p = PdqDct::of_luma(&crop);
+            pdq_variants.extend(transforms.iter().map(|&t| p.transformed(t).hash().hash));
+        }
         Fingerprint {
             phash: phash_variants[0],
             dhash: dhash(&luma.gray),
@@ -123,13 +137,22 @@ impl Fingerprint {
         a.min(b).min((self.phash ^ other.phash).count_ones())
     }
 
-    /// The PDQ distance, over rotations and flips when computed.
+    /// The PDQ distance, the smallest over both images' variants (as [`distance`]).
+    ///
+    /// [`distance`]: Fingerprint::distance
     pub fn pdq_distance(&self, other: &Fingerprint) -> u32 {
-        self.pdq_variants
+        let a = self
+            .pdq_variants
             .iter()
             .map(|v| v.distance(&other.pdq))
-            .min()
-            .unwrap_or(256)
+            .min();
+        let b = other
+            .pdq_variants
+            .iter()
+            .map(|v| v.distance(&self.pdq))
+            .min();
+        a.unwrap_or(256)
+            .min(b.unwrap_or(256))
             .min(self.pdq.distance(&other.pdq))
     }
 }
@@ -151,7 +174,8 @@ pub struct NearPair {
     pub distance: u32,
 }
 
-/// Every near-duplicate pair among `fps` at `opts.threshold`, featureless images left out.
+/// Every near-duplicate pair among `fps`: pHash within `opts.threshold` and PDQ within
+/// `opts.pdq_threshold` (both over all variants), featureless images left out.
 ///
 /// Each image's variants are searched in an index of the upright hashes (brute force or
 /// multi-index hashing, chosen by the index), so the cost grows with the number of images,
@@ -171,6 +195,11 @@ pub fn near_pairs(fps: &[Fingerprint], opts: &NearOptions) -> Vec<NearPair> {
                     let j = eligible[m.id as usize];
                     if j != i {
                         let (a, b) = if i < j { (i, j) } else { (j, i) };
+                        if opts.pdq_threshold < 256
+                            && fps[a].pdq_distance(&fps[b]) > opts.pdq_threshold
+                        {
+                            continue;
+                        }
                         found.push(NearPair {
                             a,
                             b,
@@ -255,6 +284,7 @@ mod tests {
             )
         };
         let fps = vec![a, rot, other, flat(10), flat(12)];
+        assert!(fps[0].pdq_distance(&fps[1]) <= 16);
         assert!(fps[0].distance(&fps[1]) <= 4);
         assert!(fps[3].is_featureless(opts.min_quality));
         let groups = near_groups(&fps, &opts);
