@@ -1,12 +1,16 @@
-//! Exact, metadata-blind and perceptual duplicate detection: blake3 hashes, pHash/dHash/PDQ with rotations and flips, a Hamming-distance index, duplicate groups.
-//!
-//! **Status: not built yet.** This crate reserves its place in the damkit workspace; its
-//! capability arrives with its issue. See `crate-status.md` at the repository root for what
-//! works today. Until then it exports nothing but this notice, so that no one mistakes the
-//! frame for the capability.
-#![forbid(unsafe_code)]
+//! Exact, metadata-blind and perceptual duplicate detection.
 #![deny(missing_docs)]
 
-/// Whether this crate's capability is implemented yet. The `damkit` command checks it and
-/// exits with status 2 and a clear message when it is not.
-pub const IMPLEMENTED: bool = false;
+pub mod content;
+pub mod error;
+pub mod exact;
+pub mod tree;
+
+pub use error::{DedupError, Result};
+pub mod decode;
+pub mod finder;
+pub mod index;
+pub mod near;
+pub mod pdq;
+pub mod phash;
+pub mod resample;

@@ -1,0 +1,531 @@
+//! The tree duplicate finder: size → hard links → first and last 4 KiB → full hash.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{DedupError, Result};
+use crate::exact::{self, Digest, HashOptions};
+
+/// Bytes read from each end of a file for the partial hash.
+pub const EDGE_BYTES: u64 = 4096;
+
+/// A regular file found by the walk, with the identity the cache is keyed by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileInfo {
+    /// The path as walked.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub size: u64,
+    /// The identity of its inode and version.
+    pub key: CacheKey,
+}
+
+/// What identifies one version of one file: (device, inode, size, modification time).
+///
+/// On platforms without inode numbers `device` and `inode` are 0, and the cache is only as
+/// good as (size, mtime) — do not persist such a cache across folders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CacheKey {
+    /// The device (file system) id.
+    pub device: u64,
+    /// The inode number.
+    pub inode: u64,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch (negative before it).
+    pub mtime_ns: i128,
+}
+
+impl CacheKey {
+    /// The key of a file from its metadata.
+    pub fn from_metadata(md: &std::fs::Metadata) -> Self {
+        let mtime_ns = md
+            .modified()
+            .ok()
+            .map(|t| match t.duration_since(UNIX_EPOCH) {
+                Ok(d) => d.as_nanos() as i128,
+                Err(e) => -(e.duration().as_nanos() as i128),
+            })
+            .unwrap_or(0);
+        #[cfg(unix)]
+        let (device, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            (md.dev(), md.ino())
+        };
+        #[cfg(not(unix))]
+        let (device, inode) = (0, 0);
+        CacheKey {
+            device,
+            inode,
+            size: md.len(),
+            mtime_ns,
+        }
+    }
+
+    fn has_inode(&self) -> bool {
+        self.inode != 0
+    }
+}
+
+/// Full-file blake3 hashes keyed by [`CacheKey`], to reuse between scans.
+///
+/// Serialises (serde) as a list of `{key, hash}` records; [`HashCache::save`] and
+/// [`HashCache::load`] do so as JSON with an atomic write.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "CacheFile", into = "CacheFile")]
+pub struct HashCache {
+    map: HashMap<CacheKey, Digest>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CacheFile {
+    version: u32,
+    entries: Vec<CacheRecord>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CacheRecord {
+    key: CacheKey,
+    blake3: String,
+}
+
+impl From<CacheFile> for HashCache {
+    fn from(f: CacheFile) -> Self {
+        let map = f
+            .entries
+            .into_iter()
+            .filter_map(|r| Some((r.key, exact::from_hex(&r.blake3)?)))
+            .collect();
+        HashCache { map }
+    }
+}
+
+impl From<HashCache> for CacheFile {
+    fn from(c: HashCache) -> Self {
+        let mut entries: Vec<CacheRecord> = c
+            .map
+            .into_iter()
+            .map(|(key, d)| CacheRecord {
+                key,
+                blake3: exact::to_hex(&d),
+            })
+            .collect();
+        entries.sort_by_key(|r| r.key);
+        CacheFile {
+            version: 1,
+            entries,
+        }
+    }
+}
+
+impl HashCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The cached hash of a file version.
+    pub fn get(&self, key: &CacheKey) -> Option<Digest> {
+        self.map.get(key).copied()
+    }
+
+    /// Records a hash.
+    pub fn insert(&mut self, key: CacheKey, hash: Digest) {
+        self.map.insert(key, hash);
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether the cache is empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Loads a cache saved by [`save`](Self::save); a missing file is an empty cache.
+    pub fn load(path: &Path) -> Result<Self> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::new()),
+            Err(e) => return Err(DedupError::io(path, e)),
+        };
+        serde_json::from_slice(&bytes).map_err(|e| DedupError::Cache {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Saves the cache as JSON: a temporary file in the same folder, fsync, rename. On any
+    /// error the previous file is untouched.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        use std::io::Write;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let err = |message: String| DedupError::Cache {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| err(e.to_string()))?;
+        serde_json::to_writer(&mut tmp, self).map_err(|e| err(e.to_string()))?;
+        tmp.flush().map_err(|e| err(e.to_string()))?;
+        tmp.as_file().sync_all().map_err(|e| err(e.to_string()))?;
+        tmp.persist(path).map_err(|e| err(e.error.to_string()))?;
+        Ok(())
+    }
+}
+
+/// Options of [`find_exact_duplicates`].
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Follow symbolic links (loops are detected and reported). Default: `false`.
+    pub follow_symlinks: bool,
+    /// Ignore files smaller than this. Default: 1 (empty files are not duplicates worth
+    /// reporting).
+    pub min_size: u64,
+    /// How full hashes are computed.
+    pub hash: HashOptions,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            follow_symlinks: false,
+            min_size: 1,
+            hash: HashOptions::single_threaded(),
+        }
+    }
+}
+
+/// A set of files with identical bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExactGroup {
+    /// Size of each file.
+    pub size: u64,
+    /// The blake3 hash they share.
+    pub hash: Digest,
+    /// The files, sorted by path.
+    pub files: Vec<PathBuf>,
+}
+
+/// Counters of a scan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ScanStats {
+    /// Regular files found.
+    pub files: usize,
+    /// Extra paths of an inode already seen (hard links and repeated arguments), skipped.
+    pub hard_links_skipped: usize,
+    /// Files whose first and last 4 KiB were hashed.
+    pub partial_hashes: usize,
+    /// Files fully hashed.
+    pub full_hashes: usize,
+    /// Full hashes taken from the cache.
+    pub cache_hits: usize,
+}
+
+/// The outcome of a scan: the walked files, the duplicate groups, and what failed.
+#[derive(Debug, Default)]
+pub struct ScanReport {
+    /// Every regular file walked (including unique ones), in walk order.
+    pub files: Vec<FileInfo>,
+    /// Groups of at least two files with identical bytes, largest files first.
+    pub groups: Vec<ExactGroup>,
+    /// Paths that could not be read, walked or trusted; they never stop the scan.
+    pub errors: Vec<DedupError>,
+    /// Counters.
+    pub stats: ScanStats,
+}
+
+/// Walks `roots` and returns every regular file, collecting errors (permission denied,
+/// symbolic-link loops) instead of stopping.
+pub fn walk(roots: &[PathBuf], follow_symlinks: bool) -> (Vec<FileInfo>, Vec<DedupError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for root in roots {
+        let walker = walkdir::WalkDir::new(root)
+            .follow_links(follow_symlinks)
+            .sort_by_file_name();
+        for entry in walker {
+            match entry {
+                Ok(e) => {
+                    if !e.file_type().is_file() {
+                        continue;
+                    }
+                    match e.metadata() {
+                        Ok(md) => files.push(FileInfo {
+                            size: md.len(),
+                            key: CacheKey::from_metadata(&md),
+                            path: e.into_path(),
+                        }),
+                        Err(err) => errors.push(DedupError::Walk {
+                            path: e.path().to_path_buf(),
+                            message: err.to_string(),
+                        }),
+                    }
+                }
+                Err(err) => {
+                    let path = err.path().unwrap_or(root).to_path_buf();
+                    let message = if err.loop_ancestor().is_some() {
+                        format!("symbolic-link loop ({err})")
+                    } else {
+                        err.to_string()
+                    };
+                    errors.push(DedupError::Walk { path, message });
+                }
+            }
+        }
+    }
+    (files, errors)
+}
+
+/// Finds files with identical bytes under `roots`, as fast as the best tree finders:
+///
+/// 1. group by size (a unique size cannot have a duplicate);
+/// 2. collapse hard links (same device and inode: one file, not a duplicate);
+/// 3. hash the first and last 4 KiB of what is left (files of 8 KiB or less are hashed
+///    whole here and are done);
+/// 4. fully hash (blake3, memory-mapped) only where step 3 left ties, reusing and filling
+///    `cache`.
+///
+/// Steps 3 and 4 run on all rayon threads. Files that change while they are hashed are
+/// reported in [`ScanReport::errors`] and left out of the groups.
+///
+/// ```
+/// use damkit_dedup::tree::{find_exact_duplicates, ScanOptions};
+/// # let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("a"), b"same bytes")?;
+/// std::fs::write(dir.path().join("b"), b"same bytes")?;
+/// std::fs::write(dir.path().join("c"), b"other")?;
+/// let report = find_exact_duplicates(&[dir.path().to_path_buf()], &ScanOptions::default(), None);
+/// assert_eq!(report.groups.len(), 1);
+/// assert_eq!(report.groups[0].files.len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn find_exact_duplicates(
+    roots: &[PathBuf],
+    opts: &ScanOptions,
+    cache: Option<&mut HashCache>,
+) -> ScanReport {
+    let (files, errors) = walk(roots, opts.follow_symlinks);
+    let mut report = group_files(files, opts, cache);
+    let mut errs = errors;
+    errs.append(&mut report.errors);
+    report.errors = errs;
+    report
+}
+
+/// Steps 1–4 of [`find_exact_duplicates`] over an already walked list of files.
+pub fn group_files(
+    files: Vec<FileInfo>,
+    opts: &ScanOptions,
+    mut cache: Option<&mut HashCache>,
+) -> ScanReport {
+    let mut stats = ScanStats {
+        files: files.len(),
+        ..ScanStats::default()
+    };
+    let mut errors = Vec::new();
+
+    // 1. By size.
+    let mut by_size: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, f) in files.iter().enumerate() {
+        if f.size >= opts.min_size {
+            by_size.entry(f.size).or_default().push(i);
+        }
+    }
+    // 2. Hard links: keep the first path of each (device, inode).
+    let mut candidates: Vec<usize> = Vec::new();
+    for idxs in by_size.values() {
+        if idxs.len() < 2 {
+            continue;
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut kept = Vec::new();
+        for &i in idxs {
+            let k = &files[i].key;
+            if k.has_inode() && !seen.insert((k.device, k.inode)) {
+                stats.hard_links_skipped += 1;
+                continue;
+            }
+            kept.push(i);
+        }
+        if kept.len() >= 2 {
+            candidates.extend(kept);
+        }
+    }
+
+    // 3. Partial hashes (whole small files).
+    let cache_ro = cache.as_deref();
+    let partial: Vec<(usize, Result<Step>)> = candidates
+        .par_iter()
+        .map(|&i| {
+            let f = &files[i];
+            if let Some(h) = cache_ro.and_then(|c| c.get(&f.key)) {
+                return (i, Ok(Step::Cached(h)));
+            }
+            (i, partial_hash(f))
+        })
+        .collect();
+    let mut by_partial: HashMap<(u64, Digest), Vec<(usize, Option<Digest>)>> = HashMap::new();
+    let mut full_known: Vec<(usize, Digest)> = Vec::new();
+    for (i, r) in partial {
+        match r {
+            Ok(Step::Cached(h)) => {
+                stats.cache_hits += 1;
+                full_known.push((i, h));
+            }
+            Ok(Step::Whole(h)) => {
+                stats.partial_hashes += 1;
+                full_known.push((i, h));
+            }
+            Ok(Step::Partial(p)) => {
+                stats.partial_hashes += 1;
+                by_partial
+                    .entry((files[i].size, p))
+                    .or_default()
+                    .push((i, None));
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    // Cached files of a size must be compared with uncached files of the same size: an
+    // uncached file whose partial hash is unique may still equal a cached one, so fully
+    // hash every uncached file that shares its size with a cached one.
+    let cached_sizes: std::collections::HashSet<u64> =
+        full_known.iter().map(|&(i, _)| files[i].size).collect();
+
+    // 4. Full hashes where ambiguous.
+    let need_full: Vec<usize> = by_partial
+        .values()
+        .filter(|v| {
+            v.len() >= 2
+                || v.iter()
+                    .any(|&(i, _)| cached_sizes.contains(&files[i].size))
+        })
+        .flat_map(|v| v.iter().map(|&(i, _)| i))
+        .collect();
+    let hash_opts = opts.hash;
+    let full: Vec<(usize, Result<Digest>)> = need_full
+        .par_iter()
+        .map(|&i| (i, full_hash(&files[i], hash_opts)))
+        .collect();
+    for (i, r) in full {
+        match r {
+            Ok(h) => {
+                stats.full_hashes += 1;
+                if let Some(c) = cache.as_deref_mut() {
+                    c.insert(files[i].key, h);
+                }
+                full_known.push((i, h));
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+
+    // 5. Group by (size, full hash).
+    let mut by_hash: HashMap<(u64, Digest), Vec<usize>> = HashMap::new();
+    for (i, h) in full_known {
+        by_hash.entry((files[i].size, h)).or_default().push(i);
+    }
+    let mut groups: Vec<ExactGroup> = by_hash
+        .into_iter()
+        .filter(|(_, v)| v.len() >= 2)
+        .map(|((size, hash), v)| {
+            let mut paths: Vec<PathBuf> = v.iter().map(|&i| files[i].path.clone()).collect();
+            paths.sort();
+            ExactGroup {
+                size,
+                hash,
+                files: paths,
+            }
+        })
+        .collect();
+    groups.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.files.cmp(&b.files)));
+    ScanReport {
+        files,
+        groups,
+        errors,
+        stats,
+    }
+}
+
+enum Step {
+    Cached(Digest),
+    Whole(Digest),
+    Partial(Digest),
+}
+
+/// blake3 over the first and last [`EDGE_BYTES`] (or the whole file when it is no larger
+/// than twice that, in which case the hash is final).
+fn partial_hash(f: &FileInfo) -> Result<Step> {
+    let path = &f.path;
+    let mut file = File::open(path).map_err(|e| DedupError::io(path, e))?;
+    let md = file.metadata().map_err(|e| DedupError::io(path, e))?;
+    if CacheKey::from_metadata(&md) != f.key {
+        return Err(DedupError::Changed {
+            path: path.clone(),
+            what: "size or modification time changed since the walk".into(),
+        });
+    }
+    if f.size <= 2 * EDGE_BYTES {
+        let mut buf = Vec::with_capacity(f.size as usize);
+        (&mut file)
+            .take(2 * EDGE_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| DedupError::io(path, e))?;
+        if buf.len() as u64 != f.size {
+            return Err(DedupError::Changed {
+                path: path.clone(),
+                what: format!("expected {} bytes, read {}", f.size, buf.len()),
+            });
+        }
+        return Ok(Step::Whole(*blake3::hash(&buf).as_bytes()));
+    }
+    let mut buf = [0u8; 2 * EDGE_BYTES as usize];
+    let (head, tail) = buf.split_at_mut(EDGE_BYTES as usize);
+    file.read_exact(head).map_err(|e| DedupError::io(path, e))?;
+    file.seek(SeekFrom::Start(f.size - EDGE_BYTES))
+        .map_err(|e| DedupError::io(path, e))?;
+    file.read_exact(tail).map_err(|e| DedupError::io(path, e))?;
+    Ok(Step::Partial(*blake3::hash(&buf).as_bytes()))
+}
+
+fn full_hash(f: &FileInfo, opts: HashOptions) -> Result<Digest> {
+    let md = std::fs::metadata(&f.path).map_err(|e| DedupError::io(&f.path, e))?;
+    if CacheKey::from_metadata(&md) != f.key {
+        return Err(DedupError::Changed {
+            path: f.path.clone(),
+            what: "size or modification time changed since the walk".into(),
+        });
+    }
+    exact::hash_file_with(&f.path, opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_serde_round_trip() {
+        let mut c = HashCache::new();
+        let key = CacheKey {
+            device: 1,
+            inode: 2,
+            size: 3,
+            mtime_ns: -4,
+        };
+        c.insert(key, [7; 32]);
+        let json = serde_json::to_string(&c).unwrap();
+        let back: HashCache = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.get(&key), Some([7; 32]));
+    }
+}
