@@ -323,6 +323,14 @@ fn jpeg(data: &[u8], limits: &ReadLimits, diag: &mut Diag, b: &mut Blocks) -> Re
                     limits.max_segment_bytes,
                     "ReadLimits::max_segment_bytes",
                 )?;
+                if full as usize > data.len() {
+                    diag.defect(Error::malformed(
+                        "JPEG",
+                        s.start,
+                        format!("extended XMP claims {full} bytes, more than the whole file"),
+                    ))?;
+                    continue;
+                }
                 let idx = match ext.iter().position(|e| e.0 == guid) {
                     Some(i) => i,
                     None => {
@@ -784,12 +792,12 @@ fn tiff(data: &[u8], diag: &mut Diag, b: &mut Blocks) -> Result<()> {
 /// ISO-BMFF (HEIC, HEIF, AVIF): the `Exif` item and `mime` items of type
 /// `application/rdf+xml`, located through `meta`/`iinf`/`iloc`/`idat`.
 fn isobmff(data: &[u8], limits: &ReadLimits, diag: &mut Diag, b: &mut Blocks) -> Result<()> {
-    let boxes = bmff_boxes(data, 0, data.len(), limits)?;
+    let boxes = bmff_boxes(data, 0, data.len(), limits, diag)?;
     let Some(meta) = boxes.iter().find(|x| &x.0 == b"meta") else {
         return Ok(());
     };
     // meta is a full box: skip version and flags
-    let children = bmff_boxes(data, meta.1 + 4, meta.2, limits)?;
+    let children = bmff_boxes(data, meta.1 + 4, meta.2, limits, diag)?;
     let mut items: Vec<(u32, [u8; 4], String)> = Vec::new();
     let mut locs: Vec<(u32, u8, Vec<(u64, u64)>)> = Vec::new();
     let mut idat: Option<(usize, usize)> = None;
@@ -798,7 +806,7 @@ fn isobmff(data: &[u8], limits: &ReadLimits, diag: &mut Diag, b: &mut Blocks) ->
             b"iinf" => {
                 let v = data[*s];
                 let first = if v == 0 { s + 6 } else { s + 8 };
-                for (k, is, ie) in bmff_boxes(data, first.min(*e), *e, limits)? {
+                for (k, is, ie) in bmff_boxes(data, first.min(*e), *e, limits, diag)? {
                     if &k != b"infe" {
                         continue;
                     }
@@ -894,6 +902,7 @@ fn bmff_boxes(
     mut pos: usize,
     end: usize,
     limits: &ReadLimits,
+    diag: &mut Diag,
 ) -> Result<Vec<([u8; 4], usize, usize)>> {
     let mut out = Vec::new();
     while pos + 8 <= end {
@@ -914,14 +923,16 @@ fn bmff_boxes(
             s => (8, s),
         };
         if size < hdr as u64 || pos as u64 + size > end as u64 {
-            return Err(Error::malformed(
+            // boxes after a malformed one are ignored (ExifTool reads what precedes them)
+            diag.defect(Error::malformed(
                 "ISO-BMFF",
                 pos,
                 format!(
                     "box {} of {size} bytes runs past its parent",
                     String::from_utf8_lossy(&kind)
                 ),
-            ));
+            ))?;
+            break;
         }
         let e = pos + size as usize;
         out.push((kind, pos + hdr, e));

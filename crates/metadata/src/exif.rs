@@ -1,6 +1,6 @@
 //! EXIF through kamadak-exif, converted to ExifTool's names and `-n` values.
 
-use exif::{Context, In, Reader, Value as EV};
+use exif::{Context, Reader, Value as EV};
 
 use crate::container::Diag;
 use crate::error::{Error, Result};
@@ -10,6 +10,31 @@ use crate::value::{Tag, Value, fmt_g10, fmt_g15};
 /// Reads the TIFF-structured EXIF block `tiff` into ExifTool-named tags.
 pub(crate) fn read(tiff: Vec<u8>, base: Option<usize>, diag: &mut Diag) -> Result<Vec<Tag>> {
     let tiff_len = tiff.len() as u64;
+    let big = tiff.get(2..4).is_some_and(|m| m == [43, 0] || m == [0, 43]);
+    let known_magic = tiff
+        .get(..4)
+        .is_some_and(|m| m == b"II*\0" || m == b"MM\0*");
+    if big || !known_magic {
+        // kamadak-exif reads classic TIFF only; BigTIFF and odd magic numbers (ORF, RW2,
+        // damaged files ExifTool still reads) go through our own walker.
+        if !big {
+            diag.defect(Error::malformed(
+                "EXIF",
+                2,
+                "unknown TIFF magic number; read as classic TIFF",
+            ))?;
+        }
+        let (le, entries) =
+            match crate::tiffdir::walk(&tiff, crate::ReadLimits::DEFAULT_MAX_ENTRIES) {
+                Ok(x) => x,
+                Err(e) => {
+                    diag.defect(e)?;
+                    return Ok(Vec::new());
+                }
+            };
+        let fields = entries.iter().map(|e| (e.ctx, e.ifd, e.number, &e.value));
+        return Ok(convert_fields(fields, le, base, tiff_len));
+    }
     let exif = match Reader::new().continue_on_error(!diag.strict).read_raw(tiff) {
         Ok(e) => e,
         Err(exif::Error::PartialResult(p)) => {
@@ -24,27 +49,43 @@ pub(crate) fn read(tiff: Vec<u8>, base: Option<usize>, diag: &mut Diag) -> Resul
             return Ok(Vec::new());
         }
     };
-    let le = exif.little_endian();
+    let fields: Vec<_> = exif
+        .fields()
+        .map(|f| (f.tag.context(), f.ifd_num.0, f.tag.number(), &f.value))
+        .collect();
+    Ok(convert_fields(
+        fields.into_iter(),
+        exif.little_endian(),
+        base,
+        tiff_len,
+    ))
+}
+
+fn convert_fields<'a>(
+    fields: impl Iterator<Item = (Context, u16, u16, &'a EV)> + Clone,
+    le: bool,
+    base: Option<usize>,
+    tiff_len: u64,
+) -> Vec<Tag> {
     let mut tags: Vec<Tag> = Vec::new();
-    for f in exif.fields() {
-        let In(ifd) = f.ifd_num;
-        let (group, gps) = match f.tag.context() {
+    for (ctx, ifd, number, value) in fields.clone() {
+        let (group, gps) = match ctx {
             Context::Tiff => (format!("IFD{ifd}"), false),
             Context::Exif => ("ExifIFD".to_string(), false),
             Context::Gps => ("GPS".to_string(), true),
             Context::Interop => ("InteropIFD".to_string(), false),
             _ => continue,
         };
-        let Some((name, conv)) = names::exif_name(f.tag.number(), gps, ifd) else {
+        let Some((name, conv)) = names::exif_name(number, gps, ifd) else {
             continue;
         };
         if conv == Conv::Skip || tags.iter().any(|t| t.group == group && t.name == name) {
             continue;
         }
-        let Some(mut text) = convert(&f.value, conv, le) else {
+        let Some(mut text) = convert(value, conv, le) else {
             continue;
         };
-        if !gps && f.tag.number() == 0x0201 {
+        if !gps && number == 0x0201 {
             // ExifTool gives the offset from the start of the file
             if let (Some(b), Ok(o)) = (base, text.parse::<u64>()) {
                 text = (o + b as u64).to_string();
@@ -60,11 +101,10 @@ pub(crate) fn read(tiff: Vec<u8>, base: Option<usize>, diag: &mut Diag) -> Resul
     // the block.
     for (ifd, group, name) in [(1u16, "IFD1", "ThumbnailImage"), (0, "IFD0", "OtherImage")] {
         let get = |n: u16| {
-            exif.fields()
-                .find(|f| {
-                    f.ifd_num == In(ifd) && f.tag.context() == Context::Tiff && f.tag.number() == n
-                })
-                .and_then(|f| f.value.get_uint(0))
+            fields
+                .clone()
+                .find(|f| f.1 == ifd && f.0 == Context::Tiff && f.2 == n)
+                .and_then(|f| f.3.get_uint(0))
         };
         if let (Some(off), Some(len)) = (get(0x0201), get(0x0202)) {
             if len > 0 && u64::from(off) + u64::from(len) <= tiff_len {
@@ -76,7 +116,7 @@ pub(crate) fn read(tiff: Vec<u8>, base: Option<usize>, diag: &mut Diag) -> Resul
             }
         }
     }
-    Ok(tags)
+    tags
 }
 
 fn rational(n: f64, d: f64) -> String {

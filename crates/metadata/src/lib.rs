@@ -238,9 +238,15 @@ pub fn read_bytes(data: &[u8], opts: &ReadOptions) -> Result<Metadata> {
 }
 
 /// Looser detection than core's for damaged files ExifTool still reads: a JPEG whose SOI is
-/// followed by a non-marker byte.
+/// followed by a non-marker byte, a TIFF with a damaged magic number.
 fn sniff(data: &[u8]) -> Option<MediaType> {
-    data.starts_with(&[0xFF, 0xD8]).then_some(MediaType::Jpeg)
+    if data.starts_with(&[0xFF, 0xD8]) {
+        Some(MediaType::Jpeg)
+    } else if data.starts_with(b"MM\0") || data.starts_with(b"II") && data.get(3) == Some(&0) {
+        Some(MediaType::Tiff)
+    } else {
+        None
+    }
 }
 
 fn digest_state(md: &Metadata) -> mwg::Digest {

@@ -130,3 +130,155 @@ pub(crate) fn ifd0_blobs(d: &[u8]) -> Result<Ifd0Blobs> {
     }
     Ok(out)
 }
+
+/// One entry of our own IFD walker (used for BigTIFF and for files kamadak-exif refuses).
+pub(crate) struct Entry {
+    pub ctx: exif::Context,
+    pub ifd: u16,
+    pub number: u16,
+    pub value: exif::Value,
+}
+
+/// Walks IFD0, IFD1… and their Exif, GPS and Interop sub-IFDs, classic TIFF or BigTIFF,
+/// tolerating an unknown magic number. Bounded: at most `max_entries` entries in total and
+/// 8 IFDs in the chain; each IFD offset is visited once.
+pub(crate) fn walk(d: &[u8], max_entries: u64) -> Result<(bool, Vec<Entry>)> {
+    use exif::{Context, Rational, SRational, Value as V};
+    let le = match d.get(..2) {
+        Some(b"II") => true,
+        Some(b"MM") => false,
+        _ => return Err(Error::malformed("TIFF", 0, "missing byte-order mark")),
+    };
+    let rd = |p: usize, n: usize| -> Option<u64> {
+        let s = d.get(p..p.checked_add(n)?)?;
+        let mut v = 0u64;
+        if le {
+            for &b in s.iter().rev() {
+                v = (v << 8) | u64::from(b);
+            }
+        } else {
+            for &b in s {
+                v = (v << 8) | u64::from(b);
+            }
+        }
+        Some(v)
+    };
+    let big = rd(2, 2) == Some(43);
+    let (first, esz, csz, osz) = if big {
+        (rd(8, 8), 20, 8, 8)
+    } else {
+        (rd(4, 4), 12, 2, 4)
+    };
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    let mut queue: Vec<(u64, Context, u16, bool)> =
+        vec![(first.unwrap_or(0), Context::Tiff, 0, true)];
+    while let Some((off, ctx, ifd, chain)) = queue.pop() {
+        if off == 0 || seen.contains(&off) || seen.len() > 64 {
+            continue;
+        }
+        seen.push(off);
+        let off = off as usize;
+        let Some(n) = rd(off, csz) else { continue };
+        for i in 0..n as usize {
+            if out.len() as u64 >= max_entries {
+                return Err(Error::Limit {
+                    what: "TIFF entry count",
+                    value: out.len() as u64 + 1,
+                    limit: max_entries,
+                    constant: "ReadLimits::max_entries",
+                });
+            }
+            let e = off + csz + i * esz;
+            let (Some(tag), Some(typ), Some(count)) = (rd(e, 2), rd(e + 2, 2), rd(e + 4, osz))
+            else {
+                break;
+            };
+            let tag = tag as u16;
+            let ts: u64 = match typ {
+                1 | 2 | 6 | 7 => 1,
+                3 | 8 => 2,
+                4 | 9 | 11 | 13 => 4,
+                5 | 10 | 12 | 16 | 17 | 18 => 8,
+                _ => continue,
+            };
+            let size = count.saturating_mul(ts);
+            let voff = e + 4 + osz;
+            let start = if size <= osz as u64 {
+                voff as u64
+            } else {
+                rd(voff, osz).unwrap_or(u64::MAX)
+            };
+            let Some(bytes) = start
+                .checked_add(size)
+                .filter(|&x| x <= d.len() as u64)
+                .map(|x| &d[start as usize..x as usize])
+            else {
+                continue;
+            };
+            let u = |i: usize, w: usize| rd(start as usize + i * w, w).unwrap_or(0);
+            let cnt = count as usize;
+            let value = match typ {
+                1 => V::Byte(bytes.to_vec()),
+                2 => V::Ascii(
+                    bytes
+                        .split(|&c| c == 0)
+                        .filter(|s| !s.is_empty())
+                        .map(<[u8]>::to_vec)
+                        .collect(),
+                ),
+                3 => V::Short((0..cnt).map(|i| u(i, 2) as u16).collect()),
+                4 | 13 => V::Long((0..cnt).map(|i| u(i, 4) as u32).collect()),
+                16 | 18 => V::Long((0..cnt).map(|i| u(i, 8) as u32).collect()),
+                5 => V::Rational(
+                    (0..cnt)
+                        .map(|i| Rational {
+                            num: u(2 * i, 4) as u32,
+                            denom: u(2 * i + 1, 4) as u32,
+                        })
+                        .collect(),
+                ),
+                10 => V::SRational(
+                    (0..cnt)
+                        .map(|i| SRational {
+                            num: u(2 * i, 4) as u32 as i32,
+                            denom: u(2 * i + 1, 4) as u32 as i32,
+                        })
+                        .collect(),
+                ),
+                6 => V::SByte(bytes.iter().map(|&b| b as i8).collect()),
+                8 => V::SShort((0..cnt).map(|i| u(i, 2) as u16 as i16).collect()),
+                9 => V::SLong((0..cnt).map(|i| u(i, 4) as u32 as i32).collect()),
+                11 => V::Float((0..cnt).map(|i| f32::from_bits(u(i, 4) as u32)).collect()),
+                12 => V::Double((0..cnt).map(|i| f64::from_bits(u(i, 8))).collect()),
+                _ => V::Undefined(bytes.to_vec(), start as u32),
+            };
+            let sub = match (ctx, tag) {
+                (Context::Tiff, 0x8769) => Some(Context::Exif),
+                (Context::Tiff, 0x8825) => Some(Context::Gps),
+                (Context::Exif, 0xa005) => Some(Context::Interop),
+                _ => None,
+            };
+            if let Some(c) = sub {
+                if let Some(o) = value.get_uint(0) {
+                    queue.push((u64::from(o), c, ifd, false));
+                }
+                if big && typ == 16 {
+                    queue.push((u(0, 8), c, ifd, false));
+                }
+                continue;
+            }
+            out.push(Entry {
+                ctx,
+                ifd,
+                number: tag,
+                value,
+            });
+        }
+        if chain && ifd < 8 {
+            let next = rd(off + csz + n as usize * esz, osz).unwrap_or(0);
+            queue.push((next, Context::Tiff, ifd + 1, true));
+        }
+    }
+    Ok((le, out))
+}

@@ -111,7 +111,7 @@ fn convert_leaf(group: &str, prop: &str, v: &str) -> Value {
             n * 3 / 4
         ));
     }
-    if group == "plus" {
+    if group == "plus" && prop != "DataMining" {
         if let Some(rest) = v.strip_prefix("http://ns.useplus.org/ldf/vocab/") {
             return Value::Text(rest.to_string());
         }
@@ -157,7 +157,7 @@ fn convert_leaf(group: &str, prop: &str, v: &str) -> Value {
     {
         return Value::Text(v.replace('-', ":"));
     }
-    if matches!(group, "exif" | "tiff" | "aux" | "exifEX" | "crs") {
+    if matches!(group, "exif" | "tiff" | "aux" | "exifEX" | "crs") || prop.starts_with("GPS") {
         if v.contains('/') {
             let conv: Option<Vec<String>> = v
                 .split(' ')
@@ -179,7 +179,7 @@ fn convert_leaf(group: &str, prop: &str, v: &str) -> Value {
                 return Value::Text(c.join(" "));
             }
         }
-        if group == "exif" && prop.starts_with("GPS") && (prop.ends_with("itude")) {
+        if prop.starts_with("GPS") && (prop.ends_with("Latitude") || prop.ends_with("Longitude")) {
             if let Some(x) = gps_coord(v) {
                 return Value::Text(fmt_g15(x));
             }
@@ -326,7 +326,7 @@ pub(crate) fn to_tags(meta: &XmpMeta, packet: &[u8], out: &mut Vec<Tag>) {
     if let Some(tk) = xmptk(packet) {
         push(out, "XMP-x".into(), "XMPToolkit".into(), Value::Text(tk));
     }
-    let about = attr(packet, b"rdf:about=").unwrap_or_default();
+    let about = attr(packet, b"about=").unwrap_or_default();
     if !about.is_empty() {
         push(out, "XMP-rdf".into(), "About".into(), Value::Text(about));
     }
@@ -362,10 +362,12 @@ fn xmptk(packet: &[u8]) -> Option<String> {
 /// The first value of an attribute in the packet's head.
 fn attr(packet: &[u8], key: &[u8]) -> Option<String> {
     let head = &packet[..packet.len().min(4096)];
-    let i = crate::container::find(head, key)?;
-    let i = i + key.len() - 6;
-    let q = *head.get(i + 6)?;
-    let rest = &head[i + 7..];
+    let i = crate::container::find(head, key)? + key.len();
+    let q = *head.get(i)?;
+    if q != b'"' && q != b'\'' {
+        return None;
+    }
+    let rest = &head[i + 1..];
     let e = rest.iter().position(|&c| c == q)?;
     Some(unescape(&String::from_utf8_lossy(&rest[..e])))
 }
