@@ -25,6 +25,7 @@ mod error;
 mod exif;
 pub mod iim;
 pub mod irb;
+pub mod model;
 mod mwg;
 pub mod names;
 mod tiffdir;
@@ -125,6 +126,11 @@ impl Metadata {
             .iter()
             .find(|t| t.group == g && t.name == n)
             .map(|t| &t.value)
+    }
+
+    /// The typed model (IPTC Photo Metadata, EXIF technical fields, GPS, provenance).
+    pub fn photo(&self) -> model::Photo {
+        model::Photo::from_metadata(self)
     }
 
     /// The reconciled field `name` (`Description`, `Keywords`…) with its source.
