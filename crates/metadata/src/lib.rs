@@ -30,6 +30,7 @@ mod mwg;
 pub mod names;
 mod tiffdir;
 mod value;
+pub mod write;
 mod xmp;
 
 use std::path::{Path, PathBuf};
@@ -42,6 +43,7 @@ pub use error::{Error, Result};
 pub use iim::{IimBlock, IimCharset};
 pub use mwg::{Reconciled, Source};
 pub use value::{Tag, Value};
+pub use write::{Edit, Op, WriteOptions, WriteReport, write_path};
 
 use container::Diag;
 
@@ -55,7 +57,8 @@ pub struct ReadOptions {
     pub iim_charset: IimCharset,
     /// Size and count limits.
     pub limits: ReadLimits,
-    /// Also read `NAME.xmp` and `NAME.EXT.xmp` beside the file ([`read_path`] only).
+    /// Also read `NAME.xmp` and `NAME.EXT.xmp` beside the file ([`read_path`] only); their
+    /// XMP values replace the embedded ones of the same key.
     pub sidecars: bool,
 }
 
@@ -191,14 +194,11 @@ pub fn read_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Metadata>
                 };
                 let (tags, _) = xmp::read(&[bytes], &[], &mut diag)
                     .map_err(|e| Error::Xmp(format!("{}: {e}", sc.display())))?;
+                // a sidecar is authoritative over the embedded XMP (RAW workflows)
                 for t in tags {
-                    if !md
-                        .tags
-                        .iter()
-                        .any(|x| x.group == t.group && x.name == t.name)
-                    {
-                        md.tags.push(t);
-                    }
+                    md.tags
+                        .retain(|x| !(x.group == t.group && x.name == t.name));
+                    md.tags.push(t);
                 }
                 md.warnings.extend(
                     diag.warnings

@@ -282,3 +282,76 @@ pub(crate) fn walk(d: &[u8], max_entries: u64) -> Result<(bool, Vec<Entry>)> {
     }
     Ok((le, out))
 }
+
+/// Sets an ASCII tag of IFD0 in a classic TIFF block: in place when the new text fits the
+/// old value's bytes (padded with NULs), else appended at the end of the block with the entry
+/// re-pointed. Returns `false` when IFD0 has no such tag (MWG: EXIF is only updated where it
+/// exists; a new tag would need IFD0 rewritten).
+pub(crate) fn patch_ifd0_ascii(d: &mut Vec<u8>, tag: u16, text: &str) -> Result<bool> {
+    let le = match d.get(..2) {
+        Some(b"II") => true,
+        Some(b"MM") => false,
+        _ => return Err(Error::malformed("EXIF", 0, "missing byte-order mark")),
+    };
+    let r16 = |d: &[u8], p: usize| -> Option<u16> {
+        let b: [u8; 2] = d.get(p..p + 2)?.try_into().ok()?;
+        Some(if le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
+    };
+    let r32 = |d: &[u8], p: usize| -> Option<u32> {
+        let b: [u8; 4] = d.get(p..p + 4)?.try_into().ok()?;
+        Some(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    };
+    let w32 = |v: u32| if le { v.to_le_bytes() } else { v.to_be_bytes() };
+    if r16(d, 2) != Some(42) {
+        return Err(Error::malformed(
+            "EXIF",
+            2,
+            "only classic TIFF EXIF blocks can be patched",
+        ));
+    }
+    let trunc = || Error::malformed("EXIF", 4, "IFD0 runs past the end of the block");
+    let ifd = r32(d, 4).ok_or_else(trunc)? as usize;
+    let n = usize::from(r16(d, ifd).ok_or_else(trunc)?);
+    for i in 0..n {
+        let e = ifd + 2 + i * 12;
+        if r16(d, e).ok_or_else(trunc)? != tag {
+            continue;
+        }
+        if r16(d, e + 2) != Some(2) {
+            return Ok(false);
+        }
+        let count = r32(d, e + 4).ok_or_else(trunc)? as usize;
+        let mut bytes = text.as_bytes().to_vec();
+        bytes.push(0);
+        if bytes.len() <= count {
+            let start = if count <= 4 {
+                e + 8
+            } else {
+                r32(d, e + 8).ok_or_else(trunc)? as usize
+            };
+            let slot = d.get_mut(start..start + count).ok_or_else(trunc)?;
+            slot.fill(0);
+            slot[..bytes.len()].copy_from_slice(&bytes);
+        } else {
+            if d.len() % 2 == 1 {
+                d.push(0);
+            }
+            let off = u32::try_from(d.len()).map_err(|_| trunc())?;
+            d.extend_from_slice(&bytes);
+            let c = w32(bytes.len() as u32);
+            d[e + 4..e + 8].copy_from_slice(&c);
+            let o = w32(off);
+            d[e + 8..e + 12].copy_from_slice(&o);
+        }
+        return Ok(true);
+    }
+    Ok(false)
+}

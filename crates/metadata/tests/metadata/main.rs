@@ -3,6 +3,7 @@
 mod bad;
 mod fidelity;
 mod read;
+mod write;
 
 use std::path::PathBuf;
 
