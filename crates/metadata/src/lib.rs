@@ -215,14 +215,15 @@ pub fn read_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Metadata>
     Ok(md)
 }
 
-/// The sidecar paths checked for `path`: `NAME.xmp`, `NAME.XMP`, `NAME.EXT.xmp`.
+/// The sidecar paths present for `path`, in reading order: `NAME.EXT.xmp` (darktable style),
+/// then `NAME.xmp` (Lightroom, ExifTool), which wins where both set a value.
 pub fn sidecar_paths(path: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for cand in [
-        path.with_extension("xmp"),
-        path.with_extension("XMP"),
         PathBuf::from(format!("{}.xmp", path.display())),
         PathBuf::from(format!("{}.XMP", path.display())),
+        path.with_extension("xmp"),
+        path.with_extension("XMP"),
     ] {
         if cand != path && cand.is_file() && !out.iter().any(|o: &PathBuf| same_file(o, &cand)) {
             out.push(cand);
