@@ -1,12 +1,315 @@
-//! Read EXIF, IPTC-IIM and XMP from every common image format, reconcile them as ExifTool's MWG module does, and write them back without losing a byte.
+//! Read EXIF, IPTC-IIM and XMP from every common image format, reconcile them as
+//! ExifTool's MWG module does, and write them back without losing a byte.
 //!
-//! **Status: not built yet.** This crate reserves its place in the damkit workspace; its
-//! capability arrives with its issue. See `crate-status.md` at the repository root for what
-//! works today. Until then it exports nothing but this notice, so that no one mistakes the
-//! frame for the capability.
+//! Reading gives a [`Metadata`]: every tag under ExifTool's family-1 group and tag name,
+//! with ExifTool's `-n` values ([`Tag`], [`Value`]), the MWG reconciled fields with their
+//! provenance ([`Reconciled`]), and the warnings of a lenient read.
+//!
+//! ```no_run
+//! use damkit_metadata::{read_path, ReadOptions};
+//!
+//! let md = read_path("photo.jpg", &ReadOptions::default())?;
+//! if let Some(v) = md.get("IFD0:Make") {
+//!     println!("camera make: {:?}", v.as_text());
+//! }
+//! // The same JSON shape as `exiftool -j -G1 -n -struct`, plus MWG composites.
+//! println!("{}", serde_json::to_string_pretty(&md.to_exiftool_json())?);
+//! Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-/// Whether this crate's capability is implemented yet. The `damkit` command checks it and
-/// exits with status 2 and a clear message when it is not.
-pub const IMPLEMENTED: bool = false;
+pub mod agreement;
+pub mod container;
+mod error;
+mod exif;
+pub mod iim;
+pub mod irb;
+pub mod model;
+mod mwg;
+pub mod names;
+mod tiffdir;
+mod value;
+pub mod write;
+mod xmp;
+
+use std::path::{Path, PathBuf};
+
+use damkit_core::MediaType;
+use md5::{Digest as _, Md5};
+
+pub use container::{Blocks, ReadLimits};
+pub use error::{Error, Result};
+pub use iim::{IimBlock, IimCharset};
+pub use mwg::{Reconciled, Source};
+pub use value::{Tag, Value};
+pub use write::{Edit, Op, WriteOptions, WriteReport, write_path};
+
+use container::Diag;
+
+/// How to read.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// Fail on the first defect instead of returning what could be read plus warnings.
+    pub strict: bool,
+    /// How IIM text without a 1:90 CodedCharacterSet is decoded.
+    pub iim_charset: IimCharset,
+    /// Size and count limits.
+    pub limits: ReadLimits,
+    /// Also read `NAME.xmp` and `NAME.EXT.xmp` beside the file ([`read_path`] only); their
+    /// XMP values replace the embedded ones of the same key.
+    pub sidecars: bool,
+}
+
+impl ReadOptions {
+    /// Strict mode: fail on the first defect.
+    #[must_use]
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Reads XMP sidecars beside the file.
+    #[must_use]
+    pub fn with_sidecars(mut self, on: bool) -> Self {
+        self.sidecars = on;
+        self
+    }
+
+    /// Sets the IIM character-set fallback.
+    #[must_use]
+    pub fn with_iim_charset(mut self, c: IimCharset) -> Self {
+        self.iim_charset = c;
+        self
+    }
+
+    /// Sets the limits.
+    #[must_use]
+    pub fn with_limits(mut self, l: ReadLimits) -> Self {
+        self.limits = l;
+        self
+    }
+}
+
+/// Everything read from one file.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Metadata {
+    /// The file, when read from a path.
+    pub path: Option<PathBuf>,
+    /// The detected container format.
+    pub media_type: Option<MediaType>,
+    /// Every tag, in ExifTool's names and `-n` values, EXIF first, then IPTC, then XMP.
+    pub tags: Vec<Tag>,
+    /// The MWG reconciled fields.
+    pub mwg: Vec<Reconciled>,
+    /// Defects met in lenient mode.
+    pub warnings: Vec<String>,
+    /// The raw blocks found.
+    pub blocks: Blocks,
+    /// The parsed IIM block.
+    pub iim: Option<IimBlock>,
+    /// The stored IPTC digest (Photoshop resource 0x0425), hex.
+    pub iptc_digest: Option<String>,
+    /// The MD5 of the current IIM block, hex.
+    pub current_iptc_digest: Option<String>,
+    /// Sidecars that were read.
+    pub sidecars: Vec<PathBuf>,
+}
+
+impl Metadata {
+    /// The value of `Group:Tag` (ExifTool's names; `MWG:Name` gives reconciled values).
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        let (g, n) = key.split_once(':')?;
+        if g == "MWG" {
+            return self.mwg.iter().find(|r| r.name == n).map(|r| &r.value);
+        }
+        self.tags
+            .iter()
+            .find(|t| t.group == g && t.name == n)
+            .map(|t| &t.value)
+    }
+
+    /// The typed model (IPTC Photo Metadata, EXIF technical fields, GPS, provenance).
+    pub fn photo(&self) -> model::Photo {
+        model::Photo::from_metadata(self)
+    }
+
+    /// The reconciled field `name` (`Description`, `Keywords`…) with its source.
+    pub fn reconciled(&self, name: &str) -> Option<&Reconciled> {
+        self.mwg.iter().find(|r| r.name == name)
+    }
+
+    /// One JSON object shaped like `exiftool -j -G1 -n -struct` output, plus the MWG
+    /// composites as `MWG:Name`.
+    pub fn to_exiftool_json(&self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        if let Some(p) = &self.path {
+            m.insert("SourceFile".into(), p.display().to_string().into());
+        }
+        if let Some(d) = &self.current_iptc_digest {
+            m.insert("File:CurrentIPTCDigest".into(), d.clone().into());
+        }
+        for t in &self.tags {
+            m.entry(t.key()).or_insert_with(|| t.value.to_json());
+        }
+        for r in &self.mwg {
+            let v = match &r.value {
+                Value::List(l) if l.len() == 1 => l[0].to_json(),
+                v => v.to_json(),
+            };
+            m.insert(format!("MWG:{}", r.name), v);
+        }
+        serde_json::Value::Object(m)
+    }
+}
+
+/// Reads a file (and, with [`ReadOptions::sidecars`], its XMP sidecars).
+pub fn read_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Metadata> {
+    let path = path.as_ref();
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.len() > opts.limits.max_segment_bytes.saturating_mul(16) {
+        return Err(Error::Limit {
+            what: "file size",
+            value: meta.len(),
+            limit: opts.limits.max_segment_bytes.saturating_mul(16),
+            constant: "ReadLimits::max_segment_bytes x 16",
+        });
+    }
+    let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let ext = path.extension().and_then(|e| e.to_str());
+    let kind = MediaType::detect_with_hint(&data, ext).or_else(|| sniff(&data));
+    let mut md = read_kind(&data, kind, opts).map_err(|e| match e {
+        Error::Io { source, .. } => Error::io(path, source),
+        e => e,
+    })?;
+    md.path = Some(path.to_path_buf());
+    if opts.sidecars && kind != Some(MediaType::Xmp) {
+        for sc in sidecar_paths(path) {
+            if let Ok(bytes) = std::fs::read(&sc) {
+                let mut diag = Diag {
+                    strict: opts.strict,
+                    warnings: Vec::new(),
+                };
+                let (tags, _) = xmp::read(&[bytes], &[], &mut diag)
+                    .map_err(|e| Error::Xmp(format!("{}: {e}", sc.display())))?;
+                // a sidecar is authoritative over the embedded XMP (RAW workflows)
+                for t in tags {
+                    md.tags
+                        .retain(|x| !(x.group == t.group && x.name == t.name));
+                    md.tags.push(t);
+                }
+                md.warnings.extend(
+                    diag.warnings
+                        .into_iter()
+                        .map(|w| format!("{}: {w}", sc.display())),
+                );
+                md.sidecars.push(sc);
+            }
+        }
+        if !md.sidecars.is_empty() {
+            md.mwg = mwg::reconcile(&md.tags, digest_state(&md));
+        }
+    }
+    Ok(md)
+}
+
+/// The sidecar paths present for `path`, in reading order: `NAME.EXT.xmp` (darktable style),
+/// then `NAME.xmp` (Lightroom, ExifTool), which wins where both set a value.
+pub fn sidecar_paths(path: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for cand in [
+        PathBuf::from(format!("{}.xmp", path.display())),
+        PathBuf::from(format!("{}.XMP", path.display())),
+        path.with_extension("xmp"),
+        path.with_extension("XMP"),
+    ] {
+        if cand != path && cand.is_file() && !out.iter().any(|o: &PathBuf| same_file(o, &cand)) {
+            out.push(cand);
+        }
+    }
+    out
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Reads a whole file held in memory (format detected from its bytes).
+pub fn read_bytes(data: &[u8], opts: &ReadOptions) -> Result<Metadata> {
+    read_kind(data, MediaType::detect(data).or_else(|| sniff(data)), opts)
+}
+
+/// Looser detection than core's for damaged files ExifTool still reads: a JPEG whose SOI is
+/// followed by a non-marker byte, a TIFF with a damaged magic number.
+fn sniff(data: &[u8]) -> Option<MediaType> {
+    if data.starts_with(&[0xFF, 0xD8]) {
+        Some(MediaType::Jpeg)
+    } else if data.starts_with(b"MM\0") || data.starts_with(b"II") && data.get(3) == Some(&0) {
+        Some(MediaType::Tiff)
+    } else {
+        None
+    }
+}
+
+fn digest_state(md: &Metadata) -> mwg::Digest {
+    match (&md.iptc_digest, &md.current_iptc_digest) {
+        (Some(stored), Some(cur)) if !stored.eq_ignore_ascii_case(cur) => mwg::Digest::IptcWins,
+        _ => mwg::Digest::XmpMayWin,
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn read_kind(data: &[u8], kind: Option<MediaType>, opts: &ReadOptions) -> Result<Metadata> {
+    let kind = kind.ok_or_else(|| Error::UnsupportedFormat {
+        hint: Some(format!("first bytes {}", hex(&data[..data.len().min(8)]))),
+    })?;
+    let mut diag = Diag {
+        strict: opts.strict,
+        warnings: Vec::new(),
+    };
+    let blocks = container::extract(data, kind, &opts.limits, &mut diag)?;
+    let mut md = Metadata {
+        media_type: Some(kind),
+        ..Metadata::default()
+    };
+    if let Some(exif) = &blocks.exif {
+        md.tags
+            .extend(exif::read(exif.clone(), blocks.exif_offset, &mut diag)?);
+    }
+    if let Some(iim) = &blocks.iim {
+        let max = usize::try_from(opts.limits.max_entries).unwrap_or(usize::MAX);
+        let (block, err) = IimBlock::parse(iim, opts.strict, max)?;
+        if let Some(e) = err {
+            diag.defect(e)?;
+        }
+        md.current_iptc_digest = Some(hex(&Md5::digest(iim)));
+        for (name, value) in iim::to_tags(&block, opts.iim_charset) {
+            md.tags.push(Tag {
+                group: "IPTC".into(),
+                name,
+                value,
+            });
+        }
+        md.iim = Some(block);
+    }
+    if let Some(irb) = &blocks.irb {
+        let (res, _) = irb::parse(irb, &opts.limits);
+        if let Some(d) = res.iter().find(|r| r.id == irb::IPTC_DIGEST) {
+            md.iptc_digest = Some(hex(d.data));
+        }
+    }
+    let (xtags, _) = xmp::read(&blocks.xmp, &blocks.xmp_extended, &mut diag)?;
+    md.tags.extend(xtags);
+    md.mwg = mwg::reconcile(&md.tags, digest_state(&md));
+    md.blocks = blocks;
+    md.warnings = diag.warnings;
+    Ok(md)
+}

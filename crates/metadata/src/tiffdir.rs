@@ -1,0 +1,357 @@
+//! A minimal TIFF IFD0 reader for the blobs kamadak-exif does not interpret: XMP (tag 700),
+//! IPTC-NAA (33723) and Photoshop resources (34377). Classic TIFF and BigTIFF.
+
+use crate::error::{Error, Result};
+
+/// Tag 700: XMP packet.
+pub const TAG_XMP: u16 = 700;
+/// Tag 33723: IPTC-NAA (IIM block).
+pub const TAG_IPTC: u16 = 33723;
+/// Tag 34377: Photoshop image resources.
+pub const TAG_PHOTOSHOP: u16 = 34377;
+
+#[derive(Debug, Default)]
+pub(crate) struct Ifd0Blobs {
+    pub xmp: Option<Vec<u8>>,
+    pub iptc: Option<Vec<u8>>,
+    pub photoshop: Option<Vec<u8>>,
+}
+
+fn type_size(t: u16) -> Option<u64> {
+    Some(match t {
+        1 | 2 | 6 | 7 => 1,
+        3 | 8 => 2,
+        4 | 9 | 11 | 13 => 4,
+        5 | 10 | 12 | 16 | 17 | 18 => 8,
+        _ => return None,
+    })
+}
+
+pub(crate) fn ifd0_blobs(d: &[u8]) -> Result<Ifd0Blobs> {
+    let le = match d.get(..2) {
+        Some(b"II") => true,
+        Some(b"MM") => false,
+        _ => return Err(Error::malformed("TIFF", 0, "missing byte-order mark")),
+    };
+    let u16_at = |p: usize| -> Option<u16> {
+        let b: [u8; 2] = d.get(p..p + 2)?.try_into().ok()?;
+        Some(if le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
+    };
+    let u32_at = |p: usize| -> Option<u32> {
+        let b: [u8; 4] = d.get(p..p + 4)?.try_into().ok()?;
+        Some(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    };
+    let u64_at = |p: usize| -> Option<u64> {
+        let b: [u8; 8] = d.get(p..p + 8)?.try_into().ok()?;
+        Some(if le {
+            u64::from_le_bytes(b)
+        } else {
+            u64::from_be_bytes(b)
+        })
+    };
+    let trunc = |p: usize| Error::malformed("TIFF", p, "IFD0 runs past the end of the file");
+    let magic = u16_at(2).ok_or_else(|| trunc(2))?;
+    let big = match magic {
+        42 => false,
+        43 => true,
+        // ORF ("IIRO"/"IIRS") and RW2 (0x55) use other magic numbers with the same layout
+        0x4f52 | 0x5352 | 0x55 => false,
+        m => {
+            return Err(Error::malformed(
+                "TIFF",
+                2,
+                format!("unknown TIFF magic {m}"),
+            ));
+        }
+    };
+    let (ifd, entry_size, count_size) = if big {
+        (u64_at(8).ok_or_else(|| trunc(8))?, 20usize, 8usize)
+    } else {
+        (
+            u64::from(u32_at(4).ok_or_else(|| trunc(4))?),
+            12usize,
+            2usize,
+        )
+    };
+    let ifd = usize::try_from(ifd).map_err(|_| trunc(4))?;
+    let n = if big {
+        u64_at(ifd).ok_or_else(|| trunc(ifd))?
+    } else {
+        u64::from(u16_at(ifd).ok_or_else(|| trunc(ifd))?)
+    };
+    let mut out = Ifd0Blobs::default();
+    let n = n.min(((d.len().saturating_sub(ifd)) / entry_size) as u64) as usize;
+    for i in 0..n {
+        let e = ifd + count_size + i * entry_size;
+        let (Some(tag), Some(typ)) = (u16_at(e), u16_at(e + 2)) else {
+            break;
+        };
+        if !matches!(tag, TAG_XMP | TAG_IPTC | TAG_PHOTOSHOP) {
+            continue;
+        }
+        let Some(ts) = type_size(typ) else { continue };
+        let (count, inline, voff) = if big {
+            (u64_at(e + 4).unwrap_or(0), 8u64, e + 12)
+        } else {
+            (u64::from(u32_at(e + 4).unwrap_or(0)), 4u64, e + 8)
+        };
+        let size = count.saturating_mul(ts);
+        let start = if size <= inline {
+            voff as u64
+        } else if big {
+            u64_at(voff).unwrap_or(u64::MAX)
+        } else {
+            u64::from(u32_at(voff).unwrap_or(u32::MAX))
+        };
+        let Some(bytes) = start
+            .checked_add(size)
+            .filter(|&end| end <= d.len() as u64)
+            .map(|end| d[start as usize..end as usize].to_vec())
+        else {
+            return Err(Error::malformed(
+                "TIFF",
+                e,
+                format!("tag {tag} of {size} bytes runs past the end of the file"),
+            ));
+        };
+        match tag {
+            TAG_XMP => out.xmp = Some(bytes),
+            TAG_IPTC => out.iptc = Some(bytes),
+            _ => out.photoshop = Some(bytes),
+        }
+    }
+    Ok(out)
+}
+
+/// One entry of our own IFD walker (used for BigTIFF and for files kamadak-exif refuses).
+pub(crate) struct Entry {
+    pub ctx: exif::Context,
+    pub ifd: u16,
+    pub number: u16,
+    pub value: exif::Value,
+}
+
+/// Walks IFD0, IFD1… and their Exif, GPS and Interop sub-IFDs, classic TIFF or BigTIFF,
+/// tolerating an unknown magic number. Bounded: at most `max_entries` entries in total and
+/// 8 IFDs in the chain; each IFD offset is visited once.
+pub(crate) fn walk(d: &[u8], max_entries: u64) -> Result<(bool, Vec<Entry>)> {
+    use exif::{Context, Rational, SRational, Value as V};
+    let le = match d.get(..2) {
+        Some(b"II") => true,
+        Some(b"MM") => false,
+        _ => return Err(Error::malformed("TIFF", 0, "missing byte-order mark")),
+    };
+    let rd = |p: usize, n: usize| -> Option<u64> {
+        let s = d.get(p..p.checked_add(n)?)?;
+        let mut v = 0u64;
+        if le {
+            for &b in s.iter().rev() {
+                v = (v << 8) | u64::from(b);
+            }
+        } else {
+            for &b in s {
+                v = (v << 8) | u64::from(b);
+            }
+        }
+        Some(v)
+    };
+    let big = rd(2, 2) == Some(43);
+    let (first, esz, csz, osz) = if big {
+        (rd(8, 8), 20, 8, 8)
+    } else {
+        (rd(4, 4), 12, 2, 4)
+    };
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    let mut queue: Vec<(u64, Context, u16, bool)> =
+        vec![(first.unwrap_or(0), Context::Tiff, 0, true)];
+    while let Some((off, ctx, ifd, chain)) = queue.pop() {
+        if off == 0 || seen.contains(&off) || seen.len() > 64 {
+            continue;
+        }
+        seen.push(off);
+        let off = off as usize;
+        let Some(n) = rd(off, csz) else { continue };
+        for i in 0..n as usize {
+            if out.len() as u64 >= max_entries {
+                return Err(Error::Limit {
+                    what: "TIFF entry count",
+                    value: out.len() as u64 + 1,
+                    limit: max_entries,
+                    constant: "ReadLimits::max_entries",
+                });
+            }
+            let e = off + csz + i * esz;
+            let (Some(tag), Some(typ), Some(count)) = (rd(e, 2), rd(e + 2, 2), rd(e + 4, osz))
+            else {
+                break;
+            };
+            let tag = tag as u16;
+            let ts: u64 = match typ {
+                1 | 2 | 6 | 7 => 1,
+                3 | 8 => 2,
+                4 | 9 | 11 | 13 => 4,
+                5 | 10 | 12 | 16 | 17 | 18 => 8,
+                _ => continue,
+            };
+            let size = count.saturating_mul(ts);
+            let voff = e + 4 + osz;
+            let start = if size <= osz as u64 {
+                voff as u64
+            } else {
+                rd(voff, osz).unwrap_or(u64::MAX)
+            };
+            let Some(bytes) = start
+                .checked_add(size)
+                .filter(|&x| x <= d.len() as u64)
+                .map(|x| &d[start as usize..x as usize])
+            else {
+                continue;
+            };
+            let u = |i: usize, w: usize| rd(start as usize + i * w, w).unwrap_or(0);
+            let cnt = count as usize;
+            let value = match typ {
+                1 => V::Byte(bytes.to_vec()),
+                2 => V::Ascii(
+                    bytes
+                        .split(|&c| c == 0)
+                        .filter(|s| !s.is_empty())
+                        .map(<[u8]>::to_vec)
+                        .collect(),
+                ),
+                3 => V::Short((0..cnt).map(|i| u(i, 2) as u16).collect()),
+                4 | 13 => V::Long((0..cnt).map(|i| u(i, 4) as u32).collect()),
+                16 | 18 => V::Long((0..cnt).map(|i| u(i, 8) as u32).collect()),
+                5 => V::Rational(
+                    (0..cnt)
+                        .map(|i| Rational {
+                            num: u(2 * i, 4) as u32,
+                            denom: u(2 * i + 1, 4) as u32,
+                        })
+                        .collect(),
+                ),
+                10 => V::SRational(
+                    (0..cnt)
+                        .map(|i| SRational {
+                            num: u(2 * i, 4) as u32 as i32,
+                            denom: u(2 * i + 1, 4) as u32 as i32,
+                        })
+                        .collect(),
+                ),
+                6 => V::SByte(bytes.iter().map(|&b| b as i8).collect()),
+                8 => V::SShort((0..cnt).map(|i| u(i, 2) as u16 as i16).collect()),
+                9 => V::SLong((0..cnt).map(|i| u(i, 4) as u32 as i32).collect()),
+                11 => V::Float((0..cnt).map(|i| f32::from_bits(u(i, 4) as u32)).collect()),
+                12 => V::Double((0..cnt).map(|i| f64::from_bits(u(i, 8))).collect()),
+                _ => V::Undefined(bytes.to_vec(), start as u32),
+            };
+            let sub = match (ctx, tag) {
+                (Context::Tiff, 0x8769) => Some(Context::Exif),
+                (Context::Tiff, 0x8825) => Some(Context::Gps),
+                (Context::Exif, 0xa005) => Some(Context::Interop),
+                _ => None,
+            };
+            if let Some(c) = sub {
+                if let Some(o) = value.get_uint(0) {
+                    queue.push((u64::from(o), c, ifd, false));
+                }
+                if big && typ == 16 {
+                    queue.push((u(0, 8), c, ifd, false));
+                }
+                continue;
+            }
+            out.push(Entry {
+                ctx,
+                ifd,
+                number: tag,
+                value,
+            });
+        }
+        if chain && ifd < 8 {
+            let next = rd(off + csz + n as usize * esz, osz).unwrap_or(0);
+            queue.push((next, Context::Tiff, ifd + 1, true));
+        }
+    }
+    Ok((le, out))
+}
+
+/// Sets an ASCII tag of IFD0 in a classic TIFF block: in place when the new text fits the
+/// old value's bytes (padded with NULs), else appended at the end of the block with the entry
+/// re-pointed. Returns `false` when IFD0 has no such tag (MWG: EXIF is only updated where it
+/// exists; a new tag would need IFD0 rewritten).
+pub(crate) fn patch_ifd0_ascii(d: &mut Vec<u8>, tag: u16, text: &str) -> Result<bool> {
+    let le = match d.get(..2) {
+        Some(b"II") => true,
+        Some(b"MM") => false,
+        _ => return Err(Error::malformed("EXIF", 0, "missing byte-order mark")),
+    };
+    let r16 = |d: &[u8], p: usize| -> Option<u16> {
+        let b: [u8; 2] = d.get(p..p + 2)?.try_into().ok()?;
+        Some(if le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
+    };
+    let r32 = |d: &[u8], p: usize| -> Option<u32> {
+        let b: [u8; 4] = d.get(p..p + 4)?.try_into().ok()?;
+        Some(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    };
+    let w32 = |v: u32| if le { v.to_le_bytes() } else { v.to_be_bytes() };
+    if r16(d, 2) != Some(42) {
+        return Err(Error::malformed(
+            "EXIF",
+            2,
+            "only classic TIFF EXIF blocks can be patched",
+        ));
+    }
+    let trunc = || Error::malformed("EXIF", 4, "IFD0 runs past the end of the block");
+    let ifd = r32(d, 4).ok_or_else(trunc)? as usize;
+    let n = usize::from(r16(d, ifd).ok_or_else(trunc)?);
+    for i in 0..n {
+        let e = ifd + 2 + i * 12;
+        if r16(d, e).ok_or_else(trunc)? != tag {
+            continue;
+        }
+        if r16(d, e + 2) != Some(2) {
+            return Ok(false);
+        }
+        let count = r32(d, e + 4).ok_or_else(trunc)? as usize;
+        let mut bytes = text.as_bytes().to_vec();
+        bytes.push(0);
+        if bytes.len() <= count {
+            let start = if count <= 4 {
+                e + 8
+            } else {
+                r32(d, e + 8).ok_or_else(trunc)? as usize
+            };
+            let slot = d.get_mut(start..start + count).ok_or_else(trunc)?;
+            slot.fill(0);
+            slot[..bytes.len()].copy_from_slice(&bytes);
+        } else {
+            if d.len() % 2 == 1 {
+                d.push(0);
+            }
+            let off = u32::try_from(d.len()).map_err(|_| trunc())?;
+            d.extend_from_slice(&bytes);
+            let c = w32(bytes.len() as u32);
+            d[e + 4..e + 8].copy_from_slice(&c);
+            let o = w32(off);
+            d[e + 8..e + 12].copy_from_slice(&o);
+        }
+        return Ok(true);
+    }
+    Ok(false)
+}

@@ -1,0 +1,770 @@
+//! Writing: set, add and remove fields, as embedded XMP (JPEG, PNG) or as a sidecar (any
+//! format; RAW always), keeping IPTC-IIM (JPEG) and EXIF ImageDescription/Artist/Copyright
+//! (JPEG) in sync as MWG says. The image data is never touched: everything from the JPEG SOS
+//! marker to the end, and every PNG chunk but the XMP one, is copied byte for byte.
+//!
+//! Safety: the file is read strictly first (a file we could not fully parse is refused), the
+//! new file is built in memory, read back strictly, written to a temporary file in the same
+//! folder, fsynced and renamed over the original. On any error the original is unchanged.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use damkit_core::MediaType;
+use md5::{Digest as _, Md5};
+use xmp_toolkit::{ToStringOptions, XmpMeta, XmpValue};
+
+use crate::container::{self, Diag, ReadLimits};
+use crate::error::{Error, Result};
+use crate::iim::{self, IimBlock};
+use crate::irb;
+use crate::names;
+use crate::{ReadOptions, read_bytes};
+
+/// What an edit does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Op {
+    /// Replace the value (for lists: replace all items with this one).
+    Set,
+    /// Add an item to a list (no duplicate).
+    Add,
+    /// Remove an item from a list, or clear a simple value when the value is empty.
+    Remove,
+}
+
+/// One edit: `--set XMP-dc:Title=Sunset`, `--add MWG:Keywords=dog`, `--remove MWG:Keywords=cat`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    /// The operation.
+    pub op: Op,
+    /// `MWG:Name` or `XMP-group:Tag` (ExifTool's names).
+    pub key: String,
+    /// The value. Keywords with `|` are hierarchical paths (`Animals|Mammals|Dog`): the path
+    /// goes to `lr:hierarchicalSubject`, the leaf to `dc:subject`.
+    pub value: String,
+}
+
+impl Edit {
+    /// Parses `KEY=VALUE`.
+    pub fn parse(op: Op, s: &str) -> Result<Edit> {
+        let (k, v) = s.split_once('=').ok_or_else(|| Error::Field {
+            field: s.to_string(),
+            reason: "expected KEY=VALUE".into(),
+        })?;
+        let e = Edit {
+            op,
+            key: k.trim().to_string(),
+            value: v.to_string(),
+        };
+        resolve(&e.key)?;
+        Ok(e)
+    }
+}
+
+/// How a property is shaped in XMP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Simple,
+    Bag,
+    Seq,
+    LangAlt,
+}
+
+/// The XMP property an edit targets.
+#[derive(Debug, Clone)]
+struct Target {
+    ns: &'static str,
+    group: String,
+    prop: String,
+    kind: Kind,
+}
+
+const DC: &str = "http://purl.org/dc/elements/1.1/";
+const XMP_NS: &str = "http://ns.adobe.com/xap/1.0/";
+const PS: &str = "http://ns.adobe.com/photoshop/1.0/";
+const CORE: &str = "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/";
+const LR: &str = "http://ns.adobe.com/lightroom/1.0/";
+
+/// MWG composite names and the XMP property each writes.
+const MWG_TARGETS: &[(&str, &str, &str, Kind)] = &[
+    ("Description", DC, "description", Kind::LangAlt),
+    ("Creator", DC, "creator", Kind::Seq),
+    ("Copyright", DC, "rights", Kind::LangAlt),
+    ("Keywords", DC, "subject", Kind::Bag),
+    ("Rating", XMP_NS, "Rating", Kind::Simple),
+    ("City", PS, "City", Kind::Simple),
+    ("State", PS, "State", Kind::Simple),
+    ("Country", PS, "Country", Kind::Simple),
+    ("Location", CORE, "Location", Kind::Simple),
+    ("DateTimeOriginal", PS, "DateCreated", Kind::Simple),
+    ("CreateDate", XMP_NS, "CreateDate", Kind::Simple),
+    ("ModifyDate", XMP_NS, "ModifyDate", Kind::Simple),
+];
+
+/// Known shapes of common XMP properties (others are simple, or a bag when added to).
+const KINDS: &[(&str, &str, Kind)] = &[
+    (DC, "title", Kind::LangAlt),
+    (DC, "description", Kind::LangAlt),
+    (DC, "rights", Kind::LangAlt),
+    (DC, "creator", Kind::Seq),
+    (DC, "subject", Kind::Bag),
+    (LR, "hierarchicalSubject", Kind::Bag),
+    (
+        "http://ns.adobe.com/xap/1.0/rights/",
+        "UsageTerms",
+        Kind::LangAlt,
+    ),
+    ("http://ns.adobe.com/xap/1.0/rights/", "Owner", Kind::Bag),
+    (
+        "http://iptc.org/std/Iptc4xmpExt/2008-02-29/",
+        "PersonInImage",
+        Kind::Bag,
+    ),
+    (
+        "http://iptc.org/std/Iptc4xmpExt/2008-02-29/",
+        "OrganisationInImageName",
+        Kind::Bag,
+    ),
+    (
+        "http://iptc.org/std/Iptc4xmpExt/2008-02-29/",
+        "OrganisationInImageCode",
+        Kind::Bag,
+    ),
+    (
+        "http://iptc.org/std/Iptc4xmpExt/2008-02-29/",
+        "EventID",
+        Kind::Bag,
+    ),
+    (CORE, "Scene", Kind::Bag),
+    (CORE, "SubjectCode", Kind::Bag),
+    (PS, "SupplementalCategories", Kind::Bag),
+    (
+        "http://ns.useplus.org/ldf/xmp/1.0/",
+        "ModelReleaseID",
+        Kind::Bag,
+    ),
+    (
+        "http://ns.useplus.org/ldf/xmp/1.0/",
+        "PropertyReleaseID",
+        Kind::Bag,
+    ),
+];
+
+/// XMP property → IIM dataset kept in sync (IPTC Core mapping).
+const IIM_SYNC: &[(&str, &str, u8)] = &[
+    (DC, "title", 5),
+    (DC, "description", 120),
+    (DC, "creator", 80),
+    (DC, "rights", 116),
+    (DC, "subject", 25),
+    (PS, "City", 90),
+    (PS, "State", 95),
+    (PS, "Country", 101),
+    (CORE, "Location", 92),
+    (CORE, "CountryCode", 100),
+    (CORE, "IntellectualGenre", 4),
+    (PS, "Headline", 105),
+    (PS, "Credit", 110),
+    (PS, "Source", 115),
+    (PS, "Instructions", 40),
+    (PS, "AuthorsPosition", 85),
+    (PS, "CaptionWriter", 122),
+    (PS, "TransmissionReference", 103),
+];
+
+/// XMP property → EXIF IFD0 ASCII tag kept in sync (MWG: description, creator, copyright).
+const EXIF_SYNC: &[(&str, &str, u16)] = &[
+    (DC, "description", 0x010e),
+    (DC, "creator", 0x013b),
+    (DC, "rights", 0x8298),
+];
+
+fn resolve(key: &str) -> Result<Target> {
+    let bad = |reason: &str| Error::Field {
+        field: key.to_string(),
+        reason: reason.to_string(),
+    };
+    let (g, name) = key
+        .split_once(':')
+        .ok_or_else(|| bad("expected GROUP:TAG"))?;
+    if g.eq_ignore_ascii_case("MWG") {
+        let (_, ns, prop, kind) = MWG_TARGETS
+            .iter()
+            .find(|t| t.0.eq_ignore_ascii_case(name))
+            .ok_or_else(|| bad("not a writable MWG field"))?;
+        let group = names::xmp_group(ns).unwrap_or("xmp").to_string();
+        return Ok(Target {
+            ns,
+            group,
+            prop: prop.to_string(),
+            kind: *kind,
+        });
+    }
+    let group = g
+        .strip_prefix("XMP-")
+        .ok_or_else(|| bad("only MWG:* and XMP-*:* fields are writable"))?;
+    let ns = names::xmp_uri(group).ok_or_else(|| bad("unknown XMP group"))?;
+    let prop = names::xmp_prop_name(group, name);
+    let kind = KINDS
+        .iter()
+        .find(|k| k.0 == ns && k.1 == prop)
+        .map_or(Kind::Simple, |k| k.2);
+    Ok(Target {
+        ns,
+        group: group.to_string(),
+        prop,
+        kind,
+    })
+}
+
+fn xmp_prefix(group: &str) -> &str {
+    match group {
+        "iptcCore" => "Iptc4xmpCore",
+        "iptcExt" => "Iptc4xmpExt",
+        g => g,
+    }
+}
+
+fn register(t: &Target) -> Result<()> {
+    if XmpMeta::namespace_prefix(t.ns).is_none() {
+        XmpMeta::register_namespace(t.ns, xmp_prefix(&t.group))
+            .map_err(|e| Error::Xmp(e.to_string()))?;
+    }
+    Ok(())
+}
+
+fn xerr(e: impl std::fmt::Display) -> Error {
+    Error::Xmp(e.to_string())
+}
+
+fn items(meta: &XmpMeta, ns: &str, prop: &str) -> Vec<String> {
+    meta.property_array(ns, prop).map(|v| v.value).collect()
+}
+
+fn set_items(meta: &mut XmpMeta, t: &Target, values: &[String]) -> Result<()> {
+    meta.delete_property(t.ns, &t.prop).map_err(xerr)?;
+    let mut arr = XmpValue::new(t.prop.clone()).set_is_array(true);
+    if t.kind == Kind::Seq {
+        arr = arr.set_is_ordered(true);
+    }
+    for v in values {
+        meta.append_array_item(t.ns, &arr, &XmpValue::new(v.clone()))
+            .map_err(xerr)?;
+    }
+    Ok(())
+}
+
+fn apply(meta: &mut XmpMeta, t: &Target, op: Op, value: &str) -> Result<()> {
+    register(t)?;
+    let exists = meta.contains_property(t.ns, &t.prop);
+    let is_array = exists && meta.property(t.ns, &t.prop).is_some_and(|v| v.is_array());
+    let kind = match t.kind {
+        Kind::Simple if is_array || (op == Op::Add && !exists) => Kind::Bag,
+        k => k,
+    };
+    match kind {
+        Kind::LangAlt => match op {
+            Op::Set | Op::Add => meta
+                .set_localized_text(t.ns, &t.prop, None, "x-default", value)
+                .map_err(xerr)?,
+            Op::Remove => meta.delete_property(t.ns, &t.prop).map_err(xerr)?,
+        },
+        Kind::Simple => match op {
+            Op::Remove => {
+                let cur = meta.property(t.ns, &t.prop).map(|v| v.value);
+                if value.is_empty() || cur.as_deref() == Some(value) {
+                    meta.delete_property(t.ns, &t.prop).map_err(xerr)?;
+                }
+            }
+            _ => meta
+                .set_property(t.ns, &t.prop, &XmpValue::new(value.to_string()))
+                .map_err(xerr)?,
+        },
+        Kind::Bag | Kind::Seq => {
+            let t2 = Target { kind, ..t.clone() };
+            let mut cur = items(meta, t.ns, &t.prop);
+            match op {
+                Op::Set => cur = vec![value.to_string()],
+                Op::Add => {
+                    if !cur.iter().any(|c| c == value) {
+                        cur.push(value.to_string());
+                    }
+                }
+                Op::Remove => cur.retain(|c| c != value),
+            }
+            if cur.is_empty() {
+                meta.delete_property(t.ns, &t.prop).map_err(xerr)?;
+            } else {
+                set_items(meta, &t2, &cur)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Applies the edits to an XMP packet. Returns the touched `(namespace, property)` pairs.
+fn edit_xmp(meta: &mut XmpMeta, edits: &[Edit]) -> Result<Vec<(String, String)>> {
+    let mut touched = Vec::new();
+    for e in edits {
+        let t = resolve(&e.key)?;
+        let keywords = t.ns == DC && t.prop == "subject";
+        let hier = t.ns == LR && t.prop == "hierarchicalSubject";
+        if (keywords && e.value.contains('|')) || hier {
+            // hierarchical keyword: path in lr:hierarchicalSubject, leaf in dc:subject
+            let path = e.value.trim_matches('|').to_string();
+            let leaf = path.rsplit('|').next().unwrap_or(&path).to_string();
+            let lr = resolve("XMP-lr:HierarchicalSubject")?;
+            let dc = resolve("XMP-dc:Subject")?;
+            if e.op == Op::Set {
+                set_items(
+                    meta,
+                    &Target {
+                        kind: Kind::Bag,
+                        ..lr.clone()
+                    },
+                    &[],
+                )?;
+            }
+            apply(meta, &lr, e.op, &path)?;
+            let others = items(meta, LR, "hierarchicalSubject");
+            let leaf_still_used = others
+                .iter()
+                .any(|p| p.rsplit('|').next() == Some(leaf.as_str()));
+            if e.op != Op::Remove || !leaf_still_used {
+                apply(meta, &dc, e.op, &leaf)?;
+            }
+            touched.push((LR.to_string(), "hierarchicalSubject".to_string()));
+            touched.push((DC.to_string(), "subject".to_string()));
+            continue;
+        }
+        if keywords && e.op == Op::Remove {
+            // removing a leaf also removes the paths that end with it
+            let paths = items(meta, LR, "hierarchicalSubject");
+            let keep: Vec<String> = paths
+                .iter()
+                .filter(|p| p.rsplit('|').next() != Some(e.value.as_str()))
+                .cloned()
+                .collect();
+            if keep.len() != paths.len() {
+                let lr = resolve("XMP-lr:HierarchicalSubject")?;
+                if keep.is_empty() {
+                    meta.delete_property(LR, "hierarchicalSubject")
+                        .map_err(xerr)?;
+                } else {
+                    set_items(
+                        meta,
+                        &Target {
+                            kind: Kind::Bag,
+                            ..lr
+                        },
+                        &keep,
+                    )?;
+                }
+                touched.push((LR.to_string(), "hierarchicalSubject".to_string()));
+            }
+        }
+        apply(meta, &t, e.op, &e.value)?;
+        touched.push((t.ns.to_string(), t.prop.clone()));
+    }
+    touched.dedup();
+    Ok(touched)
+}
+
+/// The current values of an XMP property as text items (lang-alt: x-default).
+fn current(meta: &XmpMeta, ns: &str, prop: &str) -> Vec<String> {
+    let Some(v) = meta.property(ns, prop) else {
+        return Vec::new();
+    };
+    if v.is_alt_text() {
+        return meta
+            .localized_text(ns, prop, None, "x-default")
+            .map(|(v, _)| vec![v.value])
+            .unwrap_or_default();
+    }
+    if v.is_array() {
+        return items(meta, ns, prop);
+    }
+    vec![v.value]
+}
+
+fn truncate_utf8(s: &str, max: usize) -> String {
+    if max == 0 || s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_string()
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WriteReport {
+    /// The file written (the image, or the sidecar).
+    pub written: PathBuf,
+    /// Whether the XMP went to a sidecar.
+    pub sidecar: bool,
+    /// IIM datasets updated (`2:25`…); empty when the file has no IIM.
+    pub iim_synced: Vec<String>,
+    /// EXIF tags updated.
+    pub exif_synced: Vec<String>,
+}
+
+/// How to write.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct WriteOptions {
+    /// Write an XMP sidecar (`NAME.xmp`) instead of embedding. RAW files always get one.
+    pub sidecar: bool,
+}
+
+impl WriteOptions {
+    /// Sidecar mode.
+    #[must_use]
+    pub fn sidecar(mut self, on: bool) -> Self {
+        self.sidecar = on;
+        self
+    }
+}
+
+fn serialize(meta: &XmpMeta) -> Result<String> {
+    meta.to_string_with_options(ToStringOptions::default().set_padding(2048))
+        .map_err(|e| Error::Xmp(format!("serialising: {e}")))
+}
+
+/// Applies `edits` to the file at `path` (or to its sidecar).
+pub fn write_path(
+    path: impl AsRef<Path>,
+    edits: &[Edit],
+    opts: &WriteOptions,
+) -> Result<WriteReport> {
+    let path = path.as_ref();
+    let refuse = |reason: String| Error::Write {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let kind = MediaType::detect_with_hint(&data, path.extension().and_then(|e| e.to_str()))
+        .ok_or_else(|| refuse("unrecognised format".into()))?;
+    // Refuse what we cannot fully parse.
+    let md = read_bytes(&data, &ReadOptions::default().strict(true)).map_err(|e| {
+        refuse(format!(
+            "the file could not be fully parsed ({e}); nothing was written"
+        ))
+    })?;
+    let raw = kind.is_tiff_based() && kind != MediaType::Tiff;
+    let sidecar = opts.sidecar || raw || kind == MediaType::Xmp;
+    if sidecar {
+        return write_sidecar(path, kind, &md, edits);
+    }
+    let base = match md.blocks.xmp.first() {
+        Some(p) => crate::xmp::parse_packet(p)?,
+        None => XmpMeta::new().map_err(xerr)?,
+    };
+    let mut meta = base;
+    let touched = edit_xmp(&mut meta, edits)?;
+    let packet = serialize(&meta)?;
+    let mut report = WriteReport {
+        written: path.to_path_buf(),
+        ..WriteReport::default()
+    };
+    let out = match kind {
+        MediaType::Jpeg => jpeg(&data, &packet, &md, &meta, &touched, &mut report)?,
+        MediaType::Png => png(&data, &packet)?,
+        other => {
+            return Err(refuse(format!(
+                "embedding XMP in {} is not supported yet; write a sidecar instead (--sidecar)",
+                other.name()
+            )));
+        }
+    };
+    // Read the result back strictly before it replaces anything.
+    let back = read_bytes(&out, &ReadOptions::default().strict(true)).map_err(|e| {
+        refuse(format!(
+            "the rewritten file did not read back ({e}); nothing was written"
+        ))
+    })?;
+    if back.blocks.xmp.is_empty() {
+        return Err(refuse(
+            "the rewritten file has no XMP; nothing was written".into(),
+        ));
+    }
+    atomic_write(path, &out)?;
+    Ok(report)
+}
+
+fn write_sidecar(
+    path: &Path,
+    kind: MediaType,
+    md: &crate::Metadata,
+    edits: &[Edit],
+) -> Result<WriteReport> {
+    let target = if kind == MediaType::Xmp {
+        path.to_path_buf()
+    } else {
+        path.with_extension("xmp")
+    };
+    let mut meta = if target.is_file() {
+        let bytes = std::fs::read(&target).map_err(|e| Error::io(&target, e))?;
+        crate::xmp::parse_packet(&bytes)?
+    } else if let Some(p) = md.blocks.xmp.first() {
+        // start from the embedded XMP so the sidecar is complete
+        crate::xmp::parse_packet(p)?
+    } else {
+        XmpMeta::new().map_err(xerr)?
+    };
+    edit_xmp(&mut meta, edits)?;
+    let packet = serialize(&meta)?;
+    atomic_write(&target, packet.as_bytes())?;
+    Ok(WriteReport {
+        written: target,
+        sidecar: true,
+        ..WriteReport::default()
+    })
+}
+
+/// Writes `bytes` to a temporary file beside `path`, fsyncs it, renames it over `path`.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| Error::io(&dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(tmp.path(), e))?;
+    if let Ok(m) = std::fs::metadata(path) {
+        let _ = tmp.as_file().set_permissions(m.permissions());
+    }
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn segment(marker: u8, payload: &[u8]) -> Result<Vec<u8>> {
+    if payload.len() + 2 > 0xFFFF {
+        return Err(Error::Write {
+            path: PathBuf::new(),
+            reason: format!(
+                "JPEG segment 0xFF{marker:02X} of {} bytes exceeds 65,533",
+                payload.len()
+            ),
+        });
+    }
+    let mut s = vec![0xFF, marker];
+    s.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    s.extend_from_slice(payload);
+    Ok(s)
+}
+
+fn jpeg(
+    data: &[u8],
+    packet: &str,
+    md: &crate::Metadata,
+    meta: &XmpMeta,
+    touched: &[(String, String)],
+    report: &mut WriteReport,
+) -> Result<Vec<u8>> {
+    let limits = ReadLimits::default();
+    let mut diag = Diag {
+        strict: true,
+        warnings: Vec::new(),
+    };
+    let (segs, sos) = container::jpeg_segments(data, &limits, &mut diag)?;
+    let sos = sos.ok_or_else(|| Error::malformed("JPEG", data.len(), "no SOS marker"))?;
+    let mut xmp_payload = container::JPEG_XMP_SIG.to_vec();
+    xmp_payload.extend_from_slice(packet.as_bytes());
+    let xmp_seg = segment(0xE1, &xmp_payload)?;
+
+    // IIM sync
+    let mut new_irb: Option<Vec<u8>> = None;
+    if let Some(block) = &md.iim {
+        let mut block: IimBlock = block.clone();
+        for (ns, prop) in touched {
+            if let Some(&(_, _, ds)) = IIM_SYNC.iter().find(|s| s.0 == ns && s.1 == prop) {
+                let max = iim::info(2, ds).map_or(0, |i| usize::from(i.max_len));
+                let vals: Vec<String> = current(meta, ns, prop)
+                    .iter()
+                    .map(|v| truncate_utf8(v, max))
+                    .collect();
+                block.set_texts(2, ds, &vals);
+                report.iim_synced.push(format!("2:{ds}"));
+            }
+        }
+        if !report.iim_synced.is_empty() {
+            block.set_utf8();
+            let bytes = block.to_bytes();
+            let digest = Md5::digest(&bytes).to_vec();
+            let old = md.blocks.irb.clone().unwrap_or_default();
+            let (res, err) = irb::parse(&old, &limits);
+            if let Some(e) = err {
+                return Err(e);
+            }
+            let mut out: Vec<irb::Resource<'_>> = Vec::new();
+            let mut have_iim = false;
+            let mut have_digest = false;
+            for r in res {
+                match r.id {
+                    irb::IPTC_NAA => {
+                        have_iim = true;
+                        out.push(irb::Resource { data: &bytes, ..r });
+                    }
+                    irb::IPTC_DIGEST => {
+                        have_digest = true;
+                        out.push(irb::Resource { data: &digest, ..r });
+                    }
+                    _ => out.push(r),
+                }
+            }
+            if !have_iim {
+                out.push(irb::Resource {
+                    sig: *b"8BIM",
+                    id: irb::IPTC_NAA,
+                    name: b"",
+                    data: &bytes,
+                });
+            }
+            if !have_digest {
+                out.push(irb::Resource {
+                    sig: *b"8BIM",
+                    id: irb::IPTC_DIGEST,
+                    name: b"",
+                    data: &digest,
+                });
+            }
+            new_irb = Some(irb::write(&out));
+        }
+    }
+
+    // EXIF sync
+    let mut new_exif: Option<Vec<u8>> = None;
+    if let Some(exif) = &md.blocks.exif {
+        let mut exif = exif.clone();
+        for (ns, prop) in touched {
+            if let Some(&(_, _, tag)) = EXIF_SYNC.iter().find(|s| s.0 == ns && s.1 == prop) {
+                let vals = current(meta, ns, prop);
+                let text = vals.join("; ");
+                if crate::tiffdir::patch_ifd0_ascii(&mut exif, tag, &text)? {
+                    report.exif_synced.push(
+                        names::exif_name(tag, false, 0).map_or(String::new(), |n| n.0.to_string()),
+                    );
+                }
+            }
+        }
+        if !report.exif_synced.is_empty() {
+            new_exif = Some(exif);
+        }
+    }
+
+    let mut out = Vec::with_capacity(data.len() + packet.len());
+    out.extend_from_slice(&data[..2]);
+    let is_main_xmp = |s: &container::Segment| {
+        s.marker == 0xE1 && data[s.payload..s.end].starts_with(container::JPEG_XMP_SIG)
+    };
+    let is_exif =
+        |s: &container::Segment| s.marker == 0xE1 && data[s.payload..s.end].starts_with(b"Exif\0");
+    let is_ps = |s: &container::Segment| {
+        s.marker == 0xED && data[s.payload..s.end].starts_with(container::JPEG_PS_SIG)
+    };
+    // where the new XMP goes: in place of the old one, else after APP0/Exif APP1
+    let xmp_at = segs.iter().position(is_main_xmp).unwrap_or_else(|| {
+        segs.iter()
+            .take_while(|s| s.marker == 0xE0 || is_exif(s))
+            .count()
+    });
+    let mut exif_done = false;
+    let mut ps_done = false;
+    for (i, s) in segs.iter().enumerate() {
+        if i == xmp_at {
+            out.extend_from_slice(&xmp_seg);
+        }
+        if is_main_xmp(s) {
+            continue;
+        }
+        if is_exif(s) && !exif_done {
+            exif_done = true;
+            if let Some(e) = &new_exif {
+                let mut p = b"Exif\0\0".to_vec();
+                p.extend_from_slice(e);
+                out.extend_from_slice(&segment(0xE1, &p)?);
+                continue;
+            }
+        }
+        if is_ps(s) {
+            if let Some(irb) = &new_irb {
+                if !ps_done {
+                    ps_done = true;
+                    for chunk in irb.chunks(65_000) {
+                        let mut p = container::JPEG_PS_SIG.to_vec();
+                        p.extend_from_slice(chunk);
+                        out.extend_from_slice(&segment(0xED, &p)?);
+                    }
+                }
+                continue;
+            }
+        }
+        out.extend_from_slice(&data[s.start..s.end]);
+    }
+    if xmp_at == segs.len() {
+        out.extend_from_slice(&xmp_seg);
+    }
+    // the entropy-coded data and everything after it, byte for byte
+    out.extend_from_slice(&data[sos..]);
+    Ok(out)
+}
+
+fn png(data: &[u8], packet: &str) -> Result<Vec<u8>> {
+    let limits = ReadLimits::default();
+    let mut diag = Diag {
+        strict: true,
+        warnings: Vec::new(),
+    };
+    let (chunks, _) = container::png_chunks(data, &limits, &mut diag)?;
+    let mut body = b"iTXt".to_vec();
+    body.extend_from_slice(b"XML:com.adobe.xmp\0\0\0\0\0");
+    body.extend_from_slice(packet.as_bytes());
+    let mut crc = flate2::Crc::new();
+    crc.update(&body);
+    let mut chunk = ((body.len() - 4) as u32).to_be_bytes().to_vec();
+    chunk.extend_from_slice(&body);
+    chunk.extend_from_slice(&crc.sum().to_be_bytes());
+    let mut out = data[..8].to_vec();
+    let mut inserted = false;
+    for c in &chunks {
+        let d = &data[c.data.0..c.data.1];
+        if &c.kind == b"iTXt" && d.starts_with(b"XML:com.adobe.xmp\0") {
+            continue;
+        }
+        out.extend_from_slice(&data[c.start..c.data.1 + 4]);
+        if &c.kind == b"IHDR" && !inserted {
+            out.extend_from_slice(&chunk);
+            inserted = true;
+        }
+    }
+    if let Some(last) = chunks.last() {
+        out.extend_from_slice(&data[last.data.1 + 4..]);
+    }
+    Ok(out)
+}
+
+impl FromStr for Op {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Op> {
+        match s {
+            "set" => Ok(Op::Set),
+            "add" => Ok(Op::Add),
+            "remove" => Ok(Op::Remove),
+            _ => Err(Error::Field {
+                field: s.into(),
+                reason: "expected set, add or remove".into(),
+            }),
+        }
+    }
+}

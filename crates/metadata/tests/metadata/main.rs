@@ -1,0 +1,29 @@
+//! Integration tests of damkit-metadata.
+
+mod bad;
+mod fidelity;
+mod read;
+mod write;
+
+use std::path::PathBuf;
+
+pub fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+pub fn bad(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/bad")
+        .join(name)
+}
+
+/// `../shared/data/metadata` when present.
+pub fn shared() -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/metadata");
+    let p2 = PathBuf::from("/work/shared/data/metadata");
+    [p, p2]
+        .into_iter()
+        .find(|p| p.join("exiftool-G1.json").is_file())
+}
