@@ -1,12 +1,91 @@
-//! Thumbnails and derivatives from presets: shrink-on-load JPEG decoding, SIMD resizing, EXIF orientation, colour management, watermarks, limits against decompression bombs.
+//! Thumbnails and derivatives from presets: shrink-on-load JPEG decoding, SIMD resizing,
+//! EXIF orientation, colour management, watermarks, limits against decompression bombs.
 //!
-//! **Status: not built yet.** This crate reserves its place in the damkit workspace; its
-//! capability arrives with its issue. See `crate-status.md` at the repository root for what
-//! works today. Until then it exports nothing but this notice, so that no one mistakes the
-//! frame for the capability.
+//! The pipeline for one input, whatever the number of renditions:
+//!
+//! 1. **Probe** the header (format, size, EXIF orientation, ICC) and check
+//!    [`Limits`](damkit_core::Limits) *before* any pixel buffer exists.
+//! 2. **Decode once**, at the size the largest rendition needs: JPEGs are decoded with DCT
+//!    scaling (1/2, 1/4, 1/8) while at least a factor of two remains for the final resize
+//!    (the libvips rule, [`jpeg_shrink_factor`]).
+//! 3. For each [`RenditionSpec`]: **resize** (fast_image_resize, SIMD, Lanczos3 by default,
+//!    alpha premultiplied), **convert** the embedded ICC profile (Adobe RGB, Display P3, CMYK…)
+//!    to sRGB with moxcms, **orient** (all eight EXIF orientations), sharpen, watermark,
+//!    **encode** (JPEG 4:2:0 via jpeg-encoder, PNG, WebP) with the metadata the spec keeps.
+//! 4. **Write** through a temporary file in the output folder, fsynced and renamed.
+//!
+//! [`render_batch`] runs files in parallel (one image per core) with a progress callback.
+//!
+//! # Example
+//!
+//! ```
+//! use damkit_rendition::{Presets, Renderer, RenditionSpec};
+//!
+//! // A 64x48 PNG to render (any JPEG, PNG, TIFF, WebP, GIF or BMP works).
+//! let mut png = Vec::new();
+//! image::RgbImage::from_pixel(64, 48, image::Rgb([200, 30, 30]))
+//!     .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+//!
+//! let presets = Presets::builtin();
+//! let specs = [RenditionSpec::long_edge("tiny", 32), presets.get("png-512")?];
+//! let rendered = Renderer::new().render_bytes(&png, &specs)?;
+//! assert_eq!(rendered.renditions[0].width, 32);
+//! assert_eq!(rendered.renditions[0].height, 24);
+//! assert!(rendered.renditions[0].data.starts_with(&[0xFF, 0xD8]), "a JPEG");
+//! // png-512 does not enlarge: the 64x48 source stays 64x48.
+//! assert_eq!((rendered.renditions[1].width, rendered.renditions[1].height), (64, 48));
+//! Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Formats
+//!
+//! | | decode | encode |
+//! |---|---|---|
+//! | JPEG | baseline, progressive, grey, CMYK and Adobe YCCK (jpeg-decoder, DCT scaling) | jpeg-encoder: 4:4:4 / 4:2:2 / 4:2:0, baseline or progressive |
+//! | PNG | 8/16-bit, palette, grey, alpha (image) | 8-bit RGB / RGBA |
+//! | TIFF | 8/16-bit RGB, grey, CMYK (naive conversion by image) | – |
+//! | WebP | lossy and lossless (image-webp) | lossless (quality 100, image-webp); lossy with feature `webp-lossy` |
+//! | GIF | first frame | – |
+//! | BMP | yes | – |
+//! | HEIC / HEIF / AVIF | "unsupported" error (no decoder without system libraries) | – |
+//!
+//! 16-bit inputs are reduced to 8 bits per channel before resizing.
+//!
+//! # Features
+//!
+//! - `webp-lossy` (default): lossy WebP output through the `webp` crate, whose libwebp C
+//!   sources are vendored and compiled by `cc` (no system package). Without it, WebP output
+//!   is lossless only.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-/// Whether this crate's capability is implemented yet. The `damkit` command checks it and
-/// exits with status 2 and a clear message when it is not.
-pub const IMPLEMENTED: bool = false;
+mod batch;
+mod color;
+mod decode;
+mod encode;
+mod error;
+mod metadata;
+mod ops;
+mod pipeline;
+mod raster;
+mod spec;
+
+pub use batch::{FileOutcome, Progress, render_batch};
+pub use decode::{DecodeOptions, Decoded, SourceInfo, decode, detect_format, probe};
+pub use error::{RenditionError, Result};
+pub use pipeline::{
+    FileReport, OutputFile, Rendered, Renderer, Rendition, output_name, write_atomically,
+};
+pub use raster::{Orientation, PixelLayout, Raster};
+pub use spec::{
+    Chroma, Filter, Fit, Format, Geometry, Gravity, MetadataPolicy, Presets, RenditionSpec, Rgb,
+    Watermark, jpeg_shrink_factor,
+};
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn error_is_send_sync_static() {
+        damkit_core::error::assert_error_traits::<super::RenditionError>();
+    }
+}

@@ -1,0 +1,181 @@
+//! Colour management: embedded ICC profiles to sRGB with moxcms.
+//!
+//! Conversion happens *after* resizing (on the small output raster, as libvips does), so its
+//! cost does not grow with the source size. CMYK sources are resized in CMYK and converted
+//! here; untagged CMYK uses the naive subtractive formula (see the crate README for why no
+//! CMYK profile is bundled).
+
+use moxcms::{ColorProfile, DataColorSpace, Layout, TransformOptions};
+
+use crate::error::{RenditionError, Result};
+use crate::raster::{PixelLayout, Raster};
+
+/// A parsed source profile, ready to convert rasters of one layout to sRGB.
+pub(crate) struct ToSrgb {
+    kind: Kind,
+}
+
+enum Kind {
+    /// Data is already sRGB (or untagged RGB, taken as sRGB).
+    Identity,
+    /// Untagged CMYK: naive conversion.
+    NaiveCmyk,
+    /// A moxcms transform from the source layout to RGB(A).
+    Icc(std::sync::Arc<moxcms::Transform8BitExecutor>, PixelLayout),
+}
+
+impl ToSrgb {
+    /// Prepares the conversion of rasters of `layout` tagged with `icc`. A profile that does
+    /// not fit the data (a grey profile on RGB, a CMYK profile on RGB) or cannot be parsed is
+    /// ignored with a warning.
+    pub(crate) fn new(layout: PixelLayout, icc: Option<&[u8]>, warnings: &mut Vec<String>) -> Self {
+        let fallback = if layout == PixelLayout::Cmyk8 {
+            Kind::NaiveCmyk
+        } else {
+            Kind::Identity
+        };
+        let Some(icc) = icc else {
+            return ToSrgb { kind: fallback };
+        };
+        let profile = match ColorProfile::new_from_slice(icc) {
+            Ok(p) => p,
+            Err(e) => {
+                warnings.push(format!("embedded ICC profile ignored: {e}"));
+                return ToSrgb { kind: fallback };
+            }
+        };
+        let (src_layout, wanted) = match layout {
+            PixelLayout::Rgb8 => (Layout::Rgb, DataColorSpace::Rgb),
+            PixelLayout::Rgba8 => (Layout::Rgba, DataColorSpace::Rgb),
+            PixelLayout::Cmyk8 => (Layout::Rgba, DataColorSpace::Cmyk),
+        };
+        if profile.color_space != wanted {
+            warnings.push(format!(
+                "embedded ICC profile ignored: its colour space {:?} does not match the {:?} pixels",
+                profile.color_space, layout
+            ));
+            return ToSrgb { kind: fallback };
+        }
+        let dst_layout = if layout == PixelLayout::Rgba8 {
+            Layout::Rgba
+        } else {
+            Layout::Rgb
+        };
+        let srgb = ColorProfile::new_srgb();
+        match profile.create_transform_8bit(
+            src_layout,
+            &srgb,
+            dst_layout,
+            TransformOptions::default(),
+        ) {
+            Ok(t) => ToSrgb {
+                kind: Kind::Icc(t, layout),
+            },
+            Err(e) => {
+                warnings.push(format!("embedded ICC profile ignored: {e}"));
+                ToSrgb { kind: fallback }
+            }
+        }
+    }
+
+    /// Converts `raster` to sRGB RGB8 or RGBA8.
+    pub(crate) fn apply(&self, raster: Raster) -> Result<Raster> {
+        match &self.kind {
+            Kind::Identity => Ok(raster),
+            Kind::NaiveCmyk => Ok(naive_cmyk(&raster)),
+            Kind::Icc(t, layout) => {
+                if raster.layout != *layout {
+                    return Err(RenditionError::Color(format!(
+                        "transform made for {layout:?} applied to {:?}",
+                        raster.layout
+                    )));
+                }
+                let out_layout = if *layout == PixelLayout::Rgba8 {
+                    PixelLayout::Rgba8
+                } else {
+                    PixelLayout::Rgb8
+                };
+                let n = raster.width as usize * raster.height as usize;
+                let mut out = vec![0u8; n * out_layout.channels()];
+                t.transform(&raster.data, &mut out)
+                    .map_err(|e| RenditionError::Color(e.to_string()))?;
+                Ok(Raster {
+                    width: raster.width,
+                    height: raster.height,
+                    layout: out_layout,
+                    data: out,
+                })
+            }
+        }
+    }
+}
+
+/// `R = (1 - C)(1 - K)` and so on: what viewers without colour management show.
+fn naive_cmyk(r: &Raster) -> Raster {
+    let data = r
+        .data
+        .chunks_exact(4)
+        .flat_map(|p| {
+            let k = 255 - u32::from(p[3]);
+            let ch = |c: u8| ((255 - u32::from(c)) * k / 255) as u8;
+            [ch(p[0]), ch(p[1]), ch(p[2])]
+        })
+        .collect();
+    Raster {
+        width: r.width,
+        height: r.height,
+        layout: PixelLayout::Rgb8,
+        data,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adobe_rgb_saturated_green_moves_out_of_srgb_gamut_clipped() {
+        let adobe = ColorProfile::new_adobe_rgb().encode().unwrap();
+        let mut w = Vec::new();
+        let t = ToSrgb::new(PixelLayout::Rgb8, Some(&adobe), &mut w);
+        assert!(w.is_empty(), "{w:?}");
+        let r = Raster {
+            width: 2,
+            height: 1,
+            layout: PixelLayout::Rgb8,
+            data: vec![0, 255, 0, 128, 128, 128],
+        };
+        let out = t.apply(r).unwrap();
+        // Adobe RGB green is outside sRGB: red clips to 0, green stays at 255.
+        assert_eq!(out.data[0], 0);
+        assert_eq!(out.data[1], 255);
+        // A neutral grey stays neutral (same gamma 2.2 vs sRGB curve: close to 128).
+        let g = &out.data[3..6];
+        assert!(
+            g[0].abs_diff(g[1]) <= 1 && g[1].abs_diff(g[2]) <= 1,
+            "{g:?}"
+        );
+    }
+
+    #[test]
+    fn mismatched_or_broken_profiles_are_ignored_with_a_warning() {
+        let mut w = Vec::new();
+        let _ = ToSrgb::new(PixelLayout::Rgb8, Some(b"not a profile"), &mut w);
+        assert_eq!(w.len(), 1);
+        let gray = ColorProfile::new_gray_with_gamma(2.2).encode().unwrap();
+        let _ = ToSrgb::new(PixelLayout::Rgb8, Some(&gray), &mut w);
+        assert_eq!(w.len(), 2);
+    }
+
+    #[test]
+    fn naive_cmyk_maps_paper_and_ink() {
+        let r = Raster {
+            width: 2,
+            height: 1,
+            layout: PixelLayout::Cmyk8,
+            data: vec![0, 0, 0, 0, 0, 0, 0, 255],
+        };
+        let out = naive_cmyk(&r);
+        assert_eq!(out.data, vec![255, 255, 255, 0, 0, 0]);
+    }
+}

@@ -1,0 +1,434 @@
+//! Header probing and decoding under [`Limits`], with JPEG shrink-on-load.
+
+use std::io::Cursor;
+
+use damkit_core::{Limits, MediaType};
+use serde::Serialize;
+
+use crate::error::{RenditionError, Result};
+use crate::raster::{Orientation, PixelLayout, Raster};
+
+/// What the header of an input says, read without decoding pixels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct SourceInfo {
+    /// The detected format.
+    pub media_type: MediaType,
+    /// Stored width in pixels.
+    pub width: u32,
+    /// Stored height in pixels.
+    pub height: u32,
+    /// EXIF orientation (1 when absent).
+    pub orientation: Orientation,
+    /// Whether an ICC profile is embedded.
+    pub has_icc: bool,
+    /// Whether the JPEG is progressive (false for other formats).
+    pub progressive: bool,
+}
+
+impl SourceInfo {
+    /// Width and height after applying the orientation.
+    pub fn display_size(&self) -> (u32, u32) {
+        self.orientation.display_size(self.width, self.height)
+    }
+}
+
+/// A decoded source, possibly reduced in size by shrink-on-load.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Decoded {
+    /// Header facts of the source (full size).
+    pub info: SourceInfo,
+    /// The pixels, in stored (not yet oriented) order.
+    pub raster: Raster,
+    /// The embedded ICC profile.
+    pub icc: Option<Vec<u8>>,
+    /// The raw EXIF block (TIFF structure, without the `Exif\0\0` prefix).
+    pub exif: Option<Vec<u8>>,
+    /// Defects tolerated in lenient mode.
+    pub warnings: Vec<String>,
+}
+
+/// How to decode.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DecodeOptions {
+    /// Resource limits, checked against the header before any pixel buffer is allocated.
+    pub limits: Limits,
+    /// Decode what is there in truncated inputs (with a warning) instead of failing.
+    pub lenient: bool,
+    /// JPEG DCT scale-down: 1, 2, 4 or 8 (other formats ignore it).
+    pub jpeg_shrink: u32,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        DecodeOptions {
+            limits: Limits::default(),
+            lenient: false,
+            jpeg_shrink: 1,
+        }
+    }
+}
+
+/// Detects the format and refuses the ones this crate cannot decode, with a clear message.
+pub fn detect_format(bytes: &[u8]) -> Result<MediaType> {
+    if bytes.is_empty() {
+        return Err(RenditionError::Empty);
+    }
+    match MediaType::detect(bytes) {
+        Some(
+            t @ (MediaType::Jpeg
+            | MediaType::Png
+            | MediaType::Tiff
+            | MediaType::WebP
+            | MediaType::Gif
+            | MediaType::Bmp),
+        ) => Ok(t),
+        Some(t @ (MediaType::Heic | MediaType::Heif | MediaType::Avif)) => {
+            Err(RenditionError::Unsupported(format!(
+                "{} (no pure-Rust {} decoder builds from crates.io without system libraries; \
+                 convert it to JPEG, PNG or TIFF first)",
+                t.name(),
+                t.name()
+            )))
+        }
+        Some(t) => Err(RenditionError::Unsupported(format!(
+            "{} ({}) is not a raster format this crate decodes",
+            t.name(),
+            t.mime()
+        ))),
+        None => Err(RenditionError::Unsupported(
+            "unrecognised bytes (not JPEG, PNG, TIFF, WebP, GIF or BMP)".into(),
+        )),
+    }
+}
+
+/// Reads the header only: format, size, orientation, ICC presence; checks the limits.
+pub fn probe(bytes: &[u8], limits: &Limits) -> Result<SourceInfo> {
+    let media_type = detect_format(bytes)?;
+    limits
+        .check_input_size(bytes.len() as u64)
+        .map_err(|e| RenditionError::limit("input", e))?;
+    if media_type == MediaType::Jpeg {
+        let mut dec = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+        dec.read_info()
+            .map_err(|e| RenditionError::decode("JPEG", e))?;
+        let (info, _) = jpeg_info(&dec, limits)?;
+        Ok(info)
+    } else {
+        let (info, _) = image_header(bytes, media_type, limits)?;
+        Ok(info)
+    }
+}
+
+/// Decodes `bytes` under `opts`.
+pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
+    let media_type = detect_format(bytes)?;
+    opts.limits
+        .check_input_size(bytes.len() as u64)
+        .map_err(|e| RenditionError::limit("input", e))?;
+    if media_type == MediaType::Jpeg {
+        decode_jpeg(bytes, opts)
+    } else {
+        decode_with_image(bytes, media_type, opts)
+    }
+}
+
+fn exif_orientation(exif: &[u8]) -> Orientation {
+    let Ok(parsed) = exif::Reader::new().read_raw(exif.to_vec()) else {
+        return Orientation::NORMAL;
+    };
+    parsed
+        .get_field(exif::Tag::Orientation, exif::In::PRIMARY)
+        .and_then(|f| f.value.get_uint(0))
+        .map_or(Orientation::NORMAL, Orientation::from_exif)
+}
+
+fn jpeg_info<R: std::io::Read>(
+    dec: &jpeg_decoder::Decoder<R>,
+    limits: &Limits,
+) -> Result<(SourceInfo, Option<Vec<u8>>)> {
+    let info = dec
+        .info()
+        .ok_or_else(|| RenditionError::decode("JPEG", "no frame header (SOF) before the scan"))?;
+    let (w, h) = (u32::from(info.width), u32::from(info.height));
+    if w == 0 || h == 0 {
+        return Err(RenditionError::decode(
+            "JPEG",
+            format!("frame header declares {w}x{h} pixels"),
+        ));
+    }
+    limits
+        .check_dimensions(w, h)
+        .map_err(|e| RenditionError::limit("JPEG header", e))?;
+    let exif = dec.exif_data().map(<[u8]>::to_vec);
+    let orientation = exif
+        .as_deref()
+        .map_or(Orientation::NORMAL, exif_orientation);
+    let icc = dec.icc_profile();
+    Ok((
+        SourceInfo {
+            media_type: MediaType::Jpeg,
+            width: w,
+            height: h,
+            orientation,
+            has_icc: icc.is_some(),
+            progressive: matches!(
+                info.coding_process,
+                jpeg_decoder::CodingProcess::DctProgressive
+            ),
+        },
+        exif,
+    ))
+}
+
+/// Whether the JPEG ends with an EOI marker (ignoring trailing zero padding and whitespace).
+fn jpeg_has_eoi(bytes: &[u8]) -> bool {
+    // Some writers append padding or other data; look in the last 64 KiB for FF D9.
+    let tail = &bytes[bytes.len().saturating_sub(64 * 1024)..];
+    tail.windows(2).any(|w| w == [0xFF, 0xD9])
+}
+
+fn decode_jpeg(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
+    let mut warnings = Vec::new();
+    let mut dec = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    dec.read_info()
+        .map_err(|e| RenditionError::decode("JPEG", e))?;
+    let (info, exif) = jpeg_info(&dec, &opts.limits)?;
+    let icc = dec.icc_profile();
+    if !jpeg_has_eoi(bytes) {
+        if opts.lenient {
+            warnings.push("JPEG has no end-of-image marker: decoded what was there".into());
+        } else {
+            return Err(RenditionError::Truncated {
+                format: "JPEG",
+                detail: format!(
+                    "no end-of-image marker in {} bytes (use lenient mode to decode what is there)",
+                    bytes.len()
+                ),
+            });
+        }
+    }
+    let jinfo = dec.info().expect("checked by jpeg_info");
+    let ncomp: u64 = match jinfo.pixel_format {
+        jpeg_decoder::PixelFormat::L8 => 1,
+        jpeg_decoder::PixelFormat::L16 => 2,
+        jpeg_decoder::PixelFormat::RGB24 => 3,
+        jpeg_decoder::PixelFormat::CMYK32 => 4,
+    };
+    let shrink = match opts.jpeg_shrink {
+        s @ (2 | 4 | 8) => s,
+        _ => 1,
+    };
+    let (mut ow, mut oh) = (info.width, info.height);
+    if shrink > 1 {
+        let req_w = info.width.div_ceil(shrink) as u16;
+        let req_h = info.height.div_ceil(shrink) as u16;
+        let (w, h) = dec
+            .scale(req_w, req_h)
+            .map_err(|e| RenditionError::decode("JPEG", e))?;
+        (ow, oh) = (u32::from(w), u32::from(h));
+    }
+    // The decoder keeps one plane per component at output size (plus, for progressive JPEGs,
+    // the full-size coefficients: 2 bytes per sample) and returns an interleaved copy.
+    let full = u64::from(info.width) * u64::from(info.height);
+    let out = u64::from(ow) * u64::from(oh) * ncomp;
+    let coeffs = if info.progressive {
+        full * ncomp * 2
+    } else {
+        0
+    };
+    let estimate = out * 2 + coeffs;
+    let mut limits = opts.limits.clone();
+    limits
+        .reserve(estimate)
+        .map_err(|e| RenditionError::limit("JPEG decode buffers", e))?;
+    if let Some(rem) = opts.limits.remaining_alloc() {
+        dec.set_max_decoding_buffer_size(usize::try_from(rem).unwrap_or(usize::MAX));
+    }
+    let pixels = match dec.decode() {
+        Ok(p) => p,
+        Err(e) => return Err(RenditionError::decode("JPEG", e)),
+    };
+    let n = (u64::from(ow) * u64::from(oh)) as usize;
+    let raster = match jinfo.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => Raster {
+            width: ow,
+            height: oh,
+            layout: PixelLayout::Rgb8,
+            data: pixels,
+        },
+        jpeg_decoder::PixelFormat::CMYK32 => Raster {
+            width: ow,
+            height: oh,
+            layout: PixelLayout::Cmyk8,
+            data: pixels,
+        },
+        jpeg_decoder::PixelFormat::L8 => Raster {
+            width: ow,
+            height: oh,
+            layout: PixelLayout::Rgb8,
+            data: pixels.iter().take(n).flat_map(|&v| [v, v, v]).collect(),
+        },
+        jpeg_decoder::PixelFormat::L16 => Raster {
+            width: ow,
+            height: oh,
+            layout: PixelLayout::Rgb8,
+            // Big-endian 16-bit samples: keep the high byte.
+            data: pixels
+                .chunks_exact(2)
+                .take(n)
+                .flat_map(|v| [v[0], v[0], v[0]])
+                .collect(),
+        },
+    };
+    if raster.data.len() as u64 != Raster::byte_len(ow, oh, raster.layout) {
+        return Err(RenditionError::decode(
+            "JPEG",
+            format!(
+                "decoder returned {} bytes for {ow}x{oh} pixels",
+                raster.data.len()
+            ),
+        ));
+    }
+    Ok(Decoded {
+        info,
+        raster,
+        icc,
+        exif,
+        warnings,
+    })
+}
+
+fn image_format(t: MediaType) -> (image::ImageFormat, &'static str) {
+    match t {
+        MediaType::Png => (image::ImageFormat::Png, "PNG"),
+        MediaType::Tiff => (image::ImageFormat::Tiff, "TIFF"),
+        MediaType::WebP => (image::ImageFormat::WebP, "WebP"),
+        MediaType::Gif => (image::ImageFormat::Gif, "GIF"),
+        _ => (image::ImageFormat::Bmp, "BMP"),
+    }
+}
+
+fn image_limits(limits: &Limits) -> image::Limits {
+    let mut l = image::Limits::default();
+    l.max_image_width = limits.max_image_width;
+    l.max_image_height = limits.max_image_height;
+    l.max_alloc = limits.remaining_alloc();
+    l
+}
+
+fn map_image_err(name: &'static str, e: image::ImageError) -> RenditionError {
+    match e {
+        image::ImageError::Limits(l) => RenditionError::Decode {
+            format: name,
+            message: format!("refused by the decoder's memory limit: {l}"),
+        },
+        image::ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            RenditionError::Truncated {
+                format: name,
+                detail: io.to_string(),
+            }
+        }
+        other => RenditionError::decode(name, other),
+    }
+}
+
+type BoxedDecoder<'a> = Box<dyn image::ImageDecoder + 'a>;
+
+fn image_header<'a>(
+    bytes: &'a [u8],
+    media_type: MediaType,
+    limits: &Limits,
+) -> Result<(SourceInfo, BoxedDecoder<'a>)> {
+    use image::ImageDecoder;
+    let (fmt, name) = image_format(media_type);
+    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), fmt);
+    reader.limits(image_limits(limits));
+    let mut dec = reader.into_decoder().map_err(|e| map_image_err(name, e))?;
+    let (w, h) = dec.dimensions();
+    if w == 0 || h == 0 {
+        return Err(RenditionError::decode(
+            name,
+            format!("header declares {w}x{h} pixels"),
+        ));
+    }
+    limits
+        .check_dimensions(w, h)
+        .map_err(|e| RenditionError::limit(format!("{name} header"), e))?;
+    let orientation = match dec.orientation() {
+        Ok(o) => Orientation(image_orientation_value(o)),
+        Err(_) => Orientation::NORMAL,
+    };
+    let has_icc = matches!(dec.icc_profile(), Ok(Some(_)));
+    Ok((
+        SourceInfo {
+            media_type,
+            width: w,
+            height: h,
+            orientation,
+            has_icc,
+            progressive: false,
+        },
+        Box::new(dec),
+    ))
+}
+
+fn image_orientation_value(o: image::metadata::Orientation) -> u8 {
+    use image::metadata::Orientation as O;
+    match o {
+        O::NoTransforms => 1,
+        O::FlipHorizontal => 2,
+        O::Rotate180 => 3,
+        O::FlipVertical => 4,
+        O::Rotate90FlipH => 5,
+        O::Rotate90 => 6,
+        O::Rotate270FlipH => 7,
+        O::Rotate270 => 8,
+    }
+}
+
+fn decode_with_image(bytes: &[u8], media_type: MediaType, opts: &DecodeOptions) -> Result<Decoded> {
+    let (info, mut dec) = image_header(bytes, media_type, &opts.limits)?;
+    let (_, name) = image_format(media_type);
+    let icc = dec.icc_profile().ok().flatten();
+    let exif = dec.exif_metadata().ok().flatten();
+    let original = dec.original_color_type();
+    // The decoder's own buffer, then our 8-bit copy.
+    let decoded_bytes = dec.total_bytes();
+    let has_alpha = dec.color_type().has_alpha();
+    let layout = if has_alpha {
+        PixelLayout::Rgba8
+    } else {
+        PixelLayout::Rgb8
+    };
+    let mut limits = opts.limits.clone();
+    limits
+        .reserve(decoded_bytes.saturating_add(Raster::byte_len(info.width, info.height, layout)))
+        .map_err(|e| RenditionError::limit(format!("{name} decode buffers"), e))?;
+    let img = image::DynamicImage::from_decoder(dec).map_err(|e| map_image_err(name, e))?;
+    let (width, height) = (img.width(), img.height());
+    let data = if has_alpha {
+        img.into_rgba8().into_raw()
+    } else {
+        img.into_rgb8().into_raw()
+    };
+    // A CMYK TIFF arrives converted to RGB by the decoder; its CMYK profile no longer applies.
+    let icc = match original {
+        image::ExtendedColorType::Cmyk8 | image::ExtendedColorType::Cmyk16 => None,
+        _ => icc,
+    };
+    Ok(Decoded {
+        info,
+        raster: Raster {
+            width,
+            height,
+            layout,
+            data,
+        },
+        icc,
+        exif,
+        warnings: Vec::new(),
+    })
+}

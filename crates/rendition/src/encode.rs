@@ -1,0 +1,100 @@
+//! Encoders: JPEG (jpeg-encoder), PNG (png via image), WebP (image-webp lossless; libwebp
+//! lossy behind the `webp-lossy` feature).
+
+use crate::error::{RenditionError, Result};
+use crate::ops;
+use crate::raster::{PixelLayout, Raster};
+use crate::spec::{Chroma, Format, RenditionSpec};
+
+/// Encodes an sRGB RGB8/RGBA8 raster as `spec.format`.
+pub(crate) fn encode(r: Raster, spec: &RenditionSpec, exif: Option<&[u8]>) -> Result<Vec<u8>> {
+    match spec.format {
+        Format::Jpeg => encode_jpeg(ops::flatten(r, spec.background), spec, exif),
+        Format::Png => encode_png(&ops::drop_opaque_alpha(r)),
+        Format::WebP => encode_webp(&ops::drop_opaque_alpha(r), spec.quality),
+    }
+}
+
+fn encode_jpeg(r: Raster, spec: &RenditionSpec, exif: Option<&[u8]>) -> Result<Vec<u8>> {
+    use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
+    let (w, h) = (
+        u16::try_from(r.width).map_err(|_| RenditionError::encode("JPEG", "wider than 65535"))?,
+        u16::try_from(r.height).map_err(|_| RenditionError::encode("JPEG", "taller than 65535"))?,
+    );
+    let mut out = Vec::with_capacity(r.data.len() / 8 + 1024);
+    let mut enc = Encoder::new(&mut out, spec.quality);
+    enc.set_sampling_factor(match spec.chroma {
+        Chroma::Yuv444 => SamplingFactor::R_4_4_4,
+        Chroma::Yuv422 => SamplingFactor::R_4_2_2,
+        Chroma::Yuv420 => SamplingFactor::R_4_2_0,
+    });
+    enc.set_progressive(spec.progressive);
+    if let Some(exif) = exif {
+        enc.add_exif_metadata(exif)
+            .map_err(|e| RenditionError::encode("JPEG", e))?;
+    }
+    enc.encode(&r.data, w, h, ColorType::Rgb)
+        .map_err(|e| RenditionError::encode("JPEG", e))?;
+    Ok(out)
+}
+
+fn encode_png(r: &Raster) -> Result<Vec<u8>> {
+    use image::ImageEncoder;
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    let mut out = Vec::new();
+    let ct = if r.layout == PixelLayout::Rgba8 {
+        image::ExtendedColorType::Rgba8
+    } else {
+        image::ExtendedColorType::Rgb8
+    };
+    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive)
+        .write_image(&r.data, r.width, r.height, ct)
+        .map_err(|e| RenditionError::encode("PNG", e))?;
+    Ok(out)
+}
+
+fn encode_webp(r: &Raster, quality: u8) -> Result<Vec<u8>> {
+    if quality >= 100 {
+        let mut out = Vec::new();
+        let ct = if r.layout == PixelLayout::Rgba8 {
+            image_webp::ColorType::Rgba8
+        } else {
+            image_webp::ColorType::Rgb8
+        };
+        image_webp::WebPEncoder::new(&mut out)
+            .encode(&r.data, r.width, r.height, ct)
+            .map_err(|e| RenditionError::encode("WebP", e))?;
+        return Ok(out);
+    }
+    encode_webp_lossy(r, quality)
+}
+
+#[cfg(feature = "webp-lossy")]
+fn encode_webp_lossy(r: &Raster, quality: u8) -> Result<Vec<u8>> {
+    if r.width > 16_383 || r.height > 16_383 {
+        return Err(RenditionError::encode(
+            "WebP",
+            format!("{}x{} exceeds the WebP maximum of 16383", r.width, r.height),
+        ));
+    }
+    let enc = if r.layout == PixelLayout::Rgba8 {
+        webp::Encoder::from_rgba(&r.data, r.width, r.height)
+    } else {
+        webp::Encoder::from_rgb(&r.data, r.width, r.height)
+    };
+    let mem = enc
+        .encode_simple(false, f32::from(quality))
+        .map_err(|e| RenditionError::encode("WebP", format!("{e:?}")))?;
+    Ok(mem.to_vec())
+}
+
+#[cfg(not(feature = "webp-lossy"))]
+fn encode_webp_lossy(_r: &Raster, quality: u8) -> Result<Vec<u8>> {
+    Err(RenditionError::encode(
+        "WebP",
+        format!(
+            "lossy WebP (quality {quality}) needs the `webp-lossy` feature; use quality 100 for \
+             lossless WebP"
+        ),
+    ))
+}

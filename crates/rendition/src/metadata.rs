@@ -1,0 +1,84 @@
+//! The EXIF carried into renditions.
+
+use exif::{Context, Field, In, Tag};
+
+use crate::spec::MetadataPolicy;
+
+/// Tags never carried: the image structure changed (dimensions, orientation, thumbnail), or
+/// they are private (maker notes) or locate the photographer (the whole GPS IFD).
+fn structural(tag: Tag) -> bool {
+    matches!(
+        tag,
+        Tag::Orientation
+            | Tag::ImageWidth
+            | Tag::ImageLength
+            | Tag::BitsPerSample
+            | Tag::Compression
+            | Tag::PhotometricInterpretation
+            | Tag::SamplesPerPixel
+            | Tag::RowsPerStrip
+            | Tag::PlanarConfiguration
+            | Tag::YCbCrSubSampling
+            | Tag::YCbCrPositioning
+            | Tag::PixelXDimension
+            | Tag::PixelYDimension
+            | Tag::MakerNote
+            | Tag::ComponentsConfiguration
+            | Tag::CompressedBitsPerPixel
+            | Tag::ColorSpace
+    )
+}
+
+/// Builds the EXIF block (TIFF structure, no `Exif\0\0` prefix) for a rendition, or `None`
+/// when nothing is kept.
+pub(crate) fn carry_exif(
+    src: Option<&[u8]>,
+    policy: MetadataPolicy,
+    warnings: &mut Vec<String>,
+) -> Option<Vec<u8>> {
+    if policy == MetadataPolicy::Strip {
+        return None;
+    }
+    let parsed = exif::Reader::new().read_raw(src?.to_vec()).ok()?;
+    let keep = |f: &Field| -> bool {
+        if f.ifd_num != In::PRIMARY {
+            return false;
+        }
+        match policy {
+            MetadataPolicy::Rights => matches!(f.tag, Tag::Artist | Tag::Copyright),
+            _ => {
+                let Tag(ctx, _) = f.tag;
+                matches!(ctx, Context::Tiff | Context::Exif) && !structural(f.tag)
+            }
+        }
+    };
+    let fields: Vec<&Field> = parsed.fields().filter(|f| keep(f)).collect();
+    if fields.is_empty() {
+        return None;
+    }
+    let write = |fields: &[&Field]| -> Option<Vec<u8>> {
+        let mut w = exif::experimental::Writer::new();
+        for f in fields {
+            w.push_field(f);
+        }
+        let mut out = std::io::Cursor::new(Vec::new());
+        w.write(&mut out, parsed.little_endian()).ok()?;
+        let bytes = out.into_inner();
+        // One APP1 segment holds at most 65,533 bytes of which 6 are "Exif\0\0".
+        (bytes.len() <= 65_527).then_some(bytes)
+    };
+    if let Some(b) = write(&fields) {
+        return Some(b);
+    }
+    // Some odd field could not be written: keep the rights at least.
+    let rights: Vec<&Field> = fields
+        .into_iter()
+        .filter(|f| matches!(f.tag, Tag::Artist | Tag::Copyright))
+        .collect();
+    warnings.push("some EXIF fields could not be carried over; kept Artist and Copyright".into());
+    if rights.is_empty() {
+        None
+    } else {
+        write(&rights)
+    }
+}

@@ -1,0 +1,381 @@
+//! The renderer: one decode, many renditions.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use damkit_core::{Limits, MediaType};
+use serde::Serialize;
+
+use crate::color::ToSrgb;
+use crate::decode::{self, DecodeOptions, Decoded, SourceInfo};
+use crate::encode;
+use crate::error::{RenditionError, Result};
+use crate::metadata;
+use crate::ops;
+use crate::raster::{PixelLayout, Raster};
+use crate::spec::{Format, RenditionSpec, jpeg_shrink_factor};
+
+/// One encoded rendition, in memory.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Rendition {
+    /// The spec's name.
+    pub name: String,
+    /// Output format.
+    pub format: Format,
+    /// Output width.
+    pub width: u32,
+    /// Output height.
+    pub height: u32,
+    /// The encoded file.
+    pub data: Vec<u8>,
+    /// Time spent on this rendition after the shared decode (resize, colour, encode).
+    pub elapsed: Duration,
+}
+
+/// All renditions of one source.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Rendered {
+    /// Header facts of the source.
+    pub info: SourceInfo,
+    /// The JPEG DCT scale-down used (1 = full decode; always 1 for other formats).
+    pub shrink_on_load: u32,
+    /// Time spent decoding (once, for all renditions).
+    pub decode_time: Duration,
+    /// The renditions, in the order of the specs.
+    pub renditions: Vec<Rendition>,
+    /// Tolerated defects (lenient mode), ignored profiles, dropped metadata.
+    pub warnings: Vec<String>,
+}
+
+/// A rendition written to disk.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct OutputFile {
+    /// The spec's (preset's) name.
+    pub preset: String,
+    /// Where it was written.
+    pub path: PathBuf,
+    /// Output format.
+    pub format: Format,
+    /// Output width.
+    pub width: u32,
+    /// Output height.
+    pub height: u32,
+    /// File size in bytes.
+    pub bytes: u64,
+}
+
+/// What rendering one file produced.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct FileReport {
+    /// The input file.
+    pub input: PathBuf,
+    /// Source format.
+    pub media_type: MediaType,
+    /// Source width and height, as stored.
+    pub source_size: (u32, u32),
+    /// EXIF orientation applied.
+    pub orientation: u8,
+    /// JPEG shrink-on-load factor used.
+    pub shrink_on_load: u32,
+    /// The files written, in spec order.
+    pub outputs: Vec<OutputFile>,
+    /// Decode time in milliseconds.
+    pub decode_ms: f64,
+    /// Total time for the file (read, decode, render, write) in milliseconds.
+    pub total_ms: f64,
+    /// Tolerated defects and notes.
+    pub warnings: Vec<String>,
+}
+
+/// Renders [`RenditionSpec`]s from image bytes or files.
+///
+/// The input is decoded once, at the size the largest spec needs (JPEG shrink-on-load with
+/// the libvips rule), then each spec is resized (Lanczos3 by default, premultiplied alpha),
+/// converted to sRGB, oriented, sharpened, watermarked and encoded.
+#[derive(Debug, Default)]
+pub struct Renderer {
+    limits: Limits,
+    lenient: bool,
+    full_decode: bool,
+    watermarks: Mutex<HashMap<PathBuf, Arc<Raster>>>,
+}
+
+impl Clone for Renderer {
+    fn clone(&self) -> Self {
+        Renderer {
+            limits: self.limits.clone(),
+            lenient: self.lenient,
+            full_decode: self.full_decode,
+            watermarks: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+/// Output file name for `input` and a spec: `STEM-NAME.EXT`.
+pub fn output_name(input: &Path, spec: &RenditionSpec) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map_or_else(|| "image".into(), |s| s.to_string_lossy().into_owned());
+    PathBuf::from(format!("{stem}-{}.{}", spec.name, spec.format.extension()))
+}
+
+/// Writes `data` to `path` through a temporary file in the same folder, fsynced and renamed,
+/// so that `path` is either the old file or the complete new one.
+pub fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let io = |action, source| RenditionError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".damkit-render-")
+        .tempfile_in(dir)
+        .map_err(|e| io("creating a temporary file for", e))?;
+    tmp.write_all(data).map_err(|e| io("writing", e))?;
+    tmp.as_file().sync_all().map_err(|e| io("syncing", e))?;
+    tmp.persist(path)
+        .map_err(|e| io("renaming into", e.error))?;
+    Ok(())
+}
+
+fn check_specs(specs: &[RenditionSpec]) -> Result<()> {
+    if specs.is_empty() {
+        return Err(RenditionError::Preset("no rendition spec given".into()));
+    }
+    for (i, s) in specs.iter().enumerate() {
+        s.validate()?;
+        if specs[..i].iter().any(|o| o.name == s.name) {
+            return Err(RenditionError::Preset(format!(
+                "spec name {:?} given twice",
+                s.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl Renderer {
+    /// A renderer with the default (finite) limits, strict decoding and shrink-on-load.
+    pub fn new() -> Self {
+        Renderer::default()
+    }
+
+    /// Sets the limits (checked against each header before decoding).
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Lenient mode: decode what is there in truncated inputs, with a warning.
+    #[must_use]
+    pub fn lenient(mut self, lenient: bool) -> Self {
+        self.lenient = lenient;
+        self
+    }
+
+    /// Turns JPEG shrink-on-load off: always decode at full size. Slower; this is the exact
+    /// reference the quality tests compare against.
+    #[must_use]
+    pub fn full_decode(mut self, full: bool) -> Self {
+        self.full_decode = full;
+        self
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    fn decode_for(&self, bytes: &[u8], specs: &[RenditionSpec]) -> Result<(Decoded, u32)> {
+        let info = decode::probe(bytes, &self.limits)?;
+        let (dw, dh) = info.display_size();
+        let shrink = if self.full_decode || info.media_type != MediaType::Jpeg {
+            1
+        } else {
+            let least = specs
+                .iter()
+                .map(|s| s.geometry(dw, dh).shrink())
+                .fold(f64::INFINITY, f64::min);
+            jpeg_shrink_factor(least)
+        };
+        let opts = DecodeOptions {
+            limits: self.limits.clone(),
+            lenient: self.lenient,
+            jpeg_shrink: shrink,
+        };
+        Ok((decode::decode(bytes, &opts)?, shrink))
+    }
+
+    fn watermark_image(&self, path: &Path) -> Result<Arc<Raster>> {
+        if let Ok(cache) = self.watermarks.lock() {
+            if let Some(r) = cache.get(path) {
+                return Ok(Arc::clone(r));
+            }
+        }
+        let load = || -> Result<Raster> {
+            let bytes = std::fs::read(path).map_err(|source| RenditionError::Io {
+                action: "reading",
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let d = decode::decode(
+                &bytes,
+                &DecodeOptions {
+                    limits: self.limits.clone(),
+                    ..DecodeOptions::default()
+                },
+            )?;
+            let mut w = Vec::new();
+            let srgb = ToSrgb::new(d.raster.layout, d.icc.as_deref(), &mut w).apply(d.raster)?;
+            Ok(d.info.orientation.apply(srgb))
+        };
+        let r = Arc::new(load().map_err(|e| RenditionError::Watermark {
+            path: path.to_path_buf(),
+            source: Box::new(e),
+        })?);
+        if let Ok(mut cache) = self.watermarks.lock() {
+            cache.insert(path.to_path_buf(), Arc::clone(&r));
+        }
+        Ok(r)
+    }
+
+    /// The final sRGB pixels of one spec (everything but encoding): for quality checks and
+    /// for callers with their own encoder. RGB8, or RGBA8 when the source has alpha.
+    pub fn render_pixels(&self, bytes: &[u8], spec: &RenditionSpec) -> Result<Raster> {
+        check_specs(std::slice::from_ref(spec))?;
+        let (decoded, _) = self.decode_for(bytes, std::slice::from_ref(spec))?;
+        let mut warnings = decoded.warnings.clone();
+        let srgb = ToSrgb::new(decoded.raster.layout, decoded.icc.as_deref(), &mut warnings);
+        self.pixels(&decoded, &srgb, spec)
+    }
+
+    fn pixels(&self, d: &Decoded, srgb: &ToSrgb, spec: &RenditionSpec) -> Result<Raster> {
+        let info = &d.info;
+        let (dw, dh) = info.display_size();
+        let g = spec.geometry(dw, dh);
+        let o = info.orientation;
+        let stored =
+            o.display_rect_to_stored(g.crop, f64::from(info.width), f64::from(info.height));
+        let kx = f64::from(d.raster.width) / f64::from(info.width);
+        let ky = f64::from(d.raster.height) / f64::from(info.height);
+        let crop = (stored.0 * kx, stored.1 * ky, stored.2 * kx, stored.3 * ky);
+        let (ow, oh) = if o.swaps_dimensions() {
+            (g.height, g.width)
+        } else {
+            (g.width, g.height)
+        };
+        let mut limits = self.limits.clone();
+        limits
+            .reserve_buffer(ow, oh, 8)
+            .map_err(|e| RenditionError::limit(format!("output {ow}x{oh}"), e))?;
+        let resized = ops::resize(&d.raster, crop, ow, oh, spec.filter)?;
+        let converted = srgb.apply(resized)?;
+        let mut out = o.apply(converted);
+        ops::sharpen(&mut out, spec.sharpen);
+        if let Some(w) = &spec.watermark {
+            let mark = self.watermark_image(&w.path)?;
+            ops::watermark(
+                &mut out, &mark, w.position, w.scale, w.opacity, w.margin, w.tiled,
+            )?;
+        }
+        debug_assert!(out.layout != PixelLayout::Cmyk8);
+        Ok(out)
+    }
+
+    /// Decodes `bytes` once and renders every spec.
+    pub fn render_bytes(&self, bytes: &[u8], specs: &[RenditionSpec]) -> Result<Rendered> {
+        check_specs(specs)?;
+        let t0 = Instant::now();
+        let (decoded, shrink) = self.decode_for(bytes, specs)?;
+        let decode_time = t0.elapsed();
+        let mut warnings = decoded.warnings.clone();
+        let srgb = ToSrgb::new(decoded.raster.layout, decoded.icc.as_deref(), &mut warnings);
+        let mut renditions = Vec::with_capacity(specs.len());
+        for spec in specs {
+            let t = Instant::now();
+            let px = self.pixels(&decoded, &srgb, spec)?;
+            let exif = if spec.format == Format::Jpeg {
+                metadata::carry_exif(decoded.exif.as_deref(), spec.metadata, &mut warnings)
+            } else {
+                None
+            };
+            let (width, height) = (px.width, px.height);
+            let data = encode::encode(px, spec, exif.as_deref())?;
+            renditions.push(Rendition {
+                name: spec.name.clone(),
+                format: spec.format,
+                width,
+                height,
+                data,
+                elapsed: t.elapsed(),
+            });
+        }
+        Ok(Rendered {
+            info: decoded.info,
+            shrink_on_load: shrink,
+            decode_time,
+            renditions,
+            warnings,
+        })
+    }
+
+    /// Reads `input`, renders every spec and writes `out_dir/STEM-NAME.EXT` atomically.
+    /// Nothing is written unless every rendition of the file succeeded.
+    pub fn render_file(
+        &self,
+        input: &Path,
+        specs: &[RenditionSpec],
+        out_dir: &Path,
+    ) -> Result<FileReport> {
+        let t0 = Instant::now();
+        let wrap = |e: RenditionError| e.in_file(input);
+        let io = |source| RenditionError::Io {
+            action: "reading",
+            path: input.to_path_buf(),
+            source,
+        };
+        let len = std::fs::metadata(input).map_err(io)?.len();
+        self.limits
+            .check_input_size(len)
+            .map_err(|e| wrap(RenditionError::limit("input", e)))?;
+        let bytes = std::fs::read(input).map_err(io)?;
+        let rendered = self.render_bytes(&bytes, specs).map_err(wrap)?;
+        drop(bytes);
+        let mut outputs = Vec::with_capacity(rendered.renditions.len());
+        for (spec, r) in specs.iter().zip(&rendered.renditions) {
+            let path = out_dir.join(output_name(input, spec));
+            write_atomically(&path, &r.data)?;
+            outputs.push(OutputFile {
+                preset: r.name.clone(),
+                path,
+                format: r.format,
+                width: r.width,
+                height: r.height,
+                bytes: r.data.len() as u64,
+            });
+        }
+        Ok(FileReport {
+            input: input.to_path_buf(),
+            media_type: rendered.info.media_type,
+            source_size: (rendered.info.width, rendered.info.height),
+            orientation: rendered.info.orientation.0.max(1),
+            shrink_on_load: rendered.shrink_on_load,
+            outputs,
+            decode_ms: rendered.decode_time.as_secs_f64() * 1e3,
+            total_ms: t0.elapsed().as_secs_f64() * 1e3,
+            warnings: rendered.warnings,
+        })
+    }
+}
