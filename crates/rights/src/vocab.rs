@@ -512,6 +512,28 @@ impl ActionHierarchy {
         false
     }
 
+    /// Every action that `action` includes: itself and everything transitively
+    /// `includedIn` it. Cycle-safe.
+    pub fn narrower_closure(&self, action: &Action) -> HashSet<Action> {
+        let mut children: HashMap<&Action, Vec<&Action>> = HashMap::new();
+        for (a, ps) in &self.parents {
+            for p in ps {
+                children.entry(p).or_default().push(a);
+            }
+        }
+        let mut out: HashSet<Action> = HashSet::new();
+        out.insert(action.clone());
+        let mut stack = vec![action];
+        while let Some(a) = stack.pop() {
+            for c in children.get(a).map(Vec::as_slice).unwrap_or(&[]) {
+                if out.insert((*c).clone()) {
+                    stack.push(c);
+                }
+            }
+        }
+        out
+    }
+
     /// The chain of broader actions of `action` (not including itself).
     pub fn ancestors(&self, action: &Action) -> Vec<Action> {
         let mut out = Vec::new();
@@ -564,7 +586,9 @@ pub fn normalize_place(s: &str) -> String {
 
 fn place_key(s: &str) -> &str {
     let b = s.as_bytes();
-    if b.iter().any(|&c| c == b'/' || c == b'#' || c == b':' || c == b' ') {
+    if b.iter()
+        .any(|&c| c == b'/' || c == b'#' || c == b':' || c == b' ')
+    {
         s.rsplit(['/', '#', ':']).next().unwrap_or(s).trim()
     } else {
         s
@@ -589,4 +613,34 @@ pub fn place_within(place: &str, area: &str) -> bool {
     SPATIAL_GROUPS.iter().any(|(g, members)| {
         g.eq_ignore_ascii_case(area) && members.iter().any(|m| m.eq_ignore_ascii_case(country))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places() {
+        assert!(place_within("DE", "EU"));
+        assert!(place_within("de-by", "DE"));
+        assert!(place_within("DE-BY", "eu"));
+        assert!(place_within("urn:iso:std:iso:3166:-1:NO", "EEA"));
+        assert!(!place_within("NO", "EU"));
+        assert!(!place_within("CH", "EU"));
+        assert!(place_within("JP", "WORLD"));
+        assert_eq!(normalize_place(" http://example.com/geo/fr "), "FR");
+    }
+
+    #[test]
+    fn closure() {
+        let h = ActionHierarchy::default();
+        let use_ = h.narrower_closure(&Action::USE);
+        assert!(use_.contains(&Action::DISPLAY) && use_.contains(&Action::odrl("write")));
+        assert!(!use_.contains(&Action::SELL));
+        for a in &use_ {
+            assert!(h.includes(&Action::USE, a));
+        }
+        assert!(h.contains(&Action::new(format!("{CC}Distribution"))));
+        assert!(ACTIONS.len() + CC_ACTIONS.len() >= 72);
+    }
 }

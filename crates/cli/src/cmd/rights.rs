@@ -240,3 +240,16 @@ pub fn demo_step(dir: &Path) -> anyhow::Result<Vec<String>> {
     ));
     Ok(lines)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn demo_lines() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let lines = super::demo_step(&dir).unwrap();
+        assert_eq!(lines.len(), 4);
+        assert!(lines[0].ends_with("Permit"), "{lines:?}");
+        assert!(lines[1].ends_with("NotApplicable"), "{lines:?}");
+        assert!(lines[2].ends_with("Deny"), "{lines:?}");
+    }
+}

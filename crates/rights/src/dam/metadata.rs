@@ -171,7 +171,7 @@ impl MetadataRights {
                 "licensee" | "licenseename" => m.licensee = Some(v.to_owned()),
                 "licensor" | "licensorname" => m.licensor = Some(v.to_owned()),
                 "imagesupplier" | "imagesuppliername" => m.image_supplier = Some(v.to_owned()),
-                "credit" | "creditline" => m.credit = Some(v.to_owned()),
+                "credit" | "creditline" | "attributionname" => m.credit = Some(v.to_owned()),
                 "otherconstraints" => m.other_constraints = Some(v.to_owned()),
                 "license" | "licence" => m.cc_licence = Some(v.to_owned()),
                 "modelreleasestatus" => match plus_code(v, "MR-", MR) {
