@@ -416,6 +416,7 @@ pub fn odrl_coercion(term: &str) -> Option<bool> {
 #[derive(Debug, Clone)]
 pub struct ActionHierarchy {
     parents: HashMap<Action, Vec<Action>>,
+    children: HashMap<Action, Vec<Action>>,
 }
 
 impl Default for ActionHierarchy {
@@ -446,7 +447,13 @@ impl ActionHierarchy {
                 .or_default()
                 .push(Action::odrl(p));
         }
-        ActionHierarchy { parents }
+        let mut children: HashMap<Action, Vec<Action>> = HashMap::new();
+        for (a, ps) in &parents {
+            for p in ps {
+                children.entry(p.clone()).or_default().push(a.clone());
+            }
+        }
+        ActionHierarchy { parents, children }
     }
 }
 
@@ -455,6 +462,7 @@ impl ActionHierarchy {
     pub fn empty() -> ActionHierarchy {
         ActionHierarchy {
             parents: HashMap::new(),
+            children: HashMap::new(),
         }
     }
 
@@ -482,6 +490,10 @@ impl ActionHierarchy {
             });
         }
         self.parents.entry(broader.clone()).or_default();
+        let kids = self.children.entry(broader.clone()).or_default();
+        if !kids.contains(&narrower) {
+            kids.push(narrower.clone());
+        }
         let e = self.parents.entry(narrower).or_default();
         if !e.contains(&broader) {
             e.push(broader);
@@ -515,18 +527,13 @@ impl ActionHierarchy {
     /// Every action that `action` includes: itself and everything transitively
     /// `includedIn` it. Cycle-safe.
     pub fn narrower_closure(&self, action: &Action) -> HashSet<Action> {
-        let mut children: HashMap<&Action, Vec<&Action>> = HashMap::new();
-        for (a, ps) in &self.parents {
-            for p in ps {
-                children.entry(p).or_default().push(a);
-            }
-        }
+        let children = &self.children;
         let mut out: HashSet<Action> = HashSet::new();
         out.insert(action.clone());
         let mut stack = vec![action];
         while let Some(a) = stack.pop() {
             for c in children.get(a).map(Vec::as_slice).unwrap_or(&[]) {
-                if out.insert((*c).clone()) {
+                if out.insert(c.clone()) {
                     stack.push(c);
                 }
             }

@@ -40,7 +40,7 @@ pub const PURPOSE_DATA_MINING: &str = "data-mining";
 /// | `editorial_only()` | `purpose eq editorial` |
 /// | `credit_line(text)` | duty `attribute` |
 /// | `model_release_required()` / `property_release_required()` | damkit profile operand `isAnyOf` (`MR-UMR`, `MR-LMR`, `MR-NAP`) |
-/// | `no_ai_training()` | prohibition of `use` for purposes ai-training, genai-training, data-mining; conflict `prohibit` |
+/// | `no_ai_training()` / `prohibit_purposes(..)` | prohibition of `use` for purposes (ai-training, genai-training, data-mining); conflict `prohibit` |
 #[derive(Debug, Clone)]
 pub struct RightsBuilder {
     uid: String,
@@ -59,7 +59,7 @@ pub struct RightsBuilder {
     credit_line: Option<String>,
     model_release: bool,
     property_release: bool,
-    no_ai_training: bool,
+    prohibited_purposes: Vec<String>,
 }
 
 fn parse_bound(s: &str, tz: &TimeZone, end: bool, field: &str) -> Result<Timestamp> {
@@ -129,7 +129,7 @@ impl RightsBuilder {
             credit_line: None,
             model_release: false,
             property_release: false,
-            no_ai_training: false,
+            prohibited_purposes: Vec::new(),
         }
     }
     /// The asset (repeat for several).
@@ -237,9 +237,21 @@ impl RightsBuilder {
         self.property_release = true;
         self
     }
-    /// No AI/ML training or data mining.
-    pub fn no_ai_training(mut self) -> Self {
-        self.no_ai_training = true;
+    /// No AI/ML training, generative AI training or data mining.
+    pub fn no_ai_training(self) -> Self {
+        self.prohibit_purposes(&[
+            PURPOSE_AI_TRAINING,
+            PURPOSE_GENAI_TRAINING,
+            PURPOSE_DATA_MINING,
+        ])
+    }
+    /// No use for these purposes (a prohibition that wins over the permission).
+    pub fn prohibit_purposes(mut self, purposes: &[&str]) -> Self {
+        for p in purposes {
+            if !self.prohibited_purposes.iter().any(|q| q == p) {
+                self.prohibited_purposes.push((*p).to_owned());
+            }
+        }
         self
     }
     /// The credit line, when one is required.
@@ -393,9 +405,9 @@ impl RightsBuilder {
             perm.duties.push(duty);
         }
         p.permissions.push(perm);
-        if self.no_ai_training {
+        if !self.prohibited_purposes.is_empty() {
             let mut pro = Rule::new(RuleKind::Prohibition);
-            pro.id = Some(format!("{}#no-ai-training", self.uid));
+            pro.id = Some(format!("{}#prohibited-purposes", self.uid));
             pro.actions.push(ActionRef {
                 id: None,
                 action: Action::USE,
@@ -403,14 +415,10 @@ impl RightsBuilder {
             });
             pro.targets = p.permissions[0].targets.clone();
             pro.constraints.push(atomic(
-                format!("{}#no-ai-training-purposes", self.uid),
+                format!("{}#prohibited-purposes-list", self.uid),
                 LeftOperand::PURPOSE,
                 Operator::IS_ANY_OF,
-                strings(&[
-                    PURPOSE_AI_TRAINING.into(),
-                    PURPOSE_GENAI_TRAINING.into(),
-                    PURPOSE_DATA_MINING.into(),
-                ]),
+                strings(&self.prohibited_purposes),
             ));
             p.prohibitions.push(pro);
             p.conflict = Some(ConflictStrategy::Prohibit);

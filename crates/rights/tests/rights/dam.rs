@@ -229,3 +229,38 @@ fn alerts_over_assets() {
     );
     assert_eq!(list[1].days_to_end, Some(11));
 }
+
+#[test]
+fn data_mining_codes_compile_to_prohibited_purposes() {
+    use damkit_rights::dam::{PURPOSE_DATA_MINING, PURPOSE_GENAI_TRAINING};
+    let ev = Evaluator::new();
+    let decide = |code: &str, purpose: &str| {
+        let m = MetadataRights::from_pairs([("XMP-plus:DataMining", code)]);
+        let p = CompiledPolicy::new(m.to_builder("urn:l", "urn:a").build().unwrap());
+        ev.decide(
+            &p,
+            &Request::new(Action::REPRODUCE)
+                .target("urn:a")
+                .purpose(purpose),
+            &World::new(),
+        )
+    };
+    assert_eq!(
+        decide("DMI-PROHIBITED-GENAIMLTRAINING", PURPOSE_GENAI_TRAINING),
+        Decision::Deny
+    );
+    assert_eq!(
+        decide("DMI-PROHIBITED-GENAIMLTRAINING", PURPOSE_AI_TRAINING),
+        Decision::Permit
+    );
+    assert_eq!(
+        decide("DMI-PROHIBITED-AIMLTRAINING", PURPOSE_AI_TRAINING),
+        Decision::Deny
+    );
+    assert_eq!(
+        decide("DMI-PROHIBITED-AIMLTRAINING", PURPOSE_DATA_MINING),
+        Decision::Permit
+    );
+    assert_eq!(decide("Prohibited", PURPOSE_DATA_MINING), Decision::Deny);
+    assert_eq!(decide("DMI-ALLOWED", PURPOSE_AI_TRAINING), Decision::Permit);
+}
