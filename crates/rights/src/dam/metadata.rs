@@ -236,10 +236,10 @@ impl MetadataRights {
         // PLUS DataMining: what exactly is prohibited.
         match self.data_mining.as_deref() {
             Some("DMI-PROHIBITED-GENAIMLTRAINING") => {
-                b = b.prohibit_purposes(&[PURPOSE_GENAI_TRAINING])
+                b = b.prohibit_purposes(&[PURPOSE_GENAI_TRAINING]);
             }
             Some("DMI-PROHIBITED-AIMLTRAINING") => {
-                b = b.prohibit_purposes(&[PURPOSE_AI_TRAINING, PURPOSE_GENAI_TRAINING])
+                b = b.prohibit_purposes(&[PURPOSE_AI_TRAINING, PURPOSE_GENAI_TRAINING]);
             }
             Some("DMI-PROHIBITED-EXCEPTSEARCHENGINEINDEXING") => {
                 // Data mining other than search-engine indexing is prohibited: the permission
