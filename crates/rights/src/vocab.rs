@@ -524,6 +524,24 @@ impl ActionHierarchy {
         false
     }
 
+    /// Adds the `odrl:includedIn` statements of a graph (a profile's or a policy document's
+    /// own action definitions). A statement that would close a cycle is an error naming
+    /// the action.
+    pub fn extend_from_graph(&mut self, g: &crate::graph::Graph) -> Result<usize> {
+        let pred = format!("{ODRL}includedIn");
+        let mut added = 0;
+        for t in g.triples().iter().filter(|t| t.predicate == pred) {
+            if let (Some(n), Some(b)) = (t.subject.as_iri(), t.object.as_iri()) {
+                let (n, b) = (Action::new(n), Action::new(b));
+                if !self.parents.get(&n).is_some_and(|ps| ps.contains(&b)) {
+                    self.add(n, b)?;
+                    added += 1;
+                }
+            }
+        }
+        Ok(added)
+    }
+
     /// Every action that `action` includes: itself and everything transitively
     /// `includedIn` it. Cycle-safe.
     pub fn narrower_closure(&self, action: &Action) -> HashSet<Action> {

@@ -194,3 +194,39 @@ fn inheritance() {
         Err(RightsError::Cycle { .. })
     ));
 }
+
+#[test]
+fn profile_actions_from_a_graph() {
+    let ttl = br#"@prefix odrl: <http://www.w3.org/ns/odrl/2/> .
+<http://example.com/ns#postToInstagram> odrl:includedIn odrl:distribute .
+<http://example.com/ns#storyToInstagram> odrl:includedIn <http://example.com/ns#postToInstagram> ."#;
+    let g = Graph::from_turtle(ttl, "profile.ttl").unwrap();
+    let mut h = ActionHierarchy::default();
+    assert_eq!(h.extend_from_graph(&g).unwrap(), 2);
+    assert!(h.includes(
+        &Action::USE,
+        &Action::new("http://example.com/ns#storyToInstagram")
+    ));
+    let policy = Policy::from_jsonld(br#"{"@context": "http://www.w3.org/ns/odrl.jsonld", "@type": "Set", "uid": "urn:p", "permission": [{"action": "distribute"}]}"#, "p").unwrap();
+    let c = CompiledPolicy::with_hierarchy(policy, std::sync::Arc::new(h));
+    assert_eq!(
+        Evaluator::new().decide(
+            &c,
+            &Request::new(Action::new("http://example.com/ns#storyToInstagram")),
+            &World::new()
+        ),
+        Decision::Permit
+    );
+    let cyclic = Graph::from_turtle(
+        b"@prefix odrl: <http://www.w3.org/ns/odrl/2/> .\nodrl:use odrl:includedIn odrl:read .",
+        "c.ttl",
+    )
+    .unwrap();
+    let e = ActionHierarchy::default()
+        .extend_from_graph(&cyclic)
+        .unwrap_err();
+    assert!(
+        matches!(e, RightsError::Cycle { .. }) && e.to_string().contains("odrl/2/use"),
+        "{e}"
+    );
+}
