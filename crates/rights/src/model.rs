@@ -337,7 +337,10 @@ impl Policy {
             prohibitions: Vec::new(),
             obligations: Vec::new(),
         };
-        let r = GraphReader { g };
+        let r = GraphReader {
+            g,
+            budget: std::cell::Cell::new(MAX_NODES),
+        };
         // Policy-level target/assigner/assignee/action/constraint apply to every rule.
         let mut shared = Rule::new(RuleKind::Permission);
         r.fill_common(subject, &mut shared, &uid, 0)?;
@@ -503,13 +506,34 @@ fn inherit(rule: &mut Rule, shared: &Rule) {
     rule.constraints.extend(shared.constraints.iter().cloned());
 }
 
+/// Most rules and constraints one policy may expand to (a graph can share a node many times,
+/// which would otherwise expand exponentially).
+pub const MAX_NODES: usize = 50_000;
+
 struct GraphReader<'a> {
+    budget: std::cell::Cell<usize>,
     g: &'a Graph,
 }
 
 impl GraphReader<'_> {
+    fn spend(&self, label: &str, term: &str) -> Result<()> {
+        let left = self.budget.get();
+        if left == 0 {
+            return Err(RightsError::Model {
+                rule: label.to_owned(),
+                term: term.to_owned(),
+                message: format!(
+                    "the policy expands to more than {MAX_NODES} rules and constraints"
+                ),
+            });
+        }
+        self.budget.set(left - 1);
+        Ok(())
+    }
+
     fn rule(&self, n: &Node, kind: RuleKind, depth: usize) -> Result<Rule> {
         let label = n.label();
+        self.spend(&label, "odrl:duty")?;
         if depth > MAX_DEPTH {
             return Err(RightsError::Model {
                 rule: label,
@@ -629,6 +653,7 @@ impl GraphReader<'_> {
 
     fn constraint(&self, n: &Node, label: &str, depth: usize) -> Result<Constraint> {
         let g = self.g;
+        self.spend(label, "odrl:constraint")?;
         if depth > MAX_DEPTH {
             return Err(RightsError::Model {
                 rule: label.to_owned(),
