@@ -116,7 +116,7 @@ fn shared_nodes_do_not_expand_exponentially() {
     );
     for i in 0..20 {
         let next = format!("<urn:c{}>", i + 1);
-        let list = vec![next.as_str(); 8].join(", ");
+        let list = [next.as_str(); 8].join(", ");
         ttl.push_str(&format!("<urn:c{i}> odrl:and {list} .\n"));
     }
     ttl.push_str(
@@ -135,7 +135,7 @@ fn shared_nodes_do_not_expand_exponentially() {
     );
     for i in 0..10 {
         let next = format!("<urn:c{}>", i + 1);
-        let list = vec![next.as_str(); 4].join(", ");
+        let list = [next.as_str(); 4].join(", ");
         ttl.push_str(&format!("<urn:c{i}> odrl:or {list} .\n"));
     }
     ttl.push_str(
