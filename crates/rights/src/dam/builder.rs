@@ -17,6 +17,9 @@ pub const DAMKIT_NS: &str = "https://damkit.org/ns/rights#";
 pub const MODEL_RELEASE: &str = "https://damkit.org/ns/rights#modelReleaseStatus";
 /// Left operand: the asset's property release status (PLUS `PR-*` code).
 pub const PROPERTY_RELEASE: &str = "https://damkit.org/ns/rights#propertyReleaseStatus";
+/// Left operand: the credit line that must accompany a use (refinement of the `attribute`
+/// duty).
+pub const CREDIT_LINE: &str = "https://damkit.org/ns/rights#creditLine";
 /// `purpose` value for editorial use.
 pub const PURPOSE_EDITORIAL: &str = "editorial";
 /// `purpose` value for commercial use.
@@ -38,7 +41,7 @@ pub const PURPOSE_DATA_MINING: &str = "data-mining";
 /// | `channels` / `media` | `deliveryChannel isAnyOf` / `media isAnyOf` |
 /// | `max_uses(n)` | `count lteq n` |
 /// | `editorial_only()` | `purpose eq editorial` |
-/// | `credit_line(text)` | duty `attribute` |
+/// | `credit_line(text)` | duty `attribute`, refined with the damkit operand `creditLine eq text` |
 /// | `model_release_required()` / `property_release_required()` | damkit profile operand `isAnyOf` (`MR-UMR`, `MR-LMR`, `MR-NAP`) |
 /// | `no_ai_training()` / `prohibit_purposes(..)` | prohibition of `use` for purposes (ai-training, genai-training, data-mining); conflict `prohibit` |
 #[derive(Debug, Clone)]
@@ -394,13 +397,20 @@ impl RightsBuilder {
                 strings(&["PR-UPR".into(), "PR-LPR".into(), "PR-NAP".into()]),
             ));
         }
-        if self.credit_line.is_some() {
+        if let Some(text) = &self.credit_line {
             let mut duty = Rule::new(RuleKind::Duty);
             duty.id = Some(format!("{}#credit", self.uid));
+            // The credit text travels with the policy as a refinement of `attribute` (damkit
+            // profile operand); a duty fact reporting the credit used is checked against it.
             duty.actions.push(ActionRef {
-                id: None,
+                id: Some(format!("{}#credit-action", self.uid)),
                 action: Action::ATTRIBUTE,
-                refinements: Vec::new(),
+                refinements: vec![atomic(
+                    format!("{}#credit-line", self.uid),
+                    LeftOperand::new(CREDIT_LINE),
+                    Operator::EQ,
+                    vec![Value::String(text.clone())],
+                )],
             });
             perm.duties.push(duty);
         }
@@ -425,4 +435,23 @@ impl RightsBuilder {
         }
         Ok(p)
     }
+}
+
+/// The credit line a policy requires (the `creditLine` refinement of an `attribute` duty).
+pub fn credit_line(policy: &Policy) -> Option<String> {
+    policy
+        .permissions
+        .iter()
+        .flat_map(|p| &p.duties)
+        .flat_map(|d| &d.actions)
+        .filter(|a| a.action == Action::ATTRIBUTE)
+        .flat_map(|a| &a.refinements)
+        .find_map(|r| match r {
+            Constraint::Atomic(c) if c.left_operand.iri() == CREDIT_LINE => c
+                .right_operand
+                .first()
+                .and_then(Value::as_text)
+                .map(str::to_owned),
+            _ => None,
+        })
 }
