@@ -69,6 +69,8 @@
 //! Permit when a permission is active and no prohibition is, Deny when a prohibition is
 //! active and no permission is, resolved by the policy's conflict strategy when both are
 //! (ODRL's default `invalid` voids the policy: Deny), NotApplicable when nothing applies.
+//! Active obligations and pending duties are listed in the report and its reasons; they do
+//! not change the decision.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
