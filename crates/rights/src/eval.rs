@@ -452,33 +452,12 @@ impl CompiledPolicy {
 
     /// Compiles with a profile's hierarchy.
     pub fn with_hierarchy(policy: Policy, hierarchy: Arc<ActionHierarchy>) -> CompiledPolicy {
-        let known: Vec<Action> = {
-            let mut k: Vec<Action> = vocab::ACTIONS
-                .iter()
-                .map(|(a, _)| Action::odrl(a))
-                .collect();
-            k.extend(
-                vocab::CC_ACTIONS
-                    .iter()
-                    .map(|(a, _)| Action::new(format!("{}{a}", vocab::CC))),
-            );
-            k.retain(|a| hierarchy.contains(a));
-            k
-        };
         let included = policy
             .rules()
             .map(|r| {
                 r.actions
                     .iter()
-                    .map(|a| {
-                        let mut set: HashSet<Action> = known
-                            .iter()
-                            .filter(|k| hierarchy.includes(&a.action, k))
-                            .cloned()
-                            .collect();
-                        set.insert(a.action.clone());
-                        set
-                    })
+                    .map(|a| hierarchy.narrower_closure(&a.action))
                     .collect()
             })
             .collect();

@@ -14,7 +14,9 @@
 //!   a profile adds its own terms.
 //! - [`eval`]: a [`eval::Request`] plus a [`eval::World`] give a [`eval::Decision`] and a
 //!   [`eval::PolicyReport`] (per rule activation and attempt state, per premise satisfaction,
-//!   per duty performance and deontic state). Closed world by default.
+//!   per duty performance and deontic state), as JSON (serde) or Turtle in the FORCE
+//!   compliance-report vocabulary ([`eval::PolicyReport::to_turtle`]). Closed world by
+//!   default. [`eval::Evaluator::decide`] gives the decision alone, fast.
 //! - [`conformance`]: runs the SolidLab ODRL evaluator test suite layout.
 //! - [`dam`]: a builder for the rights DAM users write (licence window, territories,
 //!   channels, media, maximum uses, editorial only, credit line, releases, no AI training),
@@ -67,6 +69,8 @@
 //! Permit when a permission is active and no prohibition is, Deny when a prohibition is
 //! active and no permission is, resolved by the policy's conflict strategy when both are
 //! (ODRL's default `invalid` voids the policy: Deny), NotApplicable when nothing applies.
+//! Active obligations and pending duties are listed in the report and its reasons; they do
+//! not change the decision.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

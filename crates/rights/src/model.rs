@@ -64,6 +64,10 @@ pub struct Policy {
     pub conflict: Option<ConflictStrategy>,
     /// `odrl:profile` IRIs.
     pub profiles: Vec<String>,
+    /// `odrl:inheritFrom`: parent policies whose rules this one inherits (see
+    /// [`Policy::resolve_inheritance`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inherit_from: Vec<String>,
     /// Permissions.
     pub permissions: Vec<Rule>,
     /// Prohibitions.
@@ -252,6 +256,7 @@ impl Policy {
             kind: PolicyKind::Set,
             conflict: None,
             profiles: Vec::new(),
+            inherit_from: Vec::new(),
             permissions: Vec::new(),
             prohibitions: Vec::new(),
             obligations: Vec::new(),
@@ -318,16 +323,24 @@ impl Policy {
             .objects(subject, &odrl("profile"))
             .map(Node::label)
             .collect();
+        let inherit_from = g
+            .objects(subject, &odrl("inheritFrom"))
+            .map(Node::label)
+            .collect();
         let mut policy = Policy {
             uid: uid.clone(),
             kind,
             conflict,
             profiles,
+            inherit_from,
             permissions: Vec::new(),
             prohibitions: Vec::new(),
             obligations: Vec::new(),
         };
-        let r = GraphReader { g };
+        let r = GraphReader {
+            g,
+            budget: std::cell::Cell::new(MAX_NODES),
+        };
         // Policy-level target/assigner/assignee/action/constraint apply to every rule.
         let mut shared = Rule::new(RuleKind::Permission);
         r.fill_common(subject, &mut shared, &uid, 0)?;
@@ -379,6 +392,50 @@ impl Policy {
         }
     }
 
+    /// The policy with the rules of its `inheritFrom` ancestors added (ODRL 2.2 §2.7.1),
+    /// parents looked up by uid. The child keeps its own conflict strategy, else takes its
+    /// parent's. A missing parent or an inheritance cycle is an error naming the uid.
+    pub fn resolve_inheritance<'a>(
+        &self,
+        lookup: &dyn Fn(&str) -> Option<&'a Policy>,
+    ) -> Result<Policy> {
+        fn walk<'a>(
+            p: &Policy,
+            lookup: &dyn Fn(&str) -> Option<&'a Policy>,
+            out: &mut Policy,
+            chain: &mut Vec<String>,
+        ) -> Result<()> {
+            for parent_uid in &p.inherit_from {
+                if chain.iter().any(|c| c == parent_uid) || chain.len() > MAX_DEPTH {
+                    return Err(RightsError::Cycle {
+                        relation: "odrl:inheritFrom",
+                        term: parent_uid.clone(),
+                    });
+                }
+                let parent = lookup(parent_uid).ok_or_else(|| RightsError::Model {
+                    rule: p.uid.clone(),
+                    term: "odrl:inheritFrom".into(),
+                    message: format!("parent policy {parent_uid} not found"),
+                })?;
+                out.permissions.extend(parent.permissions.iter().cloned());
+                out.prohibitions.extend(parent.prohibitions.iter().cloned());
+                out.obligations.extend(parent.obligations.iter().cloned());
+                if out.conflict.is_none() {
+                    out.conflict = parent.conflict;
+                }
+                chain.push(parent_uid.clone());
+                walk(parent, lookup, out, chain)?;
+                chain.pop();
+            }
+            Ok(())
+        }
+        let mut out = self.clone();
+        let mut chain = vec![self.uid.clone()];
+        walk(self, lookup, &mut out, &mut chain)?;
+        out.inherit_from.clear();
+        Ok(out)
+    }
+
     /// All rules (permissions, prohibitions, obligations) in order.
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.permissions
@@ -410,6 +467,9 @@ impl Policy {
                     ConflictStrategy::Invalid => "invalid",
                 }),
             );
+        }
+        if !self.inherit_from.is_empty() {
+            m.insert("inheritFrom".into(), json!(self.inherit_from));
         }
         if !self.profiles.is_empty() {
             m.insert("profile".into(), json!(self.profiles));
@@ -446,13 +506,34 @@ fn inherit(rule: &mut Rule, shared: &Rule) {
     rule.constraints.extend(shared.constraints.iter().cloned());
 }
 
+/// Most rules and constraints one policy may expand to (a graph can share a node many times,
+/// which would otherwise expand exponentially).
+pub const MAX_NODES: usize = 50_000;
+
 struct GraphReader<'a> {
+    budget: std::cell::Cell<usize>,
     g: &'a Graph,
 }
 
 impl GraphReader<'_> {
+    fn spend(&self, label: &str, term: &str) -> Result<()> {
+        let left = self.budget.get();
+        if left == 0 {
+            return Err(RightsError::Model {
+                rule: label.to_owned(),
+                term: term.to_owned(),
+                message: format!(
+                    "the policy expands to more than {MAX_NODES} rules and constraints"
+                ),
+            });
+        }
+        self.budget.set(left - 1);
+        Ok(())
+    }
+
     fn rule(&self, n: &Node, kind: RuleKind, depth: usize) -> Result<Rule> {
         let label = n.label();
+        self.spend(&label, "odrl:duty")?;
         if depth > MAX_DEPTH {
             return Err(RightsError::Model {
                 rule: label,
@@ -572,6 +653,7 @@ impl GraphReader<'_> {
 
     fn constraint(&self, n: &Node, label: &str, depth: usize) -> Result<Constraint> {
         let g = self.g;
+        self.spend(label, "odrl:constraint")?;
         if depth > MAX_DEPTH {
             return Err(RightsError::Model {
                 rule: label.to_owned(),

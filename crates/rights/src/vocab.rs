@@ -416,6 +416,7 @@ pub fn odrl_coercion(term: &str) -> Option<bool> {
 #[derive(Debug, Clone)]
 pub struct ActionHierarchy {
     parents: HashMap<Action, Vec<Action>>,
+    children: HashMap<Action, Vec<Action>>,
 }
 
 impl Default for ActionHierarchy {
@@ -446,7 +447,13 @@ impl ActionHierarchy {
                 .or_default()
                 .push(Action::odrl(p));
         }
-        ActionHierarchy { parents }
+        let mut children: HashMap<Action, Vec<Action>> = HashMap::new();
+        for (a, ps) in &parents {
+            for p in ps {
+                children.entry(p.clone()).or_default().push(a.clone());
+            }
+        }
+        ActionHierarchy { parents, children }
     }
 }
 
@@ -455,6 +462,7 @@ impl ActionHierarchy {
     pub fn empty() -> ActionHierarchy {
         ActionHierarchy {
             parents: HashMap::new(),
+            children: HashMap::new(),
         }
     }
 
@@ -482,6 +490,10 @@ impl ActionHierarchy {
             });
         }
         self.parents.entry(broader.clone()).or_default();
+        let kids = self.children.entry(broader.clone()).or_default();
+        if !kids.contains(&narrower) {
+            kids.push(narrower.clone());
+        }
         let e = self.parents.entry(narrower).or_default();
         if !e.contains(&broader) {
             e.push(broader);
@@ -510,6 +522,41 @@ impl ActionHierarchy {
             }
         }
         false
+    }
+
+    /// Adds the `odrl:includedIn` statements of a graph (a profile's or a policy document's
+    /// own action definitions). A statement that would close a cycle is an error naming
+    /// the action.
+    pub fn extend_from_graph(&mut self, g: &crate::graph::Graph) -> Result<usize> {
+        let pred = format!("{ODRL}includedIn");
+        let mut added = 0;
+        for t in g.triples().iter().filter(|t| t.predicate == pred) {
+            if let (Some(n), Some(b)) = (t.subject.as_iri(), t.object.as_iri()) {
+                let (n, b) = (Action::new(n), Action::new(b));
+                if !self.parents.get(&n).is_some_and(|ps| ps.contains(&b)) {
+                    self.add(n, b)?;
+                    added += 1;
+                }
+            }
+        }
+        Ok(added)
+    }
+
+    /// Every action that `action` includes: itself and everything transitively
+    /// `includedIn` it. Cycle-safe.
+    pub fn narrower_closure(&self, action: &Action) -> HashSet<Action> {
+        let children = &self.children;
+        let mut out: HashSet<Action> = HashSet::new();
+        out.insert(action.clone());
+        let mut stack = vec![action];
+        while let Some(a) = stack.pop() {
+            for c in children.get(a).map(Vec::as_slice).unwrap_or(&[]) {
+                if out.insert(c.clone()) {
+                    stack.push(c);
+                }
+            }
+        }
+        out
     }
 
     /// The chain of broader actions of `action` (not including itself).
@@ -564,7 +611,9 @@ pub fn normalize_place(s: &str) -> String {
 
 fn place_key(s: &str) -> &str {
     let b = s.as_bytes();
-    if b.iter().any(|&c| c == b'/' || c == b'#' || c == b':' || c == b' ') {
+    if b.iter()
+        .any(|&c| c == b'/' || c == b'#' || c == b':' || c == b' ')
+    {
         s.rsplit(['/', '#', ':']).next().unwrap_or(s).trim()
     } else {
         s
@@ -589,4 +638,34 @@ pub fn place_within(place: &str, area: &str) -> bool {
     SPATIAL_GROUPS.iter().any(|(g, members)| {
         g.eq_ignore_ascii_case(area) && members.iter().any(|m| m.eq_ignore_ascii_case(country))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places() {
+        assert!(place_within("DE", "EU"));
+        assert!(place_within("de-by", "DE"));
+        assert!(place_within("DE-BY", "eu"));
+        assert!(place_within("urn:iso:std:iso:3166:-1:NO", "EEA"));
+        assert!(!place_within("NO", "EU"));
+        assert!(!place_within("CH", "EU"));
+        assert!(place_within("JP", "WORLD"));
+        assert_eq!(normalize_place(" http://example.com/geo/fr "), "FR");
+    }
+
+    #[test]
+    fn closure() {
+        let h = ActionHierarchy::default();
+        let use_ = h.narrower_closure(&Action::USE);
+        assert!(use_.contains(&Action::DISPLAY) && use_.contains(&Action::odrl("write")));
+        assert!(!use_.contains(&Action::SELL));
+        for a in &use_ {
+            assert!(h.includes(&Action::USE, a));
+        }
+        assert!(h.contains(&Action::new(format!("{CC}Distribution"))));
+        assert!(ACTIONS.len() + CC_ACTIONS.len() >= 72);
+    }
 }

@@ -23,6 +23,26 @@ enum Sub {
     /// Run an ODRL evaluator test suite folder (SolidLab layout: policies/, requests/, sotw/,
     /// test_cases/) and compare with the expected compliance reports.
     Conformance(ConformanceArgs),
+    /// List licences (policy files in folders) that are expired, expiring within N days, or
+    /// not yet valid, with their dates and enforcement hints.
+    Alerts(AlertsArgs),
+}
+
+/// `damkit rights alerts`.
+#[derive(Debug, clap::Args)]
+pub struct AlertsArgs {
+    /// Policy files (JSON-LD or Turtle) or folders of them (`.jsonld`, `.json`, `.ttl`).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Alert horizon in days.
+    #[arg(long, default_value_t = 30)]
+    pub within: i64,
+    /// Reference time (RFC 3339); default: now.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `damkit rights check`.
@@ -85,6 +105,10 @@ pub struct ConformanceArgs {
 pub fn run(args: Args) -> Status {
     match args.command {
         Sub::Check(a) => match check(&a) {
+            Ok(s) => s,
+            Err(e) => output::fatal("rights", &e),
+        },
+        Sub::Alerts(a) => match alerts(&a) {
             Ok(s) => s,
             Err(e) => output::fatal("rights", &e),
         },
@@ -167,6 +191,82 @@ fn check(a: &CheckArgs) -> anyhow::Result<Status> {
     })
 }
 
+fn alerts(a: &AlertsArgs) -> anyhow::Result<Status> {
+    let now = match &a.at {
+        Some(s) => damkit::rights::value::parse_date_time(s)
+            .map_err(|e| anyhow::anyhow!("--at {s:?}: unparseable date: {e}"))?,
+        None => jiff::Timestamp::now(),
+    };
+    let mut files = Vec::new();
+    for root in &a.paths {
+        for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    let ext = e
+                        .path()
+                        .extension()
+                        .and_then(|x| x.to_str())
+                        .unwrap_or("")
+                        .to_ascii_lowercase();
+                    if matches!(ext.as_str(), "jsonld" | "json" | "ttl") {
+                        files.push(e.into_path());
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => files.push(
+                    e.path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| root.clone()),
+                ),
+            }
+        }
+    }
+    let mut failures = 0;
+    let mut policies = Vec::new();
+    for f in &files {
+        let loaded = std::fs::read(f)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))
+            .and_then(|b| Ok(Policy::from_bytes(&b, &f.display().to_string())?));
+        match loaded {
+            Ok(p) => {
+                let asset = p
+                    .rules()
+                    .flat_map(|r| r.targets.iter())
+                    .next()
+                    .map_or_else(|| f.display().to_string(), |t| t.iri.clone());
+                policies.push((asset, p));
+            }
+            Err(e) => {
+                failures += 1;
+                output::warn("rights", e);
+            }
+        }
+    }
+    let list = damkit::rights::dam::alerts::alerts(
+        policies.iter().map(|(a, p)| (a.as_str(), p)),
+        now,
+        a.within,
+    );
+    if a.json {
+        output::print_json(&list)?;
+    } else {
+        for al in &list {
+            let end = al.end.map_or_else(|| "-".to_owned(), |t| t.to_string());
+            let start = al.start.map_or_else(|| "-".to_owned(), |t| t.to_string());
+            println!(
+                "{:?} {} (policy {}) window {start} .. {end} hints {:?}",
+                al.status, al.asset, al.policy, al.hints
+            );
+        }
+        println!(
+            "{} of {} licences need attention",
+            list.len(),
+            policies.len()
+        );
+    }
+    Ok(Status::from_failures(failures))
+}
+
 fn conformance(a: &ConformanceArgs) -> anyhow::Result<Status> {
     let result = damkit::rights::conformance::run_suite(&a.dir)?;
     for e in &result.load_errors {
@@ -239,4 +339,17 @@ pub fn demo_step(dir: &Path) -> anyhow::Result<Vec<String>> {
         alert.hints
     ));
     Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn demo_lines() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let lines = super::demo_step(&dir).unwrap();
+        assert_eq!(lines.len(), 4);
+        assert!(lines[0].ends_with("Permit"), "{lines:?}");
+        assert!(lines[1].ends_with("NotApplicable"), "{lines:?}");
+        assert!(lines[2].ends_with("Deny"), "{lines:?}");
+    }
 }

@@ -17,6 +17,9 @@ pub const DAMKIT_NS: &str = "https://damkit.org/ns/rights#";
 pub const MODEL_RELEASE: &str = "https://damkit.org/ns/rights#modelReleaseStatus";
 /// Left operand: the asset's property release status (PLUS `PR-*` code).
 pub const PROPERTY_RELEASE: &str = "https://damkit.org/ns/rights#propertyReleaseStatus";
+/// Left operand: the credit line that must accompany a use (refinement of the `attribute`
+/// duty).
+pub const CREDIT_LINE: &str = "https://damkit.org/ns/rights#creditLine";
 /// `purpose` value for editorial use.
 pub const PURPOSE_EDITORIAL: &str = "editorial";
 /// `purpose` value for commercial use.
@@ -38,9 +41,9 @@ pub const PURPOSE_DATA_MINING: &str = "data-mining";
 /// | `channels` / `media` | `deliveryChannel isAnyOf` / `media isAnyOf` |
 /// | `max_uses(n)` | `count lteq n` |
 /// | `editorial_only()` | `purpose eq editorial` |
-/// | `credit_line(text)` | duty `attribute` |
+/// | `credit_line(text)` | duty `attribute`, refined with the damkit operand `creditLine eq text` |
 /// | `model_release_required()` / `property_release_required()` | damkit profile operand `isAnyOf` (`MR-UMR`, `MR-LMR`, `MR-NAP`) |
-/// | `no_ai_training()` | prohibition of `use` for purposes ai-training, genai-training, data-mining; conflict `prohibit` |
+/// | `no_ai_training()` / `prohibit_purposes(..)` | prohibition of `use` for purposes (ai-training, genai-training, data-mining); conflict `prohibit` |
 #[derive(Debug, Clone)]
 pub struct RightsBuilder {
     uid: String,
@@ -59,7 +62,7 @@ pub struct RightsBuilder {
     credit_line: Option<String>,
     model_release: bool,
     property_release: bool,
-    no_ai_training: bool,
+    prohibited_purposes: Vec<String>,
 }
 
 fn parse_bound(s: &str, tz: &TimeZone, end: bool, field: &str) -> Result<Timestamp> {
@@ -129,7 +132,7 @@ impl RightsBuilder {
             credit_line: None,
             model_release: false,
             property_release: false,
-            no_ai_training: false,
+            prohibited_purposes: Vec::new(),
         }
     }
     /// The asset (repeat for several).
@@ -237,9 +240,21 @@ impl RightsBuilder {
         self.property_release = true;
         self
     }
-    /// No AI/ML training or data mining.
-    pub fn no_ai_training(mut self) -> Self {
-        self.no_ai_training = true;
+    /// No AI/ML training, generative AI training or data mining.
+    pub fn no_ai_training(self) -> Self {
+        self.prohibit_purposes(&[
+            PURPOSE_AI_TRAINING,
+            PURPOSE_GENAI_TRAINING,
+            PURPOSE_DATA_MINING,
+        ])
+    }
+    /// No use for these purposes (a prohibition that wins over the permission).
+    pub fn prohibit_purposes(mut self, purposes: &[&str]) -> Self {
+        for p in purposes {
+            if !self.prohibited_purposes.iter().any(|q| q == p) {
+                self.prohibited_purposes.push((*p).to_owned());
+            }
+        }
         self
     }
     /// The credit line, when one is required.
@@ -382,20 +397,27 @@ impl RightsBuilder {
                 strings(&["PR-UPR".into(), "PR-LPR".into(), "PR-NAP".into()]),
             ));
         }
-        if self.credit_line.is_some() {
+        if let Some(text) = &self.credit_line {
             let mut duty = Rule::new(RuleKind::Duty);
             duty.id = Some(format!("{}#credit", self.uid));
+            // The credit text travels with the policy as a refinement of `attribute` (damkit
+            // profile operand); a duty fact reporting the credit used is checked against it.
             duty.actions.push(ActionRef {
-                id: None,
+                id: Some(format!("{}#credit-action", self.uid)),
                 action: Action::ATTRIBUTE,
-                refinements: Vec::new(),
+                refinements: vec![atomic(
+                    format!("{}#credit-line", self.uid),
+                    LeftOperand::new(CREDIT_LINE),
+                    Operator::EQ,
+                    vec![Value::String(text.clone())],
+                )],
             });
             perm.duties.push(duty);
         }
         p.permissions.push(perm);
-        if self.no_ai_training {
+        if !self.prohibited_purposes.is_empty() {
             let mut pro = Rule::new(RuleKind::Prohibition);
-            pro.id = Some(format!("{}#no-ai-training", self.uid));
+            pro.id = Some(format!("{}#prohibited-purposes", self.uid));
             pro.actions.push(ActionRef {
                 id: None,
                 action: Action::USE,
@@ -403,18 +425,33 @@ impl RightsBuilder {
             });
             pro.targets = p.permissions[0].targets.clone();
             pro.constraints.push(atomic(
-                format!("{}#no-ai-training-purposes", self.uid),
+                format!("{}#prohibited-purposes-list", self.uid),
                 LeftOperand::PURPOSE,
                 Operator::IS_ANY_OF,
-                strings(&[
-                    PURPOSE_AI_TRAINING.into(),
-                    PURPOSE_GENAI_TRAINING.into(),
-                    PURPOSE_DATA_MINING.into(),
-                ]),
+                strings(&self.prohibited_purposes),
             ));
             p.prohibitions.push(pro);
             p.conflict = Some(ConflictStrategy::Prohibit);
         }
         Ok(p)
     }
+}
+
+/// The credit line a policy requires (the `creditLine` refinement of an `attribute` duty).
+pub fn credit_line(policy: &Policy) -> Option<String> {
+    policy
+        .permissions
+        .iter()
+        .flat_map(|p| &p.duties)
+        .flat_map(|d| &d.actions)
+        .filter(|a| a.action == Action::ATTRIBUTE)
+        .flat_map(|a| &a.refinements)
+        .find_map(|r| match r {
+            Constraint::Atomic(c) if c.left_operand.iri() == CREDIT_LINE => c
+                .right_operand
+                .first()
+                .and_then(Value::as_text)
+                .map(str::to_owned),
+            _ => None,
+        })
 }

@@ -6,7 +6,9 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::builder::{MODEL_RELEASE, PROPERTY_RELEASE, RightsBuilder};
+use super::builder::{
+    MODEL_RELEASE, PROPERTY_RELEASE, PURPOSE_AI_TRAINING, PURPOSE_GENAI_TRAINING, RightsBuilder,
+};
 use super::cc;
 use crate::error::Result;
 use crate::eval::Request;
@@ -171,7 +173,7 @@ impl MetadataRights {
                 "licensee" | "licenseename" => m.licensee = Some(v.to_owned()),
                 "licensor" | "licensorname" => m.licensor = Some(v.to_owned()),
                 "imagesupplier" | "imagesuppliername" => m.image_supplier = Some(v.to_owned()),
-                "credit" | "creditline" => m.credit = Some(v.to_owned()),
+                "credit" | "creditline" | "attributionname" => m.credit = Some(v.to_owned()),
                 "otherconstraints" => m.other_constraints = Some(v.to_owned()),
                 "license" | "licence" => m.cc_licence = Some(v.to_owned()),
                 "modelreleasestatus" => match plus_code(v, "MR-", MR) {
@@ -231,8 +233,21 @@ impl MetadataRights {
         if let Some(l) = &self.licensor {
             b = b.licensor(l.clone());
         }
-        if self.ai_training_prohibited() {
-            b = b.no_ai_training();
+        // PLUS DataMining: what exactly is prohibited.
+        match self.data_mining.as_deref() {
+            Some("DMI-PROHIBITED-GENAIMLTRAINING") => {
+                b = b.prohibit_purposes(&[PURPOSE_GENAI_TRAINING]);
+            }
+            Some("DMI-PROHIBITED-AIMLTRAINING") => {
+                b = b.prohibit_purposes(&[PURPOSE_AI_TRAINING, PURPOSE_GENAI_TRAINING]);
+            }
+            Some("DMI-PROHIBITED-EXCEPTSEARCHENGINEINDEXING") => {
+                // Data mining other than search-engine indexing is prohibited: the permission
+                // still covers indexing (purpose search-indexing).
+                b = b.no_ai_training();
+            }
+            Some(d) if d.starts_with("DMI-PROHIBITED") => b = b.no_ai_training(),
+            _ => {}
         }
         if let Some(c) = &self.credit {
             b = b.credit_line(c.clone());

@@ -107,3 +107,42 @@ fn oversized_input() {
         RightsError::TooLarge { .. }
     ));
 }
+
+#[test]
+fn shared_nodes_do_not_expand_exponentially() {
+    // 20 levels, each logical constraint naming the next level 8 times: 8^20 if expanded.
+    let mut ttl = String::from(
+        "@prefix odrl: <http://www.w3.org/ns/odrl/2/> .\n<urn:p> a odrl:Set ; odrl:permission [ odrl:action odrl:read ; odrl:constraint <urn:c0> ] .\n",
+    );
+    for i in 0..20 {
+        let next = format!("<urn:c{}>", i + 1);
+        let list = [next.as_str(); 8].join(", ");
+        ttl.push_str(&format!("<urn:c{i}> odrl:and {list} .\n"));
+    }
+    ttl.push_str(
+        "<urn:c20> odrl:leftOperand odrl:count ; odrl:operator odrl:lt ; odrl:rightOperand 3 .\n",
+    );
+    let e = Policy::from_turtle(ttl.as_bytes(), "bomb.ttl")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("deeper than") || e.contains("expands to more than"),
+        "{e}"
+    );
+    // Fan-out without depth: 10 levels of 4 (about a million) hits the budget, quickly.
+    let mut ttl = String::from(
+        "@prefix odrl: <http://www.w3.org/ns/odrl/2/> .\n<urn:p> a odrl:Set ; odrl:permission [ odrl:action odrl:read ; odrl:constraint <urn:c0> ] .\n",
+    );
+    for i in 0..10 {
+        let next = format!("<urn:c{}>", i + 1);
+        let list = [next.as_str(); 4].join(", ");
+        ttl.push_str(&format!("<urn:c{i}> odrl:or {list} .\n"));
+    }
+    ttl.push_str(
+        "<urn:c10> odrl:leftOperand odrl:count ; odrl:operator odrl:lt ; odrl:rightOperand 3 .\n",
+    );
+    let e = Policy::from_turtle(ttl.as_bytes(), "bomb2.ttl")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("expands to more than"), "{e}");
+}

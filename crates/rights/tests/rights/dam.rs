@@ -229,3 +229,73 @@ fn alerts_over_assets() {
     );
     assert_eq!(list[1].days_to_end, Some(11));
 }
+
+#[test]
+fn data_mining_codes_compile_to_prohibited_purposes() {
+    use damkit_rights::dam::{PURPOSE_DATA_MINING, PURPOSE_GENAI_TRAINING};
+    let ev = Evaluator::new();
+    let decide = |code: &str, purpose: &str| {
+        let m = MetadataRights::from_pairs([("XMP-plus:DataMining", code)]);
+        let p = CompiledPolicy::new(m.to_builder("urn:l", "urn:a").build().unwrap());
+        ev.decide(
+            &p,
+            &Request::new(Action::REPRODUCE)
+                .target("urn:a")
+                .purpose(purpose),
+            &World::new(),
+        )
+    };
+    assert_eq!(
+        decide("DMI-PROHIBITED-GENAIMLTRAINING", PURPOSE_GENAI_TRAINING),
+        Decision::Deny
+    );
+    assert_eq!(
+        decide("DMI-PROHIBITED-GENAIMLTRAINING", PURPOSE_AI_TRAINING),
+        Decision::Permit
+    );
+    assert_eq!(
+        decide("DMI-PROHIBITED-AIMLTRAINING", PURPOSE_AI_TRAINING),
+        Decision::Deny
+    );
+    assert_eq!(
+        decide("DMI-PROHIBITED-AIMLTRAINING", PURPOSE_DATA_MINING),
+        Decision::Permit
+    );
+    assert_eq!(decide("Prohibited", PURPOSE_DATA_MINING), Decision::Deny);
+    assert_eq!(decide("DMI-ALLOWED", PURPOSE_AI_TRAINING), Decision::Permit);
+}
+
+#[test]
+fn credit_line_travels_and_is_checked() {
+    use damkit_rights::dam::{CREDIT_LINE, credit_line};
+    use damkit_rights::eval::{DutyFact, PerformanceState};
+    use damkit_rights::value::Value;
+    use damkit_rights::vocab::LeftOperand;
+    let p = RightsBuilder::new("urn:lic:c")
+        .credit_line("Photo: Jane Doe")
+        .build()
+        .unwrap();
+    // Through JSON-LD and back.
+    let back =
+        damkit_rights::Policy::from_jsonld(&serde_json::to_vec(&p.to_jsonld()).unwrap(), "c")
+            .unwrap();
+    assert_eq!(credit_line(&back).as_deref(), Some("Photo: Jane Doe"));
+    let c = CompiledPolicy::new(back);
+    let ev = Evaluator::with_options(damkit_rights::eval::Options {
+        duties: damkit_rights::eval::DutySemantics::RequirePerformed,
+        check_party: true,
+    });
+    let fact = |text: &str| DutyFact {
+        performance: PerformanceState::Performed,
+        deontic: None,
+        values: vec![(LeftOperand::new(CREDIT_LINE), Value::String(text.into()))],
+    };
+    let mut right = World::new();
+    right.duty("urn:lic:c#credit", fact("Photo: Jane Doe"));
+    let mut wrong = World::new();
+    wrong.duty("urn:lic:c#credit", fact("Photo: someone"));
+    let req = Request::new(Action::DISPLAY);
+    assert_eq!(ev.decide(&c, &req, &right), Decision::Permit);
+    assert_eq!(ev.decide(&c, &req, &wrong), Decision::NotApplicable);
+    assert_eq!(ev.decide(&c, &req, &World::new()), Decision::NotApplicable);
+}

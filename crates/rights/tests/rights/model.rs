@@ -145,3 +145,88 @@ fn graph_warns_about_unknown_terms_and_remote_contexts() {
 fn errors_are_send_sync_static() {
     damkit_core::error::assert_error_traits::<RightsError>();
 }
+
+#[test]
+fn inheritance() {
+    let parent = Policy::from_jsonld(
+        br#"{"@context": "http://www.w3.org/ns/odrl.jsonld", "@type": "Set", "uid": "urn:parent", "conflict": "prohibit",
+            "prohibition": [{"@id": "urn:parent#no-print", "action": "print"}]}"#,
+        "parent",
+    )
+    .unwrap();
+    let child = Policy::from_jsonld(
+        br#"{"@context": "http://www.w3.org/ns/odrl.jsonld", "@type": "Set", "uid": "urn:child", "inheritFrom": "urn:parent",
+            "permission": [{"@id": "urn:child#use", "action": "use"}]}"#,
+        "child",
+    )
+    .unwrap();
+    assert_eq!(child.inherit_from, ["urn:parent"]);
+    let lookup = |uid: &str| (uid == "urn:parent").then_some(&parent);
+    let resolved = child.resolve_inheritance(&lookup).unwrap();
+    assert_eq!(resolved.prohibitions.len(), 1);
+    let c = CompiledPolicy::new(resolved);
+    assert_eq!(
+        Evaluator::new().decide(&c, &Request::new(Action::PRINT), &World::new()),
+        Decision::Deny
+    );
+    assert_eq!(
+        Evaluator::new().decide(&c, &Request::new(Action::PLAY), &World::new()),
+        Decision::Permit
+    );
+    // Missing parent and cycles are errors naming the uid.
+    let none = |_: &str| None;
+    assert!(
+        child
+            .resolve_inheritance(&none)
+            .unwrap_err()
+            .to_string()
+            .contains("urn:parent")
+    );
+    let mut looped = parent.clone();
+    looped.inherit_from = vec!["urn:child".into()];
+    let lookup2 = |uid: &str| match uid {
+        "urn:parent" => Some(&looped),
+        "urn:child" => Some(&child),
+        _ => None,
+    };
+    assert!(matches!(
+        child.resolve_inheritance(&lookup2),
+        Err(RightsError::Cycle { .. })
+    ));
+}
+
+#[test]
+fn profile_actions_from_a_graph() {
+    let ttl = br#"@prefix odrl: <http://www.w3.org/ns/odrl/2/> .
+<http://example.com/ns#postToInstagram> odrl:includedIn odrl:distribute .
+<http://example.com/ns#storyToInstagram> odrl:includedIn <http://example.com/ns#postToInstagram> ."#;
+    let g = Graph::from_turtle(ttl, "profile.ttl").unwrap();
+    let mut h = ActionHierarchy::default();
+    assert_eq!(h.extend_from_graph(&g).unwrap(), 2);
+    assert!(h.includes(
+        &Action::USE,
+        &Action::new("http://example.com/ns#storyToInstagram")
+    ));
+    let policy = Policy::from_jsonld(br#"{"@context": "http://www.w3.org/ns/odrl.jsonld", "@type": "Set", "uid": "urn:p", "permission": [{"action": "distribute"}]}"#, "p").unwrap();
+    let c = CompiledPolicy::with_hierarchy(policy, std::sync::Arc::new(h));
+    assert_eq!(
+        Evaluator::new().decide(
+            &c,
+            &Request::new(Action::new("http://example.com/ns#storyToInstagram")),
+            &World::new()
+        ),
+        Decision::Permit
+    );
+    let cyclic = Graph::from_turtle(
+        b"@prefix odrl: <http://www.w3.org/ns/odrl/2/> .\nodrl:use odrl:includedIn odrl:read .",
+        "c.ttl",
+    )
+    .unwrap();
+    let e = ActionHierarchy::default()
+        .extend_from_graph(&cyclic)
+        .unwrap_err();
+    assert!(
+        matches!(e, RightsError::Cycle { .. }) && e.to_string().contains("odrl/2/use"),
+        "{e}"
+    );
+}
