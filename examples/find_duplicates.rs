@@ -38,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // finders do (group by size, skip hard links, hash the first and last 4 KiB, fully hash
     // only what is still ambiguous), then hashes image payloads without their metadata, then
     // fingerprints the remaining images. Nothing stops it: unreadable files are reported.
-    let report = find_duplicates(&[root.clone()], &FindOptions::default(), None);
+    let report = find_duplicates(std::slice::from_ref(&root), &FindOptions::default(), None);
     println!("{} files walked", report.stats.files);
     for g in &report.groups {
         println!("{:?} group:", g.kind);

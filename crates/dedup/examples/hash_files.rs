@@ -23,8 +23,9 @@ fn main() {
         let p = std::path::Path::new(f);
         let line = match mode.as_str() {
             "blake3" => hash_file_with(p, HashOptions::single_threaded()).map(|h| to_hex(&h)),
-            "phash" => load_gray(p, &DecodeOptions::full_size())
-                .map(|g| format!("{:016x}", phash(&g))),
+            "phash" => {
+                load_gray(p, &DecodeOptions::full_size()).map(|g| format!("{:016x}", phash(&g)))
+            }
             "fingerprint" => fingerprint_file(p, &NearOptions::default())
                 .map(|fp| format!("{:016x} {} q{}", fp.phash, fp.pdq.to_hex(), fp.quality)),
             _ => {
@@ -37,5 +38,9 @@ fn main() {
             Err(e) => eprintln!("{e}"),
         }
     }
-    eprintln!("{} files in {:.3} s", files.len(), t0.elapsed().as_secs_f64());
+    eprintln!(
+        "{} files in {:.3} s",
+        files.len(),
+        t0.elapsed().as_secs_f64()
+    );
 }
