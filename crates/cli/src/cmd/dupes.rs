@@ -103,12 +103,11 @@ pub fn search(paths: &[PathBuf], args: &Args) -> anyhow::Result<FindReport> {
 
 /// Runs `damkit dupes`.
 pub fn run(args: Args) -> Status {
-    let bar = output::progress(0, "dupes");
+    // No progress bar yet: the pipeline reports no progress (see crate-status.md).
     let report = match search(&args.paths, &args) {
         Ok(r) => r,
         Err(e) => return output::fatal("dupes", &e),
     };
-    bar.finish_and_clear();
     let errors: Vec<Failure> = report
         .errors
         .iter()
