@@ -41,24 +41,24 @@ fn perceptual(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Elements(1));
     g.bench_function("decode_reduced", |b| {
-        b.iter(|| decode_luma(black_box(&jpeg), &fast).unwrap())
+        b.iter(|| decode_luma(black_box(&jpeg), &fast).unwrap());
     });
     g.bench_function("decode_full", |b| {
-        b.iter(|| decode_luma(black_box(&jpeg), &full).unwrap())
+        b.iter(|| decode_luma(black_box(&jpeg), &full).unwrap());
     });
     let luma = decode_luma(&jpeg, &fast).unwrap();
     g.bench_function("phash_only", |b| {
-        b.iter(|| PhashDct::of(black_box(&luma.gray)).hash())
+        b.iter(|| PhashDct::of(black_box(&luma.gray)).hash());
     });
     g.bench_function("pdq_only", |b| {
-        b.iter(|| PdqDct::of_luma(black_box(&luma)).hash())
+        b.iter(|| PdqDct::of_luma(black_box(&luma)).hash());
     });
     let opts = NearOptions::default();
     g.bench_function("fingerprint_all_variants", |b| {
-        b.iter(|| Fingerprint::of(black_box(&luma), &opts))
+        b.iter(|| Fingerprint::of(black_box(&luma), &opts));
     });
     g.bench_function("decode_reduced_and_fingerprint", |b| {
-        b.iter(|| Fingerprint::of(&decode_luma(black_box(&jpeg), &fast).unwrap(), &opts))
+        b.iter(|| Fingerprint::of(&decode_luma(black_box(&jpeg), &fast).unwrap(), &opts));
     });
     g.finish();
 }
@@ -79,7 +79,7 @@ fn index(c: &mut Criterion) {
     let idx64 = HashIndex::new(h64);
     assert!(idx64.uses_multi_index(8));
     g.bench_function("10M_x_64bit_r8_mih", |b| {
-        b.iter(|| idx64.search(black_box(&q64), 8))
+        b.iter(|| idx64.search(black_box(&q64), 8));
     });
     drop(idx64);
     let h256: Vec<[u64; 4]> = (0..1_000_000)
@@ -90,11 +90,11 @@ fn index(c: &mut Criterion) {
     let idx256 = HashIndex::new(h256.clone());
     assert!(idx256.uses_multi_index(31));
     g.bench_function("1M_x_256bit_r31_mih", |b| {
-        b.iter(|| idx256.search(black_box(&q256), 31))
+        b.iter(|| idx256.search(black_box(&q256), 31));
     });
     let brute = HashIndex::with_strategy(h256, Strategy::BruteForce);
     g.bench_function("1M_x_256bit_r31_brute", |b| {
-        b.iter(|| brute.search(black_box(&q256), 31))
+        b.iter(|| brute.search(black_box(&q256), 31));
     });
     g.finish();
 }
@@ -111,7 +111,7 @@ fn exact(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Bytes(data.len() as u64));
     g.bench_function("hash_file_64MiB_single_thread", |b| {
-        b.iter(|| hash_file_with(black_box(&path), HashOptions::single_threaded()).unwrap())
+        b.iter(|| hash_file_with(black_box(&path), HashOptions::single_threaded()).unwrap());
     });
     g.finish();
 }

@@ -10,6 +10,10 @@
 //! `⌊r / 4W⌋`; so a search looks up, in every table, the chunk values within that smaller
 //! radius, and checks the full distance of the candidates found. The search is exact: it
 //! returns the same matches as a brute-force scan.
+//!
+//! Memory: the tables hold, per chunk, a `u32` id and the hash's first 64 bits for every
+//! hash (12 bytes × 4W per hash: 48 bytes for a 64-bit hash, 192 for PDQ), bought for
+//! sequential bucket scans.
 
 use rayon::prelude::*;
 
@@ -67,6 +71,10 @@ struct Table {
     /// `offsets[k]..offsets[k + 1]` are the ids whose chunk equals `k`.
     offsets: Vec<u32>,
     ids: Vec<u32>,
+    /// The first 64 bits of each hash, in `ids` order: a bucket is scanned sequentially
+    /// and most candidates are rejected without touching the hash array (for 64-bit
+    /// hashes this is the whole hash).
+    first: Vec<u64>,
 }
 
 /// A Hamming-distance index over hashes of `64 * W` bits.
@@ -133,12 +141,18 @@ impl<const W: usize> HashIndex<W> {
                     }
                     let mut fill = offsets.clone();
                     let mut ids = vec![0u32; hashes.len()];
+                    let mut first = vec![0u64; hashes.len()];
                     for (i, h) in hashes.iter().enumerate() {
                         let k = chunk(h, c);
                         ids[fill[k] as usize] = i as u32;
+                        first[fill[k] as usize] = h[0];
                         fill[k] += 1;
                     }
-                    Table { offsets, ids }
+                    Table {
+                        offsets,
+                        ids,
+                        first,
+                    }
                 })
                 .collect()
         });
@@ -216,10 +230,20 @@ impl<const W: usize> HashIndex<W> {
         };
         let s = radius / (4 * W as u32);
         let mut out = Vec::new();
+        let q0 = query[0];
         let mut visit = |t: &Table, key: usize| {
             let (a, b) = (t.offsets[key] as usize, t.offsets[key + 1] as usize);
-            for &id in &t.ids[a..b] {
-                let d = hamming(&self.hashes[id as usize], query);
+            for (k, &w) in t.first[a..b].iter().enumerate() {
+                let d0 = (w ^ q0).count_ones();
+                if d0 > radius {
+                    continue;
+                }
+                let id = t.ids[a + k];
+                let d = if W == 1 {
+                    d0
+                } else {
+                    hamming(&self.hashes[id as usize], query)
+                };
                 if d <= radius {
                     out.push(Match { distance: d, id });
                 }

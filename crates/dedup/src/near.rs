@@ -252,7 +252,7 @@ mod tests {
                 let v = ((x * (3 + seed % 5) + y * y * (1 + seed % 3) / 7 + seed * 31) % 256) as u8;
                 px.push(
                     v / 2
-                        + if (x / 20 + y / 20 + seed) % 2 == 0 {
+                        + if (x / 20 + y / 20 + seed).is_multiple_of(2) {
                             100
                         } else {
                             0

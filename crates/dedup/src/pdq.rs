@@ -89,7 +89,7 @@ fn dct_matrix() -> &'static [[f32; 64]; 16] {
 }
 
 fn window(old: usize, new: usize) -> usize {
-    (old + 2 * new - 1) / (2 * new)
+    old.div_ceil(2 * new)
 }
 
 /// The reference's `box1DFloat`: a centred moving average with shrinking windows at the
@@ -267,9 +267,9 @@ impl PdqDct {
 
 fn quality(d: &[[f32; 64]; 64]) -> u8 {
     let mut sum: i64 = 0;
-    for i in 0..63 {
-        for j in 0..64 {
-            let q = ((d[i][j] - d[i + 1][j]) * 100.0 / 255.0) as i32;
+    for rows in d.windows(2) {
+        for (u, v) in rows[0].iter().zip(&rows[1]) {
+            let q = ((u - v) * 100.0 / 255.0) as i32;
             sum += i64::from(q.unsigned_abs());
         }
     }

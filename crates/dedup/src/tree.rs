@@ -375,7 +375,7 @@ pub fn group_files(
             (i, partial_hash(f))
         })
         .collect();
-    let mut by_partial: HashMap<(u64, Digest), Vec<(usize, Option<Digest>)>> = HashMap::new();
+    let mut by_partial: HashMap<(u64, Digest), Vec<usize>> = HashMap::new();
     let mut full_known: Vec<(usize, Digest)> = Vec::new();
     for (i, r) in partial {
         match r {
@@ -389,10 +389,7 @@ pub fn group_files(
             }
             Ok(Step::Partial(p)) => {
                 stats.partial_hashes += 1;
-                by_partial
-                    .entry((files[i].size, p))
-                    .or_default()
-                    .push((i, None));
+                by_partial.entry((files[i].size, p)).or_default().push(i);
             }
             Err(e) => errors.push(e),
         }
@@ -406,12 +403,8 @@ pub fn group_files(
     // 4. Full hashes where ambiguous.
     let need_full: Vec<usize> = by_partial
         .values()
-        .filter(|v| {
-            v.len() >= 2
-                || v.iter()
-                    .any(|&(i, _)| cached_sizes.contains(&files[i].size))
-        })
-        .flat_map(|v| v.iter().map(|&(i, _)| i))
+        .filter(|v| v.len() >= 2 || v.iter().any(|&i| cached_sizes.contains(&files[i].size)))
+        .flat_map(|v| v.iter().copied())
         .collect();
     let hash_opts = opts.hash;
     let full: Vec<(usize, Result<Digest>)> = need_full

@@ -103,12 +103,11 @@ pub fn search(paths: &[PathBuf], args: &Args) -> anyhow::Result<FindReport> {
 
 /// Runs `damkit dupes`.
 pub fn run(args: Args) -> Status {
-    let bar = output::progress(0, "dupes");
+    // No progress bar yet: the pipeline reports no progress (see crate-status.md).
     let report = match search(&args.paths, &args) {
         Ok(r) => r,
         Err(e) => return output::fatal("dupes", &e),
     };
-    bar.finish_and_clear();
     let errors: Vec<Failure> = report
         .errors
         .iter()
@@ -190,4 +189,78 @@ pub fn demo_step(dir: &Path) -> anyhow::Result<Vec<String>> {
         lines.push(format!("  error: {e}"));
     }
     Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(paths: Vec<PathBuf>) -> Args {
+        Args {
+            paths,
+            exact_only: false,
+            threshold: damkit::dedup::near::DEFAULT_THRESHOLD,
+            json: true,
+            follow_symlinks: false,
+            no_rotations: false,
+            min_quality: damkit::dedup::near::DEFAULT_MIN_QUALITY,
+            cache: None,
+        }
+    }
+
+    #[test]
+    fn json_contract_on_samples() {
+        let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["bridge.jpg", "bridge-rotated.jpg", "iptc-reference.jpg"] {
+            std::fs::copy(samples.join(f), dir.path().join(f)).unwrap();
+        }
+        std::fs::copy(samples.join("bridge.jpg"), dir.path().join("copy.jpg")).unwrap();
+        std::fs::write(dir.path().join("broken.png"), b"\x89PNG\r\n\x1a\nbroken").unwrap();
+        let a = args(vec![dir.path().to_path_buf(), dir.path().join("missing")]);
+        let report = search(&a.paths, &a).unwrap();
+        let errors: Vec<Failure> = report
+            .errors
+            .iter()
+            .map(|e| Failure {
+                path: error_path(e),
+                error: e.to_string(),
+            })
+            .collect();
+        let out = Output {
+            groups: &report.groups,
+            errors,
+            stats: &report.stats,
+        };
+        let v = serde_json::to_value(&out).unwrap();
+        let kinds: Vec<&str> = v["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, vec!["exact", "near"], "{v}");
+        let near = &v["groups"][1]["files"];
+        assert_eq!(near.as_array().unwrap().len(), 2, "{v}");
+        assert!(near[0]["path"].is_string() && near[0]["distance"].is_u64());
+        let errs = v["errors"].as_array().unwrap();
+        assert_eq!(errs.len(), 2, "{v}");
+        assert!(
+            errs.iter()
+                .all(|e| e["path"].is_string() && e["error"].is_string())
+        );
+        assert!(
+            errs.iter()
+                .any(|e| e["path"].as_str().unwrap().ends_with("broken.png"))
+        );
+
+        let exact = args(vec![dir.path().to_path_buf()]);
+        let exact = Args {
+            exact_only: true,
+            ..exact
+        };
+        let r = search(&exact.paths, &exact).unwrap();
+        assert_eq!(r.groups.len(), 1);
+        assert_eq!(r.stats.fingerprinted, 0);
+    }
 }

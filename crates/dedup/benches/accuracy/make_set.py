@@ -64,6 +64,25 @@ for path in photos:
     save(wm, "watermark")
     save(im.filter(ImageFilter.GaussianBlur(radius=max(1.5, max(w, h) * 0.003))), "blur")
 
+# Featureless negatives (black frames, white frames, plain skies): unrelated to each other,
+# but their hashes are near-random and match each other unless a quality gate drops them.
+import random
+random.seed(5)
+for k, (a, b) in enumerate([((0, 0, 0), (3, 3, 3)), ((250, 250, 250), (255, 255, 255)),
+                             ((90, 140, 220), (160, 200, 250)), ((100, 150, 230), (150, 190, 240)),
+                             ((20, 20, 20), (24, 24, 26))]):
+    w, h = 800, 600
+    img = Image.new("RGB", (w, h))
+    px = img.load()
+    for y in range(h):
+        t = y / h
+        c = tuple(int(a[i] + (b[i] - a[i]) * t + random.random() * 2) for i in range(3))
+        for x in range(0, w):
+            px[x, y] = c
+    name = f"flat{k}.jpg"
+    img.save(os.path.join(out, name), quality=85)
+    rows.append((name, f"flat{k}", "featureless"))
+
 with open(os.path.join(out, "manifest.csv"), "w", newline="") as f:
     wr = csv.writer(f)
     wr.writerow(["file", "source", "edit"])
