@@ -106,14 +106,15 @@ fn convert_fields<'a>(
                 .find(|f| f.1 == ifd && f.0 == Context::Tiff && f.2 == n)
                 .and_then(|f| f.3.get_uint(0))
         };
-        if let (Some(off), Some(len)) = (get(0x0201), get(0x0202)) {
-            if len > 0 && u64::from(off) + u64::from(len) <= tiff_len {
-                tags.push(Tag {
-                    group: group.into(),
-                    name: name.into(),
-                    value: Value::Text(binary(len as usize)),
-                });
-            }
+        if let (Some(off), Some(len)) = (get(0x0201), get(0x0202))
+            && len > 0
+            && u64::from(off) + u64::from(len) <= tiff_len
+        {
+            tags.push(Tag {
+                group: group.into(),
+                name: name.into(),
+                value: Value::Text(binary(len as usize)),
+            });
         }
     }
     tags

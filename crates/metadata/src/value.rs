@@ -126,10 +126,10 @@ fn json_leaf(s: &str) -> serde_json::Value {
         if let Ok(n) = s.parse::<i64>() {
             return serde_json::Value::from(n);
         }
-        if let Ok(f) = s.parse::<f64>() {
-            if let Some(n) = serde_json::Number::from_f64(f) {
-                return serde_json::Value::Number(n);
-            }
+        if let Ok(f) = s.parse::<f64>()
+            && let Some(n) = serde_json::Number::from_f64(f)
+        {
+            return serde_json::Value::Number(n);
         }
     }
     serde_json::Value::String(s.to_string())

@@ -697,18 +697,18 @@ fn jpeg(
                 continue;
             }
         }
-        if is_ps(s) {
-            if let Some(irb) = &new_irb {
-                if !ps_done {
-                    ps_done = true;
-                    for chunk in irb.chunks(65_000) {
-                        let mut p = container::JPEG_PS_SIG.to_vec();
-                        p.extend_from_slice(chunk);
-                        out.extend_from_slice(&segment(0xED, &p)?);
-                    }
+        if is_ps(s)
+            && let Some(irb) = &new_irb
+        {
+            if !ps_done {
+                ps_done = true;
+                for chunk in irb.chunks(65_000) {
+                    let mut p = container::JPEG_PS_SIG.to_vec();
+                    p.extend_from_slice(chunk);
+                    out.extend_from_slice(&segment(0xED, &p)?);
                 }
-                continue;
             }
+            continue;
         }
         out.extend_from_slice(&data[s.start..s.end]);
     }
