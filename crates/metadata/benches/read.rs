@@ -33,14 +33,14 @@ fn bench(c: &mut Criterion) {
         let d = data(name);
         g.throughput(Throughput::Elements(1));
         g.bench_function(name, |b| {
-            b.iter(|| read_bytes(black_box(&d), &ReadOptions::default()).unwrap())
+            b.iter(|| read_bytes(black_box(&d), &ReadOptions::default()).unwrap());
         });
     }
     g.finish();
     let md = read_bytes(&data("iptc-reference-2023.2.jpg"), &ReadOptions::default()).unwrap();
     let iim = md.blocks.iim.clone().unwrap();
     c.bench_function("iim_parse/iptc-reference", |b| {
-        b.iter(|| IimBlock::parse(black_box(&iim), false, DEFAULT_MAX_DATASETS).unwrap())
+        b.iter(|| IimBlock::parse(black_box(&iim), false, DEFAULT_MAX_DATASETS).unwrap());
     });
 }
 
