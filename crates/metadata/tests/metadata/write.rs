@@ -187,3 +187,15 @@ fn bad_edits_are_refused() {
     assert!(Edit::parse(Op::Set, "MWG:Nope=x").is_err());
     assert!(Edit::parse(Op::Set, "no-equals").is_err());
 }
+
+#[test]
+fn raw_files_always_get_a_sidecar() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("IMG_1.CR2");
+    std::fs::copy(crate::data("jpeg-in-tiff.tif"), &p).unwrap();
+    let before = std::fs::read(&p).unwrap();
+    let r = write_path(&p, &edits(), &WriteOptions::default()).unwrap();
+    assert!(r.sidecar, "{r:?}");
+    assert_eq!(r.written, dir.path().join("IMG_1.xmp"));
+    assert_eq!(before, std::fs::read(&p).unwrap());
+}
