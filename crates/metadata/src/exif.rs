@@ -184,6 +184,18 @@ fn ascii(b: &[u8]) -> String {
     }
 }
 
+fn ints<T: std::fmt::Display>(v: &[T]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(v.len() * 4);
+    for (i, x) in v.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        let _ = write!(s, "{x}");
+    }
+    s
+}
+
 fn join(v: &[f64]) -> String {
     v.iter().map(|&x| fmt_g15(x)).collect::<Vec<_>>().join(" ")
 }
@@ -356,6 +368,12 @@ fn plain(v: &EV) -> String {
             .collect::<Vec<_>>()
             .join(" "),
         EV::Unknown(..) => String::new(),
+        EV::Byte(x) => ints(x),
+        EV::Short(x) => ints(x),
+        EV::Long(x) => ints(x),
+        EV::SByte(x) => ints(x),
+        EV::SShort(x) => ints(x),
+        EV::SLong(x) => ints(x),
         other => numbers(other).map(|n| join(&n)).unwrap_or_default(),
     }
 }

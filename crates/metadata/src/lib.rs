@@ -251,7 +251,7 @@ pub fn read_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Metadata>
             constant: "ReadLimits::max_segment_bytes x 16",
         });
     }
-    let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let data = read_head(path)?;
     let ext = path.extension().and_then(|e| e.to_str());
     let kind = MediaType::detect_with_hint(&data, ext).or_else(|| sniff(&data));
     let mut md = read_kind(&data, kind, opts).map_err(|e| match e {
@@ -287,6 +287,68 @@ pub fn read_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Metadata>
         }
     }
     Ok(md)
+}
+
+/// Reads a file; for a JPEG only up to the start of the entropy-coded data (SOS), which
+/// holds no metadata.
+fn read_head(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let io = |e| Error::io(path, e);
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let mut buf = Vec::new();
+    (&mut f).take(64 * 1024).read_to_end(&mut buf).map_err(io)?;
+    if !buf.starts_with(&[0xFF, 0xD8]) {
+        f.read_to_end(&mut buf).map_err(io)?;
+        return Ok(buf);
+    }
+    loop {
+        match jpeg_sos(&buf) {
+            Some(end) => {
+                buf.truncate(end);
+                return Ok(buf);
+            }
+            None => {
+                let before = buf.len();
+                (&mut f)
+                    .take(256 * 1024)
+                    .read_to_end(&mut buf)
+                    .map_err(io)?;
+                if buf.len() == before {
+                    return Ok(buf);
+                }
+            }
+        }
+    }
+}
+
+/// The length of a JPEG prefix that ends just after the SOS segment header, or `None` when
+/// `buf` ends first. A marker structure we cannot follow returns the whole buffer length
+/// (the parser then reports the defect).
+fn jpeg_sos(buf: &[u8]) -> Option<usize> {
+    let mut p = 2;
+    loop {
+        if p + 4 > buf.len() {
+            return None;
+        }
+        if buf[p] != 0xFF {
+            // not a marker: the parser stops here and reports it
+            return Some(buf.len());
+        }
+        let m = buf[p + 1];
+        if m == 0xFF {
+            p += 1;
+            continue;
+        }
+        if matches!(m, 0xD8 | 0x01 | 0xD0..=0xD7) {
+            p += 2;
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([buf[p + 2], buf[p + 3]]));
+        if m == 0xDA || m == 0xD9 {
+            return Some((p + 4).min(buf.len()));
+        }
+        p += 2 + len;
+    }
 }
 
 /// The sidecar paths present for `path`, in reading order: `NAME.EXT.xmp` (darktable style),
@@ -349,12 +411,18 @@ fn read_kind(data: &[u8], kind: Option<MediaType>, opts: &ReadOptions) -> Result
         strict: opts.strict,
         warnings: Vec::new(),
     };
-    let blocks = container::extract(data, kind, &opts.limits, &mut diag)?;
+    let mut blocks = container::extract(data, kind, &opts.limits, &mut diag)?;
     let mut md = Metadata {
         media_type: Some(kind),
         ..Metadata::default()
     };
-    if let Some(exif) = &blocks.exif {
+    if blocks.is_tiff {
+        // the EXIF block is the whole file: hand it over without another copy
+        if let Some(exif) = blocks.exif.take() {
+            md.tags
+                .extend(exif::read(exif, blocks.exif_offset, &mut diag)?);
+        }
+    } else if let Some(exif) = &blocks.exif {
         md.tags
             .extend(exif::read(exif.clone(), blocks.exif_offset, &mut diag)?);
     }
