@@ -42,7 +42,7 @@
 //! | PNG | `eXIf`, `Raw profile type exif/APP1` | `Raw profile type iptc/8bim` | `iTXt`/`zTXt`/`tEXt` `XML:com.adobe.xmp`, `Raw profile type xmp` | XMP embedded (iTXt) |
 //! | WebP | `EXIF` chunk | — | `XMP ` chunk | sidecar |
 //! | HEIC, HEIF, AVIF | `Exif` item (iinf/iloc/idat) | — | `mime` item `application/rdf+xml` | sidecar |
-//! | PSD | resource 0x0422 | resource 0x0404 | resource 0x0424 | sidecar |
+//! | PSD | resource 0x0422 | resource 0x0404 | resource 0x0424 | XMP embedded; IIM kept in sync |
 //! | GIF | — | — | `XMP DataXMP` application extension | sidecar |
 //! | XMP sidecar | — | — | whole file; `NAME.EXT.xmp` then `NAME.xmp` beside any file | yes |
 //!

@@ -1,5 +1,5 @@
-//! Writing: set, add and remove fields, as embedded XMP (JPEG, PNG) or as a sidecar (any
-//! format; RAW always), keeping IPTC-IIM (JPEG) and EXIF ImageDescription/Artist/Copyright
+//! Writing: set, add and remove fields, as embedded XMP (JPEG, PNG, PSD) or as a sidecar
+//! (any format; RAW always), keeping IPTC-IIM (JPEG, PSD) and EXIF ImageDescription/Artist/Copyright
 //! (JPEG) in sync as MWG says. The image data is never touched: everything from the JPEG SOS
 //! marker to the end, and every PNG chunk but the XMP one, is copied byte for byte.
 //!
@@ -475,6 +475,7 @@ pub fn write_path(
     let out = match kind {
         MediaType::Jpeg => jpeg(&data, &packet, &md, &meta, &touched, &mut report)?,
         MediaType::Png => png(&data, &packet)?,
+        MediaType::Psd => psd(&data, &packet, &md, &meta, &touched, &mut report)?,
         other => {
             return Err(refuse(format!(
                 "embedding XMP in {} is not supported yet; write a sidecar instead (--sidecar)",
@@ -584,64 +585,15 @@ fn jpeg(
     let xmp_seg = segment(0xE1, &xmp_payload)?;
 
     // IIM sync
-    let mut new_irb: Option<Vec<u8>> = None;
-    if let Some(block) = &md.iim {
-        let mut block: IimBlock = block.clone();
-        for (ns, prop) in touched {
-            if let Some(&(_, _, ds)) = IIM_SYNC.iter().find(|s| s.0 == ns && s.1 == prop) {
-                let max = iim::info(2, ds).map_or(0, |i| usize::from(i.max_len));
-                let vals: Vec<String> = current(meta, ns, prop)
-                    .iter()
-                    .map(|v| truncate_utf8(v, max))
-                    .collect();
-                block.set_texts(2, ds, &vals);
-                report.iim_synced.push(format!("2:{ds}"));
-            }
-        }
-        if !report.iim_synced.is_empty() {
-            block.set_utf8();
-            let bytes = block.to_bytes();
-            let digest = Md5::digest(&bytes).to_vec();
-            let old = md.blocks.irb.clone().unwrap_or_default();
-            let (res, err) = irb::parse(&old, &limits);
-            if let Some(e) = err {
-                return Err(e);
-            }
-            let mut out: Vec<irb::Resource<'_>> = Vec::new();
-            let mut have_iim = false;
-            let mut have_digest = false;
-            for r in res {
-                match r.id {
-                    irb::IPTC_NAA => {
-                        have_iim = true;
-                        out.push(irb::Resource { data: &bytes, ..r });
-                    }
-                    irb::IPTC_DIGEST => {
-                        have_digest = true;
-                        out.push(irb::Resource { data: &digest, ..r });
-                    }
-                    _ => out.push(r),
-                }
-            }
-            if !have_iim {
-                out.push(irb::Resource {
-                    sig: *b"8BIM",
-                    id: irb::IPTC_NAA,
-                    name: b"",
-                    data: &bytes,
-                });
-            }
-            if !have_digest {
-                out.push(irb::Resource {
-                    sig: *b"8BIM",
-                    id: irb::IPTC_DIGEST,
-                    name: b"",
-                    data: &digest,
-                });
-            }
-            new_irb = Some(irb::write(&out));
-        }
-    }
+    let new_iim = sync_iim(md, meta, touched, report);
+    let new_irb = match &new_iim {
+        Some(bytes) => Some(rebuild_irb(
+            md.blocks.irb.as_deref().unwrap_or_default(),
+            Some(bytes),
+            None,
+        )?),
+        None => None,
+    };
 
     // EXIF sync
     let mut new_exif: Option<Vec<u8>> = None;
@@ -717,6 +669,101 @@ fn jpeg(
     }
     // the entropy-coded data and everything after it, byte for byte
     out.extend_from_slice(&data[sos..]);
+    Ok(out)
+}
+
+/// The IIM block updated from the touched XMP properties (1:90 set to UTF-8), or `None` when
+/// the file has no IIM or nothing mapped to IIM changed.
+fn sync_iim(
+    md: &crate::Metadata,
+    meta: &XmpMeta,
+    touched: &[(String, String)],
+    report: &mut WriteReport,
+) -> Option<Vec<u8>> {
+    let mut block: IimBlock = md.iim.clone()?;
+    for (ns, prop) in touched {
+        if let Some(&(_, _, ds)) = IIM_SYNC.iter().find(|s| s.0 == ns && s.1 == prop) {
+            let max = iim::info(2, ds).map_or(0, |i| usize::from(i.max_len));
+            let vals: Vec<String> = current(meta, ns, prop)
+                .iter()
+                .map(|v| truncate_utf8(v, max))
+                .collect();
+            block.set_texts(2, ds, &vals);
+            report.iim_synced.push(format!("2:{ds}"));
+        }
+    }
+    if report.iim_synced.is_empty() {
+        return None;
+    }
+    block.set_utf8();
+    Some(block.to_bytes())
+}
+
+/// Rebuilds a Photoshop resource block with a new IIM block (and its MD5 digest) and/or a new
+/// XMP packet; other resources are kept in order, byte for byte.
+fn rebuild_irb(old: &[u8], iim: Option<&[u8]>, xmp: Option<&[u8]>) -> Result<Vec<u8>> {
+    let (res, err) = irb::parse(old, &ReadLimits::default());
+    if let Some(e) = err {
+        return Err(e);
+    }
+    let digest = iim.map(|b| Md5::digest(b).to_vec());
+    let mut wanted: Vec<(u16, &[u8])> = Vec::new();
+    if let (Some(b), Some(d)) = (iim, digest.as_deref()) {
+        wanted.push((irb::IPTC_NAA, b));
+        wanted.push((irb::IPTC_DIGEST, d));
+    }
+    if let Some(x) = xmp {
+        wanted.push((irb::XMP, x));
+    }
+    let mut done = vec![false; wanted.len()];
+    let mut out: Vec<irb::Resource<'_>> = Vec::new();
+    for r in res {
+        match wanted.iter().position(|w| w.0 == r.id) {
+            Some(i) if r.sig == *b"8BIM" => {
+                if !done[i] {
+                    done[i] = true;
+                    out.push(irb::Resource {
+                        data: wanted[i].1,
+                        ..r
+                    });
+                }
+            }
+            _ => out.push(r),
+        }
+    }
+    for (i, w) in wanted.iter().enumerate() {
+        if !done[i] {
+            out.push(irb::Resource {
+                sig: *b"8BIM",
+                id: w.0,
+                name: b"",
+                data: w.1,
+            });
+        }
+    }
+    Ok(irb::write(&out))
+}
+
+/// PSD: the XMP (0x0424) and IIM (0x0404, digest 0x0425) resources are replaced in the image
+/// resources section; the header, colour mode data, layers and image data are copied as is.
+fn psd(
+    data: &[u8],
+    packet: &str,
+    md: &crate::Metadata,
+    meta: &XmpMeta,
+    touched: &[(String, String)],
+    report: &mut WriteReport,
+) -> Result<Vec<u8>> {
+    let (s, e) = container::psd_resources(data)?;
+    let new_iim = sync_iim(md, meta, touched, report);
+    let irb = rebuild_irb(&data[s..e], new_iim.as_deref(), Some(packet.as_bytes()))?;
+    let len = u32::try_from(irb.len())
+        .map_err(|_| Error::malformed("PSD", s, "image resources over 4 GiB"))?;
+    let mut out = Vec::with_capacity(data.len() + packet.len());
+    out.extend_from_slice(&data[..s - 4]);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&irb);
+    out.extend_from_slice(&data[e..]);
     Ok(out)
 }
 

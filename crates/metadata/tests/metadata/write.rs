@@ -199,3 +199,35 @@ fn raw_files_always_get_a_sidecar() {
     assert_eq!(r.written, dir.path().join("IMG_1.xmp"));
     assert_eq!(before, std::fs::read(&p).unwrap());
 }
+
+#[test]
+fn psd_write_keeps_layers_and_image_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = copy("cmyk16.psd", dir.path());
+    let before = std::fs::read(&p).unwrap();
+    let had_iim = read_path(&p, &ReadOptions::default())
+        .unwrap()
+        .iim
+        .is_some();
+    write_path(&p, &edits(), &WriteOptions::default()).unwrap();
+    let after = std::fs::read(&p).unwrap();
+    // everything after the image resources section is byte-identical
+    let tail = |d: &[u8]| {
+        let cm = u32::from_be_bytes(d[26..30].try_into().unwrap()) as usize;
+        let r = 30 + cm;
+        let len = u32::from_be_bytes(d[r..r + 4].try_into().unwrap()) as usize;
+        d[r + 4 + len..].to_vec()
+    };
+    assert_eq!(tail(&before), tail(&after));
+    assert_eq!(before[..26], after[..26]);
+    let md = read_path(&p, &ReadOptions::default().strict(true)).unwrap();
+    assert_eq!(
+        md.get("XMP-dc:Title").and_then(Value::as_text),
+        Some("Pont sur la rivi\u{e8}re")
+    );
+    assert!(md.get("MWG:Keywords").unwrap().texts().contains(&"dog"));
+    if had_iim {
+        assert_eq!(md.iptc_digest, md.current_iptc_digest);
+        assert!(md.get("IPTC:Keywords").unwrap().texts().contains(&"dog"));
+    }
+}
