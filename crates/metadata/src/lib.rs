@@ -40,7 +40,7 @@
 //! | JPEG | APP1 `Exif` | APP13 Photoshop 0x0404 (+ digest 0x0425) | APP1, extended XMP (GUID-matched) | XMP embedded; IIM and EXIF kept in sync |
 //! | TIFF, DNG, NEF, CR2, ARW, ORF… | IFD0/IFD1/Exif/GPS/Interop (kamadak-exif; BigTIFF and odd magic numbers through our IFD walker) | tag 33723, tag 34377 resources | tag 700 | sidecar (RAW always) |
 //! | PNG | `eXIf`, `Raw profile type exif/APP1` | `Raw profile type iptc/8bim` | `iTXt`/`zTXt`/`tEXt` `XML:com.adobe.xmp`, `Raw profile type xmp` | XMP embedded (iTXt) |
-//! | WebP | `EXIF` chunk | — | `XMP ` chunk | sidecar |
+//! | WebP | `EXIF` chunk | — | `XMP ` chunk | XMP embedded (VP8X flag set; VP8X added to simple files) |
 //! | HEIC, HEIF, AVIF | `Exif` item (iinf/iloc/idat) | — | `mime` item `application/rdf+xml` | sidecar |
 //! | PSD | resource 0x0422 | resource 0x0404 | resource 0x0424 | XMP embedded; IIM kept in sync |
 //! | GIF | — | — | `XMP DataXMP` application extension | sidecar |

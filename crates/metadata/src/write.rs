@@ -1,4 +1,4 @@
-//! Writing: set, add and remove fields, as embedded XMP (JPEG, PNG, PSD) or as a sidecar
+//! Writing: set, add and remove fields, as embedded XMP (JPEG, PNG, PSD, WebP) or as a sidecar
 //! (any format; RAW always), keeping IPTC-IIM (JPEG, PSD) and EXIF ImageDescription/Artist/Copyright
 //! (JPEG) in sync as MWG says. The image data is never touched: everything from the JPEG SOS
 //! marker to the end, and every PNG chunk but the XMP one, is copied byte for byte.
@@ -476,6 +476,7 @@ pub fn write_path(
         MediaType::Jpeg => jpeg(&data, &packet, &md, &meta, &touched, &mut report)?,
         MediaType::Png => png(&data, &packet)?,
         MediaType::Psd => psd(&data, &packet, &md, &meta, &touched, &mut report)?,
+        MediaType::WebP => webp(&data, &packet)?,
         other => {
             return Err(refuse(format!(
                 "embedding XMP in {} is not supported yet; write a sidecar instead (--sidecar)",
@@ -764,6 +765,80 @@ fn psd(
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(&irb);
     out.extend_from_slice(&data[e..]);
+    Ok(out)
+}
+
+/// WebP: the `XMP ` chunk is replaced (or appended last, as the container spec orders it) and
+/// the VP8X XMP flag set; a simple-format file gets a VP8X header built from its bitstream's
+/// canvas size. Image chunks are copied as is.
+fn webp(data: &[u8], packet: &str) -> Result<Vec<u8>> {
+    let mut diag = Diag {
+        strict: true,
+        warnings: Vec::new(),
+    };
+    let chunks = container::webp_chunks(data, &ReadLimits::default(), &mut diag)?;
+    let chunk = |kind: &[u8; 4], body: &[u8]| {
+        let mut c = kind.to_vec();
+        c.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        c.extend_from_slice(body);
+        if body.len() % 2 == 1 {
+            c.push(0);
+        }
+        c
+    };
+    let mut body = Vec::new();
+    let has_vp8x = chunks.iter().any(|c| &c.0 == b"VP8X");
+    if !has_vp8x {
+        let (w, h, alpha) = chunks
+            .iter()
+            .find_map(|(k, s, e)| {
+                let d = &data[*s..*e];
+                match k {
+                    b"VP8 " if d.len() >= 10 && d[3..6] == [0x9d, 0x01, 0x2a] => Some((
+                        u32::from(u16::from_le_bytes([d[6], d[7]]) & 0x3fff),
+                        u32::from(u16::from_le_bytes([d[8], d[9]]) & 0x3fff),
+                        false,
+                    )),
+                    b"VP8L" if d.len() >= 5 && d[0] == 0x2f => {
+                        let b = u32::from_le_bytes([d[1], d[2], d[3], d[4]]);
+                        Some((
+                            (b & 0x3fff) + 1,
+                            ((b >> 14) & 0x3fff) + 1,
+                            b & (1 << 28) != 0,
+                        ))
+                    }
+                    _ => None,
+                }
+            })
+            .ok_or_else(|| {
+                Error::malformed("WebP", 12, "no VP8/VP8L bitstream to size a VP8X header")
+            })?;
+        let mut x = vec![if alpha { 0x10 | 0x04 } else { 0x04 }, 0, 0, 0];
+        x.extend_from_slice(&(w.max(1) - 1).to_le_bytes()[..3]);
+        x.extend_from_slice(&(h.max(1) - 1).to_le_bytes()[..3]);
+        body.extend_from_slice(&chunk(b"VP8X", &x));
+    }
+    for (k, s, e) in &chunks {
+        match k {
+            b"XMP " => {}
+            b"VP8X" => {
+                let mut x = data[*s..*e].to_vec();
+                if let Some(f) = x.first_mut() {
+                    *f |= 0x04;
+                }
+                body.extend_from_slice(&chunk(k, &x));
+            }
+            _ => {
+                let end = (*e + (*e - *s) % 2).min(data.len());
+                body.extend_from_slice(&data[*s - 8..end]);
+            }
+        }
+    }
+    body.extend_from_slice(&chunk(b"XMP ", packet.as_bytes()));
+    let mut out = b"RIFF".to_vec();
+    out.extend_from_slice(&((body.len() + 4) as u32).to_le_bytes());
+    out.extend_from_slice(b"WEBP");
+    out.extend_from_slice(&body);
     Ok(out)
 }
 

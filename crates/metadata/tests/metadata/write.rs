@@ -231,3 +231,15 @@ fn psd_write_keeps_layers_and_image_data() {
         assert!(md.get("IPTC:Keywords").unwrap().texts().contains(&"dog"));
     }
 }
+
+#[test]
+fn webp_write_keeps_pixels() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = copy("nikon-d1x.webp", dir.path());
+    let px = pixels(&p);
+    write_path(&p, &edits(), &WriteOptions::default()).unwrap();
+    assert_eq!(px, pixels(&p));
+    let md = read_path(&p, &ReadOptions::default().strict(true)).unwrap();
+    assert!(md.get("MWG:Keywords").unwrap().texts().contains(&"dog"));
+    assert!(md.get("IFD0:Make").is_some(), "EXIF kept");
+}
