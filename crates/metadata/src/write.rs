@@ -372,6 +372,37 @@ fn edit_xmp(meta: &mut XmpMeta, edits: &[Edit]) -> Result<Vec<(String, String)>>
     Ok(touched)
 }
 
+/// Before editing a property XMP lacks, copy its IIM values into XMP: MWG reads them from
+/// IIM when XMP is silent, so adding a keyword must extend the IIM list, not replace it.
+fn seed_from_iim(meta: &mut XmpMeta, md: &crate::Metadata, edits: &[Edit]) -> Result<()> {
+    let Some(block) = &md.iim else { return Ok(()) };
+    for e in edits {
+        let Ok(t) = resolve(&e.key) else { continue };
+        let hier = (t.ns == LR && t.prop == "hierarchicalSubject")
+            || (t.ns == DC && t.prop == "subject" && e.value.contains('|'));
+        let t = if hier { resolve("XMP-dc:Subject")? } else { t };
+        if meta.contains_property(t.ns, &t.prop) {
+            continue;
+        }
+        let Some(&(_, _, ds)) = IIM_SYNC.iter().find(|s| s.0 == t.ns && s.1 == t.prop) else {
+            continue;
+        };
+        let vals = block.texts(2, ds, crate::IimCharset::Auto);
+        let Some(first) = vals.first() else { continue };
+        register(&t)?;
+        match t.kind {
+            Kind::Bag | Kind::Seq => set_items(meta, &t, &vals)?,
+            Kind::LangAlt => meta
+                .set_localized_text(t.ns, &t.prop, None, "x-default", first)
+                .map_err(xerr)?,
+            Kind::Simple => meta
+                .set_property(t.ns, &t.prop, &XmpValue::new(first.clone()))
+                .map_err(xerr)?,
+        }
+    }
+    Ok(())
+}
+
 /// The current values of an XMP property as text items (lang-alt: x-default).
 fn current(meta: &XmpMeta, ns: &str, prop: &str) -> Vec<String> {
     let Some(v) = meta.property(ns, prop) else {
@@ -466,6 +497,7 @@ pub fn write_path(
         None => XmpMeta::new().map_err(xerr)?,
     };
     let mut meta = base;
+    seed_from_iim(&mut meta, &md, edits)?;
     let touched = edit_xmp(&mut meta, edits)?;
     let packet = serialize(&meta)?;
     let mut report = WriteReport {
@@ -519,6 +551,7 @@ fn write_sidecar(
     } else {
         XmpMeta::new().map_err(xerr)?
     };
+    seed_from_iim(&mut meta, md, edits)?;
     edit_xmp(&mut meta, edits)?;
     let packet = serialize(&meta)?;
     atomic_write(&target, packet.as_bytes())?;
@@ -682,6 +715,8 @@ fn sync_iim(
     report: &mut WriteReport,
 ) -> Option<Vec<u8>> {
     let mut block: IimBlock = md.iim.clone()?;
+    // UTF-8 first, so untouched Windows-1252 datasets stay readable once 1:90 says UTF-8
+    block.convert_to_utf8(crate::IimCharset::Auto);
     for (ns, prop) in touched {
         if let Some(&(_, _, ds)) = IIM_SYNC.iter().find(|s| s.0 == ns && s.1 == prop) {
             let max = iim::info(2, ds).map_or(0, |i| usize::from(i.max_len));
@@ -696,7 +731,6 @@ fn sync_iim(
     if report.iim_synced.is_empty() {
         return None;
     }
-    block.set_utf8();
     Some(block.to_bytes())
 }
 

@@ -243,3 +243,57 @@ fn webp_write_keeps_pixels() {
     assert!(md.get("MWG:Keywords").unwrap().texts().contains(&"dog"));
     assert!(md.get("IFD0:Make").is_some(), "EXIF kept");
 }
+
+/// A JPEG with IIM keywords `a`, `b` (Windows-1252 `café` caption) and no XMP.
+fn iim_only_jpeg() -> Vec<u8> {
+    let ds = |n: u8, d: &[u8]| {
+        let mut v = vec![0x1c, 2, n];
+        v.extend_from_slice(&(d.len() as u16).to_be_bytes());
+        v.extend_from_slice(d);
+        v
+    };
+    let iim = [
+        ds(0, &[0, 4]),
+        ds(25, b"a"),
+        ds(25, b"b"),
+        ds(120, b"caf\xe9"),
+    ]
+    .concat();
+    let mut irb = b"8BIM\x04\x04\0\0".to_vec();
+    irb.extend_from_slice(&(iim.len() as u32).to_be_bytes());
+    irb.extend_from_slice(&iim);
+    let payload = [&b"Photoshop 3.0\0"[..], &irb].concat();
+    let mut j = vec![0xFF, 0xD8, 0xFF, 0xED];
+    j.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    j.extend_from_slice(&payload);
+    j.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x02, 0x11, 0x22, 0xFF, 0xD9]);
+    j
+}
+
+#[test]
+fn adding_a_keyword_extends_iim_only_keywords() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("iim.jpg");
+    std::fs::write(&p, iim_only_jpeg()).unwrap();
+    write_path(
+        &p,
+        &[Edit::parse(Op::Add, "MWG:Keywords=dog").unwrap()],
+        &WriteOptions::default(),
+    )
+    .unwrap();
+    let md = read_path(&p, &ReadOptions::default().strict(true)).unwrap();
+    assert_eq!(
+        md.get("IPTC:Keywords").unwrap().texts(),
+        vec!["a", "b", "dog"]
+    );
+    assert_eq!(
+        md.get("XMP-dc:Subject").unwrap().texts(),
+        vec!["a", "b", "dog"]
+    );
+    // the untouched caption keeps its text, now declared UTF-8
+    assert_eq!(
+        md.get("IPTC:Caption-Abstract").and_then(Value::as_text),
+        Some("caf\u{e9}")
+    );
+    assert_eq!(md.iptc_digest, md.current_iptc_digest);
+}
