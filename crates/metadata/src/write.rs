@@ -372,10 +372,10 @@ fn edit_xmp(meta: &mut XmpMeta, edits: &[Edit]) -> Result<Vec<(String, String)>>
     Ok(touched)
 }
 
-/// Before editing a property XMP lacks, copy its IIM values into XMP: MWG reads them from
-/// IIM when XMP is silent, so adding a keyword must extend the IIM list, not replace it.
+/// Before editing a property XMP lacks, copy its EXIF or IIM values into XMP: MWG reads them
+/// from there when XMP is silent, so adding a keyword or a creator must extend the existing
+/// list, not replace it.
 fn seed_from_iim(meta: &mut XmpMeta, md: &crate::Metadata, edits: &[Edit]) -> Result<()> {
-    let Some(block) = &md.iim else { return Ok(()) };
     for e in edits {
         let Ok(t) = resolve(&e.key) else { continue };
         let hier = (t.ns == LR && t.prop == "hierarchicalSubject")
@@ -384,10 +384,34 @@ fn seed_from_iim(meta: &mut XmpMeta, md: &crate::Metadata, edits: &[Edit]) -> Re
         if meta.contains_property(t.ns, &t.prop) {
             continue;
         }
-        let Some(&(_, _, ds)) = IIM_SYNC.iter().find(|s| s.0 == t.ns && s.1 == t.prop) else {
-            continue;
+        // EXIF first (it wins in MWG), then IIM
+        let from_exif: Vec<String> = EXIF_SYNC
+            .iter()
+            .find(|s| s.0 == t.ns && s.1 == t.prop)
+            .and_then(|s| names::exif_name(s.2, false, 0))
+            .and_then(|(name, _)| md.get(&format!("IFD0:{name}")))
+            .and_then(|v| v.as_text())
+            .map(|s| s.trim_end_matches([' ', '\0']))
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                if t.kind == Kind::Seq {
+                    s.split("; ").map(str::to_string).collect()
+                } else {
+                    vec![s.to_string()]
+                }
+            })
+            .unwrap_or_default();
+        let vals = if from_exif.is_empty() {
+            match (
+                &md.iim,
+                IIM_SYNC.iter().find(|s| s.0 == t.ns && s.1 == t.prop),
+            ) {
+                (Some(block), Some(&(_, _, ds))) => block.texts(2, ds, crate::IimCharset::Auto),
+                _ => Vec::new(),
+            }
+        } else {
+            from_exif
         };
-        let vals = block.texts(2, ds, crate::IimCharset::Auto);
         let Some(first) = vals.first() else { continue };
         register(&t)?;
         match t.kind {

@@ -297,3 +297,33 @@ fn adding_a_keyword_extends_iim_only_keywords() {
     );
     assert_eq!(md.iptc_digest, md.current_iptc_digest);
 }
+
+#[test]
+fn adding_a_creator_keeps_the_exif_artist() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = copy("fujifilm-s1pro.jpg", dir.path());
+    let before = read_path(&p, &ReadOptions::default()).unwrap();
+    let artist = before
+        .get("IFD0:Artist")
+        .and_then(Value::as_text)
+        .unwrap()
+        .trim()
+        .to_string();
+    write_path(
+        &p,
+        &[Edit::parse(Op::Add, "MWG:Creator=Second Author").unwrap()],
+        &WriteOptions::default(),
+    )
+    .unwrap();
+    let md = read_path(&p, &ReadOptions::default()).unwrap();
+    let creators = md.get("XMP-dc:Creator").unwrap().texts();
+    assert!(
+        creators.contains(&artist.as_str()) && creators.contains(&"Second Author"),
+        "{creators:?}"
+    );
+    let mwg = md.get("MWG:Creator").unwrap().texts();
+    assert!(
+        mwg.contains(&"Second Author"),
+        "EXIF Artist updated too: {mwg:?}"
+    );
+}
