@@ -138,6 +138,22 @@ pub const JPEG_XMP_EXT_SIG: &[u8] = b"http://ns.adobe.com/xmp/extension/\0";
 /// JPEG APP13 signature of the Photoshop image resources.
 pub const JPEG_PS_SIG: &[u8] = b"Photoshop 3.0\0";
 
+/// Extracts the metadata blocks of `data`, a whole file of type `kind`: the packet extraction
+/// step alone (no EXIF/IIM/XMP decoding). Lenient mode returns the warnings beside the blocks.
+pub fn extract_blocks(
+    data: &[u8],
+    kind: MediaType,
+    limits: &ReadLimits,
+    strict: bool,
+) -> Result<(Blocks, Vec<String>)> {
+    let mut diag = Diag {
+        strict,
+        warnings: Vec::new(),
+    };
+    let b = extract(data, kind, limits, &mut diag)?;
+    Ok((b, diag.warnings))
+}
+
 /// Extracts the metadata blocks of `data`, a whole file of type `kind`.
 pub(crate) fn extract(
     data: &[u8],
@@ -416,7 +432,7 @@ pub(crate) fn png_chunks(
         };
         let kind: [u8; 4] = kind.try_into().unwrap_or_default();
         let start = pos + 8;
-        let end = start.checked_add(len as usize).unwrap_or(usize::MAX);
+        let end = start.saturating_add(len as usize);
         if len > 0x7FFF_FFFF || end.saturating_add(4) > data.len() {
             diag.defect(Error::malformed(
                 "PNG",
@@ -557,10 +573,10 @@ fn png(data: &[u8], limits: &ReadLimits, diag: &mut Diag, b: &mut Blocks) -> Res
         match key.as_slice() {
             b"XML:com.adobe.xmp" => b.xmp.push(text),
             b"Raw profile type exif" | b"Raw profile type APP1" => {
-                if b.exif.is_none() {
-                    if let Some(p) = raw_profile(&text) {
-                        b.exif = Some(strip_exif_header(&p).to_vec());
-                    }
+                if b.exif.is_none()
+                    && let Some(p) = raw_profile(&text)
+                {
+                    b.exif = Some(strip_exif_header(&p).to_vec());
                 }
             }
             b"Raw profile type xmp" => {
@@ -799,7 +815,7 @@ fn isobmff(data: &[u8], limits: &ReadLimits, diag: &mut Diag, b: &mut Blocks) ->
     // meta is a full box: skip version and flags
     let children = bmff_boxes(data, meta.1 + 4, meta.2, limits, diag)?;
     let mut items: Vec<(u32, [u8; 4], String)> = Vec::new();
-    let mut locs: Vec<(u32, u8, Vec<(u64, u64)>)> = Vec::new();
+    let mut locs: Locs = Vec::new();
     let mut idat: Option<(usize, usize)> = None;
     for (kind, s, e) in &children {
         match kind {

@@ -106,14 +106,15 @@ fn convert_fields<'a>(
                 .find(|f| f.1 == ifd && f.0 == Context::Tiff && f.2 == n)
                 .and_then(|f| f.3.get_uint(0))
         };
-        if let (Some(off), Some(len)) = (get(0x0201), get(0x0202)) {
-            if len > 0 && u64::from(off) + u64::from(len) <= tiff_len {
-                tags.push(Tag {
-                    group: group.into(),
-                    name: name.into(),
-                    value: Value::Text(binary(len as usize)),
-                });
-            }
+        if let (Some(off), Some(len)) = (get(0x0201), get(0x0202))
+            && len > 0
+            && u64::from(off) + u64::from(len) <= tiff_len
+        {
+            tags.push(Tag {
+                group: group.into(),
+                name: name.into(),
+                value: Value::Text(binary(len as usize)),
+            });
         }
     }
     tags
@@ -181,6 +182,18 @@ fn ascii(b: &[u8]) -> String {
             out
         }
     }
+}
+
+fn ints<T: std::fmt::Display>(v: &[T]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(v.len() * 4);
+    for (i, x) in v.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        let _ = write!(s, "{x}");
+    }
+    s
 }
 
 fn join(v: &[f64]) -> String {
@@ -355,6 +368,12 @@ fn plain(v: &EV) -> String {
             .collect::<Vec<_>>()
             .join(" "),
         EV::Unknown(..) => String::new(),
+        EV::Byte(x) => ints(x),
+        EV::Short(x) => ints(x),
+        EV::Long(x) => ints(x),
+        EV::SByte(x) => ints(x),
+        EV::SShort(x) => ints(x),
+        EV::SLong(x) => ints(x),
         other => numbers(other).map(|n| join(&n)).unwrap_or_default(),
     }
 }

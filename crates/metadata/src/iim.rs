@@ -356,7 +356,32 @@ impl IimBlock {
         self.datasets.splice(pos..pos, new);
     }
 
-    /// Declares UTF-8 in 1:90 (inserting it when absent).
+    /// Re-encodes every text dataset as UTF-8 (decoding it with `charset` when the block does
+    /// not declare UTF-8 yet) and declares UTF-8 in 1:90. Nothing is lost: Windows-1252 text
+    /// becomes the same characters in UTF-8.
+    pub fn convert_to_utf8(&mut self, charset: IimCharset) {
+        if !self.declares_utf8() {
+            let decoded: Vec<Option<Vec<u8>>> = self
+                .datasets
+                .iter()
+                .map(|d| match info(d.record, d.number).map(|i| i.format) {
+                    Some(Format::Text) if d.record == 2 => {
+                        Some(self.decode(&d.data, charset).into_bytes())
+                    }
+                    _ => None,
+                })
+                .collect();
+            for (d, new) in self.datasets.iter_mut().zip(decoded) {
+                if let Some(n) = new {
+                    d.data = n;
+                }
+            }
+        }
+        self.set_utf8();
+    }
+
+    /// Declares UTF-8 in 1:90 (inserting it when absent). Existing text is not re-encoded;
+    /// see [`IimBlock::convert_to_utf8`].
     pub fn set_utf8(&mut self) {
         self.set_texts(
             1,

@@ -1,21 +1,95 @@
 //! Read EXIF, IPTC-IIM and XMP from every common image format, reconcile them as
 //! ExifTool's MWG module does, and write them back without losing a byte.
 //!
-//! Reading gives a [`Metadata`]: every tag under ExifTool's family-1 group and tag name,
-//! with ExifTool's `-n` values ([`Tag`], [`Value`]), the MWG reconciled fields with their
-//! provenance ([`Reconciled`]), and the warnings of a lenient read.
+//! Reading gives a [`Metadata`]: every tag under ExifTool's family-1 group and tag name, with
+//! ExifTool's `-n` values ([`Tag`], [`Value`]), the MWG reconciled fields with their
+//! provenance ([`Reconciled`]), a typed model ([`model::Photo`]: IPTC Photo Metadata 2024.1
+//! Core and Extension plus the 2025.1 AI properties, EXIF technical fields, GPS, dates), and
+//! the warnings of a lenient read. [`Metadata::to_exiftool_json`] gives the JSON of
+//! `exiftool -j -G1 -n -struct`, plus `MWG:*` composites.
 //!
-//! ```no_run
-//! use damkit_metadata::{read_path, ReadOptions};
+//! ```
+//! use damkit_metadata::{read_bytes, ReadOptions, Source};
 //!
-//! let md = read_path("photo.jpg", &ReadOptions::default())?;
-//! if let Some(v) = md.get("IFD0:Make") {
-//!     println!("camera make: {:?}", v.as_text());
-//! }
-//! // The same JSON shape as `exiftool -j -G1 -n -struct`, plus MWG composites.
-//! println!("{}", serde_json::to_string_pretty(&md.to_exiftool_json())?);
+//! // A JPEG holding only an XMP packet.
+//! let xmp = br#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+//! <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:Rating="5">
+//! <dc:subject><rdf:Bag><rdf:li>bridge</rdf:li><rdf:li>river</rdf:li></rdf:Bag></dc:subject>
+//! </rdf:Description></rdf:RDF></x:xmpmeta>"#;
+//! let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1];
+//! let payload = [&b"http://ns.adobe.com/xap/1.0/\0"[..], &xmp[..]].concat();
+//! jpeg.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+//! jpeg.extend_from_slice(&payload);
+//! jpeg.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x02, 0xFF, 0xD9]);
+//!
+//! let md = read_bytes(&jpeg, &ReadOptions::default().strict(true))?;
+//! assert_eq!(md.get("XMP-dc:Subject").unwrap().texts(), ["bridge", "river"]);
+//! let rating = md.reconciled("Rating").unwrap();
+//! assert_eq!((rating.value.as_text(), rating.source), (Some("5"), Source::Xmp));
+//! assert_eq!(md.to_exiftool_json()["XMP-xmp:Rating"], 5);
+//! assert_eq!(md.photo().iptc.keywords, ["bridge", "river"]);
 //! Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Writing: [`write_path`] with [`Edit`]s (`--set XMP-dc:Title=…`, `--add MWG:Keywords=dog`).
+//!
+//! # Formats × families
+//!
+//! | container | EXIF | IPTC-IIM | XMP | write |
+//! |---|---|---|---|---|
+//! | JPEG | APP1 `Exif` | APP13 Photoshop 0x0404 (+ digest 0x0425) | APP1, extended XMP (GUID-matched) | XMP embedded; IIM and EXIF kept in sync |
+//! | TIFF, DNG, NEF, CR2, ARW, ORF… | IFD0/IFD1/Exif/GPS/Interop (kamadak-exif; BigTIFF and odd magic numbers through our IFD walker) | tag 33723, tag 34377 resources | tag 700 | sidecar (RAW always) |
+//! | PNG | `eXIf`, `Raw profile type exif/APP1` | `Raw profile type iptc/8bim` | `iTXt`/`zTXt`/`tEXt` `XML:com.adobe.xmp`, `Raw profile type xmp` | XMP embedded (iTXt) |
+//! | WebP | `EXIF` chunk | — | `XMP ` chunk | XMP embedded (VP8X flag set; VP8X added to simple files) |
+//! | HEIC, HEIF, AVIF | `Exif` item (iinf/iloc/idat) | — | `mime` item `application/rdf+xml` | sidecar |
+//! | PSD | resource 0x0422 | resource 0x0404 | resource 0x0424 | XMP embedded; IIM kept in sync |
+//! | GIF | — | — | `XMP DataXMP` application extension | sidecar |
+//! | XMP sidecar | — | — | whole file; `NAME.EXT.xmp` then `NAME.xmp` beside any file | yes |
+//!
+//! XMP goes through Adobe's XMP Toolkit (`xmp_toolkit`) from memory for every container (we
+//! extract the packet ourselves); IIM is our own parser ([`iim`]); EXIF is kamadak-exif.
+//!
+//! # Reconciliation (MWG)
+//!
+//! For `Description`, `Creator`, `Copyright`, `DateTimeOriginal`, `CreateDate` and `ModifyDate`
+//! a non-blank EXIF value wins (dates with their sub-seconds and offsets). Otherwise XMP wins
+//! when the IPTC digest (Photoshop resource 0x0425) is absent or equals the MD5 of the current
+//! IIM block; otherwise IIM wins, except that an IIM value filling its length limit loses to a
+//! longer XMP value that starts with it. `Keywords`, `City`, `State`, `Country` and `Location`
+//! have no EXIF source; `Rating` is XMP, `Orientation` EXIF. Each [`Reconciled`] records its
+//! [`Source`].
+//!
+//! # Agreement with ExifTool
+//!
+//! [`agreement`] compares our JSON with ExifTool's; the `agreement` example prints the table
+//! for any folder. On `../shared/data/metadata` (174 files, ExifTool 12.57) over IFD0, ExifIFD,
+//! GPS, InteropIFD, IFD1, IPTC and XMP-*: 99.8% of ExifTool's 3,232 keys are output and 99.9%
+//! of the shared values are equal; 263 of 266 MWG values agree.
+//!
+//! ## Where ExifTool is wrong (or where we differ on purpose)
+//!
+//! - **Multi-page TIFF, MWG dates and creator** (`0c84d07….tif`): ExifTool's MWG `ModifyDate`
+//!   takes the *last* page's IFD (IFD3) over IFD0, which describes the main image. We take IFD0
+//!   and fall back to later IFDs only when IFD0 lacks the tag.
+//! - **Damaged ASCII dates** (`m1-`/`m4-299787….tif`): the files have bit-flipped date bytes;
+//!   ExifTool and we replace different bytes by `?` because ExifTool reads a different IFD copy.
+//!   Neither value is a date.
+//! - **XMP `exif:ColorSpace` = 4294967295**: ExifTool rewrites it to 65535 (its int16u
+//!   reading); we keep the value written in the packet.
+//! - **`SpatialFrequencyResponse` with binary content**: ExifTool prints raw control bytes as a
+//!   string; we report it as binary data.
+//! - Not matched yet: `IFD0:Compression` of one damaged TIFF that kamadak-exif stops before, a
+//!   `PreviewImage*` naming rule for one damaged TIFF, one `XMP-GImage:ImageMimeType` stored in a
+//!   second extended-XMP packet, and ExifTool's alias-free reading of XMP: Adobe's toolkit merges
+//!   the legacy aliases (`tiff:Artist` → `dc:creator`, `photoshop:Caption` → `dc:description`…)
+//!   into their base properties when it parses.
+//!
+//! # Limits
+//!
+//! [`ReadLimits`] bounds segment sizes, entry counts, inflated text and box depth; every
+//! default is a named constant (`ReadLimits::DEFAULT_*`, [`iim::DEFAULT_MAX_DATASETS`]).
+//! Lenient mode (default) returns what could be read plus [`Metadata::warnings`]; strict mode
+//! ([`ReadOptions::strict`]) fails on the first defect.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -177,7 +251,7 @@ pub fn read_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Metadata>
             constant: "ReadLimits::max_segment_bytes x 16",
         });
     }
-    let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let data = read_head(path)?;
     let ext = path.extension().and_then(|e| e.to_str());
     let kind = MediaType::detect_with_hint(&data, ext).or_else(|| sniff(&data));
     let mut md = read_kind(&data, kind, opts).map_err(|e| match e {
@@ -213,6 +287,68 @@ pub fn read_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Metadata>
         }
     }
     Ok(md)
+}
+
+/// Reads a file; for a JPEG only up to the start of the entropy-coded data (SOS), which
+/// holds no metadata.
+fn read_head(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let io = |e| Error::io(path, e);
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let mut buf = Vec::new();
+    (&mut f).take(64 * 1024).read_to_end(&mut buf).map_err(io)?;
+    if !buf.starts_with(&[0xFF, 0xD8]) {
+        f.read_to_end(&mut buf).map_err(io)?;
+        return Ok(buf);
+    }
+    loop {
+        match jpeg_sos(&buf) {
+            Some(end) => {
+                buf.truncate(end);
+                return Ok(buf);
+            }
+            None => {
+                let before = buf.len();
+                (&mut f)
+                    .take(256 * 1024)
+                    .read_to_end(&mut buf)
+                    .map_err(io)?;
+                if buf.len() == before {
+                    return Ok(buf);
+                }
+            }
+        }
+    }
+}
+
+/// The length of a JPEG prefix that ends just after the SOS segment header, or `None` when
+/// `buf` ends first. A marker structure we cannot follow returns the whole buffer length
+/// (the parser then reports the defect).
+fn jpeg_sos(buf: &[u8]) -> Option<usize> {
+    let mut p = 2;
+    loop {
+        if p + 4 > buf.len() {
+            return None;
+        }
+        if buf[p] != 0xFF {
+            // not a marker: the parser stops here and reports it
+            return Some(buf.len());
+        }
+        let m = buf[p + 1];
+        if m == 0xFF {
+            p += 1;
+            continue;
+        }
+        if matches!(m, 0xD8 | 0x01 | 0xD0..=0xD7) {
+            p += 2;
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([buf[p + 2], buf[p + 3]]));
+        if m == 0xDA || m == 0xD9 {
+            return Some((p + 4).min(buf.len()));
+        }
+        p += 2 + len;
+    }
 }
 
 /// The sidecar paths present for `path`, in reading order: `NAME.EXT.xmp` (darktable style),
@@ -275,12 +411,18 @@ fn read_kind(data: &[u8], kind: Option<MediaType>, opts: &ReadOptions) -> Result
         strict: opts.strict,
         warnings: Vec::new(),
     };
-    let blocks = container::extract(data, kind, &opts.limits, &mut diag)?;
+    let mut blocks = container::extract(data, kind, &opts.limits, &mut diag)?;
     let mut md = Metadata {
         media_type: Some(kind),
         ..Metadata::default()
     };
-    if let Some(exif) = &blocks.exif {
+    if blocks.is_tiff {
+        // the EXIF block is the whole file: hand it over without another copy
+        if let Some(exif) = blocks.exif.take() {
+            md.tags
+                .extend(exif::read(exif, blocks.exif_offset, &mut diag)?);
+        }
+    } else if let Some(exif) = &blocks.exif {
         md.tags
             .extend(exif::read(exif.clone(), blocks.exif_offset, &mut diag)?);
     }

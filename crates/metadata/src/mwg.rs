@@ -63,8 +63,7 @@ impl<'a> Lookup<'a> {
             .or_else(|| {
                 self.tags
                     .iter()
-                    .filter(|t| t.name == name && t.group.starts_with("IFD"))
-                    .last()
+                    .rfind(|t| t.name == name && t.group.starts_with("IFD"))
                     .map(|t| &t.value)
             })
     }

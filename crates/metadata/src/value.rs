@@ -126,10 +126,10 @@ fn json_leaf(s: &str) -> serde_json::Value {
         if let Ok(n) = s.parse::<i64>() {
             return serde_json::Value::from(n);
         }
-        if let Ok(f) = s.parse::<f64>() {
-            if let Some(n) = serde_json::Number::from_f64(f) {
-                return serde_json::Value::Number(n);
-            }
+        if let Ok(f) = s.parse::<f64>()
+            && let Some(n) = serde_json::Number::from_f64(f)
+        {
+            return serde_json::Value::Number(n);
         }
     }
     serde_json::Value::String(s.to_string())
@@ -149,6 +149,24 @@ pub fn fmt_g10(v: f64) -> String {
 pub fn fmt_g(v: f64, prec: usize) -> String {
     if v == 0.0 {
         return "0".into();
+    }
+    if v.is_finite()
+        && v.fract() == 0.0
+        && v.abs() < 1e15
+        && (v.abs() as u64).to_string().len() <= prec
+    {
+        return (v as i64).to_string();
+    }
+    // Fast path: the shortest round-trip form has at most `prec` significant digits, so it is
+    // what `%.{prec}g` prints (the exact value differs by far less than half a unit there).
+    let short = format!("{v}");
+    if !short.contains('e') {
+        let digits = short.trim_start_matches('-').replace('.', "");
+        let sig = digits.trim_start_matches('0').len();
+        let exp = v.abs().log10().floor() as i32;
+        if sig <= prec && (-4..prec as i32).contains(&exp) {
+            return short;
+        }
     }
     if !v.is_finite() {
         return if v.is_nan() {

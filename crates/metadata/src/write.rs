@@ -1,5 +1,5 @@
-//! Writing: set, add and remove fields, as embedded XMP (JPEG, PNG) or as a sidecar (any
-//! format; RAW always), keeping IPTC-IIM (JPEG) and EXIF ImageDescription/Artist/Copyright
+//! Writing: set, add and remove fields, as embedded XMP (JPEG, PNG, PSD, WebP) or as a sidecar
+//! (any format; RAW always), keeping IPTC-IIM (JPEG, PSD) and EXIF ImageDescription/Artist/Copyright
 //! (JPEG) in sync as MWG says. The image data is never touched: everything from the JPEG SOS
 //! marker to the end, and every PNG chunk but the XMP one, is copied byte for byte.
 //!
@@ -372,6 +372,61 @@ fn edit_xmp(meta: &mut XmpMeta, edits: &[Edit]) -> Result<Vec<(String, String)>>
     Ok(touched)
 }
 
+/// Before editing a property XMP lacks, copy its EXIF or IIM values into XMP: MWG reads them
+/// from there when XMP is silent, so adding a keyword or a creator must extend the existing
+/// list, not replace it.
+fn seed_from_iim(meta: &mut XmpMeta, md: &crate::Metadata, edits: &[Edit]) -> Result<()> {
+    for e in edits {
+        let Ok(t) = resolve(&e.key) else { continue };
+        let hier = (t.ns == LR && t.prop == "hierarchicalSubject")
+            || (t.ns == DC && t.prop == "subject" && e.value.contains('|'));
+        let t = if hier { resolve("XMP-dc:Subject")? } else { t };
+        if meta.contains_property(t.ns, &t.prop) {
+            continue;
+        }
+        // EXIF first (it wins in MWG), then IIM
+        let from_exif: Vec<String> = EXIF_SYNC
+            .iter()
+            .find(|s| s.0 == t.ns && s.1 == t.prop)
+            .and_then(|s| names::exif_name(s.2, false, 0))
+            .and_then(|(name, _)| md.get(&format!("IFD0:{name}")))
+            .and_then(|v| v.as_text())
+            .map(|s| s.trim_end_matches([' ', '\0']))
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                if t.kind == Kind::Seq {
+                    s.split("; ").map(str::to_string).collect()
+                } else {
+                    vec![s.to_string()]
+                }
+            })
+            .unwrap_or_default();
+        let vals = if from_exif.is_empty() {
+            match (
+                &md.iim,
+                IIM_SYNC.iter().find(|s| s.0 == t.ns && s.1 == t.prop),
+            ) {
+                (Some(block), Some(&(_, _, ds))) => block.texts(2, ds, crate::IimCharset::Auto),
+                _ => Vec::new(),
+            }
+        } else {
+            from_exif
+        };
+        let Some(first) = vals.first() else { continue };
+        register(&t)?;
+        match t.kind {
+            Kind::Bag | Kind::Seq => set_items(meta, &t, &vals)?,
+            Kind::LangAlt => meta
+                .set_localized_text(t.ns, &t.prop, None, "x-default", first)
+                .map_err(xerr)?,
+            Kind::Simple => meta
+                .set_property(t.ns, &t.prop, &XmpValue::new(first.clone()))
+                .map_err(xerr)?,
+        }
+    }
+    Ok(())
+}
+
 /// The current values of an XMP property as text items (lang-alt: x-default).
 fn current(meta: &XmpMeta, ns: &str, prop: &str) -> Vec<String> {
     let Some(v) = meta.property(ns, prop) else {
@@ -466,6 +521,7 @@ pub fn write_path(
         None => XmpMeta::new().map_err(xerr)?,
     };
     let mut meta = base;
+    seed_from_iim(&mut meta, &md, edits)?;
     let touched = edit_xmp(&mut meta, edits)?;
     let packet = serialize(&meta)?;
     let mut report = WriteReport {
@@ -475,6 +531,8 @@ pub fn write_path(
     let out = match kind {
         MediaType::Jpeg => jpeg(&data, &packet, &md, &meta, &touched, &mut report)?,
         MediaType::Png => png(&data, &packet)?,
+        MediaType::Psd => psd(&data, &packet, &md, &meta, &touched, &mut report)?,
+        MediaType::WebP => webp(&data, &packet)?,
         other => {
             return Err(refuse(format!(
                 "embedding XMP in {} is not supported yet; write a sidecar instead (--sidecar)",
@@ -517,6 +575,7 @@ fn write_sidecar(
     } else {
         XmpMeta::new().map_err(xerr)?
     };
+    seed_from_iim(&mut meta, md, edits)?;
     edit_xmp(&mut meta, edits)?;
     let packet = serialize(&meta)?;
     atomic_write(&target, packet.as_bytes())?;
@@ -584,64 +643,15 @@ fn jpeg(
     let xmp_seg = segment(0xE1, &xmp_payload)?;
 
     // IIM sync
-    let mut new_irb: Option<Vec<u8>> = None;
-    if let Some(block) = &md.iim {
-        let mut block: IimBlock = block.clone();
-        for (ns, prop) in touched {
-            if let Some(&(_, _, ds)) = IIM_SYNC.iter().find(|s| s.0 == ns && s.1 == prop) {
-                let max = iim::info(2, ds).map_or(0, |i| usize::from(i.max_len));
-                let vals: Vec<String> = current(meta, ns, prop)
-                    .iter()
-                    .map(|v| truncate_utf8(v, max))
-                    .collect();
-                block.set_texts(2, ds, &vals);
-                report.iim_synced.push(format!("2:{ds}"));
-            }
-        }
-        if !report.iim_synced.is_empty() {
-            block.set_utf8();
-            let bytes = block.to_bytes();
-            let digest = Md5::digest(&bytes).to_vec();
-            let old = md.blocks.irb.clone().unwrap_or_default();
-            let (res, err) = irb::parse(&old, &limits);
-            if let Some(e) = err {
-                return Err(e);
-            }
-            let mut out: Vec<irb::Resource<'_>> = Vec::new();
-            let mut have_iim = false;
-            let mut have_digest = false;
-            for r in res {
-                match r.id {
-                    irb::IPTC_NAA => {
-                        have_iim = true;
-                        out.push(irb::Resource { data: &bytes, ..r });
-                    }
-                    irb::IPTC_DIGEST => {
-                        have_digest = true;
-                        out.push(irb::Resource { data: &digest, ..r });
-                    }
-                    _ => out.push(r),
-                }
-            }
-            if !have_iim {
-                out.push(irb::Resource {
-                    sig: *b"8BIM",
-                    id: irb::IPTC_NAA,
-                    name: b"",
-                    data: &bytes,
-                });
-            }
-            if !have_digest {
-                out.push(irb::Resource {
-                    sig: *b"8BIM",
-                    id: irb::IPTC_DIGEST,
-                    name: b"",
-                    data: &digest,
-                });
-            }
-            new_irb = Some(irb::write(&out));
-        }
-    }
+    let new_iim = sync_iim(md, meta, touched, report);
+    let new_irb = match &new_iim {
+        Some(bytes) => Some(rebuild_irb(
+            md.blocks.irb.as_deref().unwrap_or_default(),
+            Some(bytes),
+            None,
+        )?),
+        None => None,
+    };
 
     // EXIF sync
     let mut new_exif: Option<Vec<u8>> = None;
@@ -697,18 +707,18 @@ fn jpeg(
                 continue;
             }
         }
-        if is_ps(s) {
-            if let Some(irb) = &new_irb {
-                if !ps_done {
-                    ps_done = true;
-                    for chunk in irb.chunks(65_000) {
-                        let mut p = container::JPEG_PS_SIG.to_vec();
-                        p.extend_from_slice(chunk);
-                        out.extend_from_slice(&segment(0xED, &p)?);
-                    }
+        if is_ps(s)
+            && let Some(irb) = &new_irb
+        {
+            if !ps_done {
+                ps_done = true;
+                for chunk in irb.chunks(65_000) {
+                    let mut p = container::JPEG_PS_SIG.to_vec();
+                    p.extend_from_slice(chunk);
+                    out.extend_from_slice(&segment(0xED, &p)?);
                 }
-                continue;
             }
+            continue;
         }
         out.extend_from_slice(&data[s.start..s.end]);
     }
@@ -717,6 +727,176 @@ fn jpeg(
     }
     // the entropy-coded data and everything after it, byte for byte
     out.extend_from_slice(&data[sos..]);
+    Ok(out)
+}
+
+/// The IIM block updated from the touched XMP properties (1:90 set to UTF-8), or `None` when
+/// the file has no IIM or nothing mapped to IIM changed.
+fn sync_iim(
+    md: &crate::Metadata,
+    meta: &XmpMeta,
+    touched: &[(String, String)],
+    report: &mut WriteReport,
+) -> Option<Vec<u8>> {
+    let mut block: IimBlock = md.iim.clone()?;
+    // UTF-8 first, so untouched Windows-1252 datasets stay readable once 1:90 says UTF-8
+    block.convert_to_utf8(crate::IimCharset::Auto);
+    for (ns, prop) in touched {
+        if let Some(&(_, _, ds)) = IIM_SYNC.iter().find(|s| s.0 == ns && s.1 == prop) {
+            let max = iim::info(2, ds).map_or(0, |i| usize::from(i.max_len));
+            let vals: Vec<String> = current(meta, ns, prop)
+                .iter()
+                .map(|v| truncate_utf8(v, max))
+                .collect();
+            block.set_texts(2, ds, &vals);
+            report.iim_synced.push(format!("2:{ds}"));
+        }
+    }
+    if report.iim_synced.is_empty() {
+        return None;
+    }
+    Some(block.to_bytes())
+}
+
+/// Rebuilds a Photoshop resource block with a new IIM block (and its MD5 digest) and/or a new
+/// XMP packet; other resources are kept in order, byte for byte.
+fn rebuild_irb(old: &[u8], iim: Option<&[u8]>, xmp: Option<&[u8]>) -> Result<Vec<u8>> {
+    let (res, err) = irb::parse(old, &ReadLimits::default());
+    if let Some(e) = err {
+        return Err(e);
+    }
+    let digest = iim.map(|b| Md5::digest(b).to_vec());
+    let mut wanted: Vec<(u16, &[u8])> = Vec::new();
+    if let (Some(b), Some(d)) = (iim, digest.as_deref()) {
+        wanted.push((irb::IPTC_NAA, b));
+        wanted.push((irb::IPTC_DIGEST, d));
+    }
+    if let Some(x) = xmp {
+        wanted.push((irb::XMP, x));
+    }
+    let mut done = vec![false; wanted.len()];
+    let mut out: Vec<irb::Resource<'_>> = Vec::new();
+    for r in res {
+        match wanted.iter().position(|w| w.0 == r.id) {
+            Some(i) if r.sig == *b"8BIM" => {
+                if !done[i] {
+                    done[i] = true;
+                    out.push(irb::Resource {
+                        data: wanted[i].1,
+                        ..r
+                    });
+                }
+            }
+            _ => out.push(r),
+        }
+    }
+    for (i, w) in wanted.iter().enumerate() {
+        if !done[i] {
+            out.push(irb::Resource {
+                sig: *b"8BIM",
+                id: w.0,
+                name: b"",
+                data: w.1,
+            });
+        }
+    }
+    Ok(irb::write(&out))
+}
+
+/// PSD: the XMP (0x0424) and IIM (0x0404, digest 0x0425) resources are replaced in the image
+/// resources section; the header, colour mode data, layers and image data are copied as is.
+fn psd(
+    data: &[u8],
+    packet: &str,
+    md: &crate::Metadata,
+    meta: &XmpMeta,
+    touched: &[(String, String)],
+    report: &mut WriteReport,
+) -> Result<Vec<u8>> {
+    let (s, e) = container::psd_resources(data)?;
+    let new_iim = sync_iim(md, meta, touched, report);
+    let irb = rebuild_irb(&data[s..e], new_iim.as_deref(), Some(packet.as_bytes()))?;
+    let len = u32::try_from(irb.len())
+        .map_err(|_| Error::malformed("PSD", s, "image resources over 4 GiB"))?;
+    let mut out = Vec::with_capacity(data.len() + packet.len());
+    out.extend_from_slice(&data[..s - 4]);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&irb);
+    out.extend_from_slice(&data[e..]);
+    Ok(out)
+}
+
+/// WebP: the `XMP ` chunk is replaced (or appended last, as the container spec orders it) and
+/// the VP8X XMP flag set; a simple-format file gets a VP8X header built from its bitstream's
+/// canvas size. Image chunks are copied as is.
+fn webp(data: &[u8], packet: &str) -> Result<Vec<u8>> {
+    let mut diag = Diag {
+        strict: true,
+        warnings: Vec::new(),
+    };
+    let chunks = container::webp_chunks(data, &ReadLimits::default(), &mut diag)?;
+    let chunk = |kind: &[u8; 4], body: &[u8]| {
+        let mut c = kind.to_vec();
+        c.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        c.extend_from_slice(body);
+        if body.len() % 2 == 1 {
+            c.push(0);
+        }
+        c
+    };
+    let mut body = Vec::new();
+    let has_vp8x = chunks.iter().any(|c| &c.0 == b"VP8X");
+    if !has_vp8x {
+        let (w, h, alpha) = chunks
+            .iter()
+            .find_map(|(k, s, e)| {
+                let d = &data[*s..*e];
+                match k {
+                    b"VP8 " if d.len() >= 10 && d[3..6] == [0x9d, 0x01, 0x2a] => Some((
+                        u32::from(u16::from_le_bytes([d[6], d[7]]) & 0x3fff),
+                        u32::from(u16::from_le_bytes([d[8], d[9]]) & 0x3fff),
+                        false,
+                    )),
+                    b"VP8L" if d.len() >= 5 && d[0] == 0x2f => {
+                        let b = u32::from_le_bytes([d[1], d[2], d[3], d[4]]);
+                        Some((
+                            (b & 0x3fff) + 1,
+                            ((b >> 14) & 0x3fff) + 1,
+                            b & (1 << 28) != 0,
+                        ))
+                    }
+                    _ => None,
+                }
+            })
+            .ok_or_else(|| {
+                Error::malformed("WebP", 12, "no VP8/VP8L bitstream to size a VP8X header")
+            })?;
+        let mut x = vec![if alpha { 0x10 | 0x04 } else { 0x04 }, 0, 0, 0];
+        x.extend_from_slice(&(w.max(1) - 1).to_le_bytes()[..3]);
+        x.extend_from_slice(&(h.max(1) - 1).to_le_bytes()[..3]);
+        body.extend_from_slice(&chunk(b"VP8X", &x));
+    }
+    for (k, s, e) in &chunks {
+        match k {
+            b"XMP " => {}
+            b"VP8X" => {
+                let mut x = data[*s..*e].to_vec();
+                if let Some(f) = x.first_mut() {
+                    *f |= 0x04;
+                }
+                body.extend_from_slice(&chunk(k, &x));
+            }
+            _ => {
+                let end = (*e + (*e - *s) % 2).min(data.len());
+                body.extend_from_slice(&data[*s - 8..end]);
+            }
+        }
+    }
+    body.extend_from_slice(&chunk(b"XMP ", packet.as_bytes()));
+    let mut out = b"RIFF".to_vec();
+    out.extend_from_slice(&((body.len() + 4) as u32).to_le_bytes());
+    out.extend_from_slice(b"WEBP");
+    out.extend_from_slice(&body);
     Ok(out)
 }
 

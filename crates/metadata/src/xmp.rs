@@ -111,10 +111,11 @@ fn convert_leaf(group: &str, prop: &str, v: &str) -> Value {
             n * 3 / 4
         ));
     }
-    if group == "plus" && prop != "DataMining" {
-        if let Some(rest) = v.strip_prefix("http://ns.useplus.org/ldf/vocab/") {
-            return Value::Text(rest.to_string());
-        }
+    if group == "plus"
+        && prop != "DataMining"
+        && let Some(rest) = v.strip_prefix("http://ns.useplus.org/ldf/vocab/")
+    {
+        return Value::Text(rest.to_string());
     }
     match v {
         "True" | "true" if prop_is_bool(group, prop) => return Value::Bool(true),
@@ -179,10 +180,11 @@ fn convert_leaf(group: &str, prop: &str, v: &str) -> Value {
                 return Value::Text(c.join(" "));
             }
         }
-        if prop.starts_with("GPS") && (prop.ends_with("Latitude") || prop.ends_with("Longitude")) {
-            if let Some(x) = gps_coord(v) {
-                return Value::Text(fmt_g15(x));
-            }
+        if prop.starts_with("GPS")
+            && (prop.ends_with("Latitude") || prop.ends_with("Longitude"))
+            && let Some(x) = gps_coord(v)
+        {
+            return Value::Text(fmt_g15(x));
         }
     }
     Value::Text(v.to_string())
@@ -242,7 +244,7 @@ impl Builder<'_> {
                     Some(l) => extra.push((l.to_string(), v)),
                 }
             }
-            let main = main.or_else(|| {
+            let main = main.or({
                 // no x-default: ExifTool shows only the language-tagged values
                 None
             });
@@ -292,10 +294,10 @@ pub(crate) fn to_tags(meta: &XmpMeta, packet: &[u8], out: &mut Vec<Tag>) {
             None => None,
         };
         if let Seg::Qual(q) = last {
-            if q == "xml:lang" {
-                if let Some(&pi) = parent_path.as_ref().and_then(|pp| by_path.get(pp)) {
-                    nodes[pi].lang = Some(p.value.value.clone());
-                }
+            if q == "xml:lang"
+                && let Some(&pi) = parent_path.as_ref().and_then(|pp| by_path.get(pp))
+            {
+                nodes[pi].lang = Some(p.value.value.clone());
             }
             continue;
         }

@@ -110,10 +110,10 @@ fn read(a: ReadArgs) -> Status {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    if a.json {
-        if let Err(e) = output::print_json(&out) {
-            return output::fatal("metadata", &e);
-        }
+    if a.json
+        && let Err(e) = output::print_json(&out)
+    {
+        return output::fatal("metadata", &e);
     }
     Status::from_failures(failures)
 }

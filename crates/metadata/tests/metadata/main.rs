@@ -7,12 +7,14 @@ mod write;
 
 use std::path::PathBuf;
 
+/// A bundled test file.
 pub fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(name)
 }
 
+/// A bundled broken file.
 pub fn bad(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/bad")
