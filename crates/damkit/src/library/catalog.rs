@@ -197,7 +197,7 @@ impl Catalog {
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(self.err("reading the format version"))?;
-        if found > CATALOG_FORMAT || found < 0 {
+        if !(0..=CATALOG_FORMAT).contains(&found) {
             return Err(LibraryError::FormatVersion {
                 path: self.path.clone(),
                 found,

@@ -631,10 +631,8 @@ impl Library {
             });
         }
         for f in view.files.iter().filter(|f| f.version == number) {
-            if let Ok((h, _)) = super::exact_hash(&f.path) {
-                if h == v.blake3 {
-                    return Ok(f.path.clone());
-                }
+            if super::exact_hash(&f.path).is_ok_and(|(h, _)| h == v.blake3) {
+                return Ok(f.path.clone());
             }
         }
         Err(LibraryError::ContentUnavailable {
