@@ -368,9 +368,14 @@ impl Timers {
             files: (0..n).map(|_| AtomicU64::new(0)).collect(),
         }
     }
+    /// Adds time spent on one file.
     fn add(&self, i: usize, d: Duration) {
+        self.add_n(i, d, 1);
+    }
+    /// Adds time spent on `n` files.
+    fn add_n(&self, i: usize, d: Duration, n: usize) {
         self.nanos[i].fetch_add(d.as_nanos() as u64, Ordering::Relaxed);
-        self.files[i].fetch_add(1, Ordering::Relaxed);
+        self.files[i].fetch_add(n as u64, Ordering::Relaxed);
     }
     fn idx(&self, name: &str) -> usize {
         self.names.iter().position(|n| n == name).unwrap_or(0)
@@ -423,7 +428,7 @@ impl Library {
         self.clean_tmp()?;
         let t = Instant::now();
         let files = self.walk(paths, options, &mut report);
-        timers.add(S_WALK, t.elapsed());
+        timers.add_n(S_WALK, t.elapsed(), files.len());
         report.files_seen = files.len() + report.skipped.len();
         for f in &files {
             if f.to_str().is_none() {
@@ -495,7 +500,8 @@ impl Library {
                     _ => None,
                 });
             }
-            timers.add(S_DUPES, t.elapsed());
+            let planned = plans.iter().filter(|p| p.is_some()).count();
+            timers.add_n(S_DUPES, t.elapsed(), planned);
             let outputs: Vec<(StageOutput, Vec<(String, String)>)> = pool.install(|| {
                 batch
                     .par_iter()
@@ -539,7 +545,7 @@ impl Library {
             }
             tx.commit()
                 .map_err(self.cat_err("committing an ingest batch"))?;
-            timers.add(S_CATALOG, t.elapsed());
+            timers.add_n(S_CATALOG, t.elapsed(), batch.len());
         }
         drop(guard);
 
@@ -776,7 +782,7 @@ impl Library {
             })?;
             sync_dir(dir);
         }
-        timers.add(S_STORE, t.elapsed());
+        timers.add_n(S_STORE, t.elapsed(), 0);
         Ok((hash, size, rel))
     }
 
