@@ -491,10 +491,10 @@ impl Library {
             let t = Instant::now();
             let mut plans: Vec<Option<Plan>> = Vec::with_capacity(batch.len());
             let mut pending: HashMap<String, AssetId> = HashMap::new();
-            for ((path, known), read) in batch.iter().zip(&known).zip(&reads) {
+            for (known, read) in known.iter().zip(&reads) {
                 plans.push(match read {
                     Read::Hashed(h) => Some(
-                        self.plan(&tx, path, known.as_ref(), h, &mut pending)
+                        self.plan(&tx, known.as_ref(), h, &mut pending)
                             .map_err(self.cat_err("planning"))?,
                     ),
                     _ => None,
@@ -789,24 +789,24 @@ impl Library {
     fn plan(
         &self,
         tx: &Transaction<'_>,
-        path: &Path,
         known: Option<&Known>,
         h: &Hashed,
         pending: &mut HashMap<String, AssetId>,
     ) -> rusqlite::Result<Plan> {
         if let Some(k) = known {
             if k.role == "primary" {
-                return Ok(if k.blake3 == h.blake3 {
-                    Plan::Touch
-                } else {
-                    Plan::NewVersion { asset: k.asset }
-                });
+                if k.blake3 == h.blake3 {
+                    return Ok(Plan::Touch);
+                }
+                // Later files of this batch with the same bytes duplicate the new version.
+                pending.entry(h.blake3.clone()).or_insert(k.asset);
+                return Ok(Plan::NewVersion { asset: k.asset });
             }
             if k.blake3 == h.blake3 {
                 return Ok(Plan::Touch);
             }
-            // A linked or skipped copy whose bytes changed: it is a file of its own now.
-            let _ = path;
+            // A linked or skipped copy whose bytes changed: it is a file of its own now, and
+            // goes through duplicate detection like a new file.
         }
         let existing = match pending.get(&h.blake3) {
             Some(a) => Some(*a),

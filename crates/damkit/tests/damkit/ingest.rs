@@ -408,3 +408,25 @@ fn progress_is_reported_for_every_file() {
     assert_eq!(r.added.len(), 50);
     assert!(r.files_per_second > 0.0);
 }
+
+#[test]
+fn a_new_file_with_the_bytes_of_a_new_version_in_the_same_run_is_a_duplicate() {
+    let (_d, src, lib) = setup(LibraryConfig::default());
+    let a = write(&src, "a.jpg", &jpeg("x"));
+    bump_mtime(&a, 1);
+    let id = lib.ingest(&[&src], &opts()).unwrap().added[0].id;
+    std::fs::write(&a, jpeg("y")).unwrap();
+    bump_mtime(&a, 2);
+    write(&src, "b.jpg", &jpeg("y"));
+    let r = lib.ingest(&[&src], &opts()).unwrap();
+    assert_eq!(r.new_versions.len(), 1, "{r:#?}");
+    assert_eq!(r.duplicates.len(), 1, "{r:#?}");
+    assert_eq!(r.duplicates[0].duplicate_of, id);
+    assert!(r.added.is_empty());
+    let asset = lib.asset(&id).unwrap();
+    assert!(
+        asset.files.iter().all(|f| f.version == 2),
+        "{:?}",
+        asset.files
+    );
+}
