@@ -13,7 +13,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use super::error::{LibraryError, Result};
 
 /// The catalog format this build reads and writes (`PRAGMA user_version`). Each step of
-/// [`MIGRATIONS`] raises it by one; a catalog with a higher number was written by a newer
+/// the schema migrations raises it by one; a catalog with a higher number was written by a newer
 /// damkit and is refused with [`LibraryError::FormatVersion`].
 pub const CATALOG_FORMAT: i64 = MIGRATIONS.len() as i64;
 
