@@ -42,6 +42,16 @@ enum Command {
     Search(cmd::search::Args),
     /// Ingest files into a library folder.
     Ingest(cmd::ingest::Args),
+    /// Show an asset of a library: status, versions, files, audit trail.
+    Show(cmd::show::Args),
+    /// Edit an asset's catalog fields (title, description, keywords, status).
+    Edit(cmd::edit::Args),
+    /// Show or change an asset's lifecycle status.
+    Status(cmd::status::Args),
+    /// Library reports: dupes, rights, vocab, stats.
+    Report(cmd::report::Args),
+    /// Rebuild a library's search index from its catalog.
+    Reindex(cmd::reindex::Args),
     /// Detect the media type of files from their magic bytes.
     Detect(cmd::detect::Args),
     /// Walk through damkit on sample files bundled in the binary.
@@ -58,6 +68,11 @@ fn main() -> ExitCode {
         Command::Rights(args) => cmd::rights::run(args),
         Command::Search(args) => cmd::search::run(args),
         Command::Ingest(args) => cmd::ingest::run(args),
+        Command::Show(args) => cmd::show::run(args),
+        Command::Edit(args) => cmd::edit::run(args),
+        Command::Status(args) => cmd::status::run(args),
+        Command::Report(args) => cmd::report::run(args),
+        Command::Reindex(args) => cmd::reindex::run(args),
         Command::Detect(args) => cmd::detect::run(args),
         Command::Demo(args) => cmd::demo::run(args),
     };

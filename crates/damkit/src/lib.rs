@@ -7,6 +7,10 @@
 //! |---|---|---|---|
 //! | [`core`] | `damkit-core` | always | asset ids, media-type detection, limits |
 #![cfg_attr(
+    feature = "library",
+    doc = "| [`library`] | (this crate) | `library` | the library folder: catalog, ingest, versions, lifecycle, audit |"
+)]
+#![cfg_attr(
     feature = "metadata",
     doc = "| [`metadata`] | `damkit-metadata` | `metadata` | EXIF, IPTC-IIM, XMP: read, reconcile, write |"
 )]
@@ -54,7 +58,14 @@
 #![deny(missing_docs)]
 
 pub use damkit_core as core;
+
+#[cfg(feature = "library")]
+pub mod library;
 pub use damkit_core::{AssetId, Limits, MediaFamily, MediaType};
+#[cfg(feature = "library")]
+pub use library::{
+    IngestOptions, IngestReport, Library, LibraryConfig, LibraryError, LifecycleStatus,
+};
 
 #[cfg(feature = "dedup")]
 pub use damkit_dedup as dedup;

@@ -1,0 +1,1181 @@
+//! Ingest: walk, detect, hash, store, find exact duplicates, run the capability stages and
+//! commit to the catalog in batches.
+//!
+//! Crash safety: every batch of files is committed in one SQLite transaction that records the
+//! asset, its version and the path together, so a killed ingest leaves each file either fully
+//! recorded or not at all; the next run skips what is recorded (the hash cache) and does the
+//! rest. Objects are written to `cache/tmp/` and renamed into `objects/` *before* the
+//! transaction that refers to them commits; an object without a catalog row is harmless (the
+//! next run finds it already there).
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use damkit_core::{AssetId, MediaType};
+use rayon::prelude::*;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Serialize, Serializer};
+
+use super::catalog::{self, path_to_bytes};
+use super::config::{DuplicatePolicy, StorageMode};
+use super::error::{LibraryError, Result};
+use super::lifecycle::LifecycleStatus;
+use super::stage::{AssetStage, NOT_WIRED, StageInput, StageOutput};
+use super::{Library, audit_insert};
+
+/// Progress of an ingest, given to [`IngestOptions::progress`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct IngestProgress {
+    /// Files processed so far (hashed, or found unchanged, skipped or failed).
+    pub done: usize,
+    /// Files found by the walk.
+    pub total: usize,
+    /// The file just processed.
+    pub path: PathBuf,
+}
+
+/// A progress callback; called from worker threads.
+pub type ProgressFn = Arc<dyn Fn(&IngestProgress) + Send + Sync>;
+
+/// How to run an ingest.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct IngestOptions {
+    /// Who is ingesting, for the audit log. Default: `$USER` (or `$USERNAME`), else `damkit`.
+    pub actor: String,
+    /// Worker threads for hashing and stages; `None` uses rayon's default (one per core).
+    pub threads: Option<usize>,
+    /// Follow symbolic links while walking (loops are detected and reported). Default false:
+    /// links are reported as skipped.
+    pub follow_symlinks: bool,
+    /// Extra stages run after the built-in ones on every new asset or version.
+    pub stages: Vec<Arc<dyn AssetStage>>,
+    /// Called after each file.
+    pub progress: Option<ProgressFn>,
+}
+
+impl std::fmt::Debug for IngestOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngestOptions")
+            .field("actor", &self.actor)
+            .field("threads", &self.threads)
+            .field("follow_symlinks", &self.follow_symlinks)
+            .field(
+                "stages",
+                &self
+                    .stages
+                    .iter()
+                    .map(|s| s.name().to_string())
+                    .collect::<Vec<_>>(),
+            )
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            actor: default_actor(),
+            threads: None,
+            follow_symlinks: false,
+            stages: Vec::new(),
+            progress: None,
+        }
+    }
+}
+
+impl IngestOptions {
+    /// Sets the actor recorded in the audit log.
+    pub fn actor(mut self, actor: impl Into<String>) -> Self {
+        self.actor = actor.into();
+        self
+    }
+
+    /// Sets the number of worker threads.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads.max(1));
+        self
+    }
+
+    /// Follows symbolic links while walking.
+    pub fn follow_symlinks(mut self, yes: bool) -> Self {
+        self.follow_symlinks = yes;
+        self
+    }
+
+    /// Adds a stage to the pipeline.
+    pub fn stage(mut self, stage: Arc<dyn AssetStage>) -> Self {
+        self.stages.push(stage);
+        self
+    }
+
+    /// Sets the progress callback.
+    pub fn progress(mut self, f: impl Fn(&IngestProgress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+}
+
+/// The user name for the audit log when none is given.
+pub fn default_actor() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "damkit".to_string())
+}
+
+fn lossy<S: Serializer>(p: &Path, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&p.to_string_lossy())
+}
+
+/// A file that became a new asset or a new version.
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestedFile {
+    /// The file.
+    #[serde(serialize_with = "lossy")]
+    pub path: PathBuf,
+    /// The asset.
+    pub id: AssetId,
+    /// The version number (1 for a new asset).
+    pub version: i64,
+    /// BLAKE3 of the bytes.
+    pub blake3: String,
+    /// Detected media type.
+    pub media_type: Option<MediaType>,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// What was done with an exact duplicate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateAction {
+    /// Recorded as another location of the existing asset.
+    Linked,
+    /// Not recorded as an asset location.
+    Skipped,
+    /// Ingested as an asset of its own.
+    Kept,
+}
+
+/// A file whose bytes are exactly those of an asset already in the library.
+#[derive(Debug, Clone, Serialize)]
+pub struct DuplicateFile {
+    /// The file.
+    #[serde(serialize_with = "lossy")]
+    pub path: PathBuf,
+    /// The asset it duplicates.
+    pub duplicate_of: AssetId,
+    /// The asset created for it under the `keep` policy.
+    pub kept_as: Option<AssetId>,
+    /// What the duplicate policy did.
+    pub action: DuplicateAction,
+}
+
+/// A file not ingested, and why (not an error).
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedFile {
+    /// The file.
+    #[serde(serialize_with = "lossy")]
+    pub path: PathBuf,
+    /// Why.
+    pub reason: String,
+}
+
+/// A file or folder that failed, with the stage and the error.
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestFailure {
+    /// The file or folder.
+    #[serde(serialize_with = "lossy")]
+    pub path: PathBuf,
+    /// The stage that failed (`walk`, `read`, `detect`, `hash`, `store`, or a capability stage;
+    /// a capability-stage failure does not stop the file from being ingested).
+    pub stage: String,
+    /// The error.
+    pub error: String,
+}
+
+/// Something worth knowing that did not stop a file.
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestWarning {
+    /// The file.
+    #[serde(serialize_with = "lossy")]
+    pub path: PathBuf,
+    /// The message.
+    pub message: String,
+}
+
+/// One stage of the pipeline in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageReport {
+    /// Stage name.
+    pub name: String,
+    /// Whether it ran. A stage that is not wired yet records nothing.
+    pub wired: bool,
+    /// Time spent, in milliseconds, summed over worker threads (so it can exceed the wall
+    /// clock on several cores).
+    pub time_ms: f64,
+    /// Files the stage processed.
+    pub files: u64,
+    /// "not wired yet (damkit-x: what it will record)" for stages not wired.
+    pub note: Option<String>,
+}
+
+/// The outcome of [`Library::ingest`]: every file found is in exactly one of `added`,
+/// `new_versions`, `unchanged`, `duplicates`, `skipped` or `failures`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestReport {
+    /// The library folder.
+    #[serde(serialize_with = "lossy")]
+    pub library: PathBuf,
+    /// Files found by the walk.
+    pub files_seen: usize,
+    /// New assets.
+    pub added: Vec<IngestedFile>,
+    /// New versions of assets already in the library (the file at a known path changed).
+    pub new_versions: Vec<IngestedFile>,
+    /// Files already in the library and unchanged (found through the hash cache, or touched
+    /// with the same bytes).
+    pub unchanged: usize,
+    /// Exact duplicates of assets already in the library.
+    pub duplicates: Vec<DuplicateFile>,
+    /// Files not ingested (empty, unrecognised type, symbolic link not followed).
+    pub skipped: Vec<SkippedFile>,
+    /// Files and folders that failed; none stopped the run.
+    pub failures: Vec<IngestFailure>,
+    /// Warnings (names that are not UTF-8, capability stages that failed on a file).
+    pub warnings: Vec<IngestWarning>,
+    /// Every stage, wired or not, with its time.
+    pub stages: Vec<StageReport>,
+    /// Wall-clock time of the whole ingest in milliseconds.
+    pub elapsed_ms: f64,
+    /// Files processed per second.
+    pub files_per_second: f64,
+}
+
+impl IngestReport {
+    /// The number of failures (the CLI exits 1 when it is not zero).
+    pub fn failure_count(&self) -> usize {
+        self.failures.len()
+    }
+}
+
+/// BLAKE3 of the file at `path`, lower-case hex, and its length.
+///
+/// This is the only place ingest computes a hash itself; it moves to damkit-dedup's hasher
+/// (which adds the metadata-blind content hash and memory-mapped reads) when that lands.
+pub fn exact_hash(path: &Path) -> std::io::Result<(String, u64)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = blake3::Hasher::new();
+    let n = std::io::copy(&mut file, &mut hasher)?;
+    Ok((hasher.finalize().to_hex().to_string(), n))
+}
+
+/// The hash-cache key of a file: (device, inode, size, mtime in ns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CacheKey {
+    dev: i64,
+    ino: i64,
+    size: i64,
+    mtime_ns: i64,
+}
+
+impl CacheKey {
+    fn of(meta: &std::fs::Metadata) -> CacheKey {
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+        #[cfg(unix)]
+        let (dev, ino) = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev() as i64, meta.ino() as i64)
+        };
+        #[cfg(not(unix))]
+        let (dev, ino) = (0, 0);
+        CacheKey {
+            dev,
+            ino,
+            size: i64::try_from(meta.len()).unwrap_or(i64::MAX),
+            mtime_ns,
+        }
+    }
+}
+
+/// A path the catalog already knows.
+#[derive(Debug, Clone)]
+struct Known {
+    asset: AssetId,
+    blake3: String,
+    role: String,
+    key: CacheKey,
+}
+
+/// The result of reading one file (parallel phase).
+enum Read {
+    Unchanged,
+    Skipped(String),
+    Failed { stage: &'static str, error: String },
+    Hashed(Hashed),
+}
+
+struct Hashed {
+    key: CacheKey,
+    media_type: Option<MediaType>,
+    blake3: String,
+    size: u64,
+    /// `objects/ab/cdef…` in copy mode.
+    object: Option<String>,
+}
+
+/// What the catalog will do with a hashed file.
+enum Plan {
+    /// Same bytes as the version on record (file touched): refresh the cache key.
+    Touch,
+    /// A new version of the asset at this path.
+    NewVersion { asset: AssetId },
+    /// A new asset.
+    NewAsset {
+        asset: AssetId,
+        dup_of: Option<AssetId>,
+    },
+    /// Exact duplicate, linked or skipped.
+    Duplicate {
+        of: AssetId,
+        action: DuplicateAction,
+    },
+}
+
+struct Timers {
+    names: Vec<String>,
+    nanos: Vec<AtomicU64>,
+    files: Vec<AtomicU64>,
+}
+
+impl Timers {
+    fn new(names: Vec<String>) -> Timers {
+        let n = names.len();
+        Timers {
+            names,
+            nanos: (0..n).map(|_| AtomicU64::new(0)).collect(),
+            files: (0..n).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+    /// Adds time spent on one file.
+    fn add(&self, i: usize, d: Duration) {
+        self.add_n(i, d, 1);
+    }
+    /// Adds time spent on `n` files.
+    fn add_n(&self, i: usize, d: Duration, n: usize) {
+        self.nanos[i].fetch_add(d.as_nanos() as u64, Ordering::Relaxed);
+        self.files[i].fetch_add(n as u64, Ordering::Relaxed);
+    }
+    fn idx(&self, name: &str) -> usize {
+        self.names.iter().position(|n| n == name).unwrap_or(0)
+    }
+}
+
+const S_WALK: usize = 0;
+const S_DETECT: usize = 1;
+const S_HASH: usize = 2;
+const S_STORE: usize = 3;
+const S_DUPES: usize = 4;
+const S_CATALOG: usize = 5;
+const BUILTIN: [&str; 6] = [
+    "walk",
+    "detect",
+    "exact_hash",
+    "store",
+    "duplicates",
+    "catalog",
+];
+
+impl Library {
+    /// Ingests files and folders (walked recursively, honouring `.damkitignore` files in
+    /// gitignore syntax). Never stops on a bad file: every problem is in the report. Returns
+    /// an error only when the catalog itself cannot be written.
+    pub fn ingest<P: AsRef<Path>>(
+        &self,
+        paths: &[P],
+        options: &IngestOptions,
+    ) -> Result<IngestReport> {
+        let started = Instant::now();
+        let mut stage_names: Vec<String> = BUILTIN.iter().map(|s| s.to_string()).collect();
+        stage_names.extend(options.stages.iter().map(|s| s.name().to_string()));
+        let timers = Timers::new(stage_names);
+        let mut report = IngestReport {
+            library: self.root.clone(),
+            files_seen: 0,
+            added: Vec::new(),
+            new_versions: Vec::new(),
+            unchanged: 0,
+            duplicates: Vec::new(),
+            skipped: Vec::new(),
+            failures: Vec::new(),
+            warnings: Vec::new(),
+            stages: Vec::new(),
+            elapsed_ms: 0.0,
+            files_per_second: 0.0,
+        };
+
+        self.clean_tmp()?;
+        let t = Instant::now();
+        let files = self.walk(paths, options, &mut report);
+        timers.add_n(S_WALK, t.elapsed(), files.len());
+        report.files_seen = files.len() + report.skipped.len();
+        for f in &files {
+            if f.to_str().is_none() {
+                report.warnings.push(IngestWarning {
+                    path: f.clone(),
+                    message: "file name is not valid UTF-8; stored exactly (as OS bytes), shown \
+                              with replacement characters"
+                        .into(),
+                });
+            }
+        }
+
+        let pool = {
+            let mut b = rayon::ThreadPoolBuilder::new();
+            if let Some(n) = options.threads {
+                b = b.num_threads(n);
+            }
+            b.build().map_err(|e| {
+                LibraryError::io(
+                    "starting worker threads for",
+                    &self.root,
+                    std::io::Error::other(e.to_string()),
+                )
+            })?
+        };
+        let done = AtomicUsize::new(0);
+        let total = files.len();
+        let mut guard = self.lock();
+        for batch in files.chunks(self.config.ingest.batch_size) {
+            // 1. What the catalog knows about these paths.
+            let known: Vec<Option<Known>> = batch
+                .iter()
+                .map(|p| lookup_known(&guard.conn, p))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(guard.err("looking up known files"))?;
+            // 2. Read, detect and hash in parallel.
+            let reads: Vec<Read> = pool.install(|| {
+                batch
+                    .par_iter()
+                    .zip(known.par_iter())
+                    .map(|(path, known)| {
+                        let r = self.read_file(path, known.as_ref(), &timers);
+                        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                        if let Some(cb) = &options.progress {
+                            cb(&IngestProgress {
+                                done: n,
+                                total,
+                                path: path.clone(),
+                            });
+                        }
+                        r
+                    })
+                    .collect()
+            });
+            // 3. Plan, run the capability stages, commit: one transaction per batch.
+            let tx = guard
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(self.cat_err("starting an ingest transaction"))?;
+            let t = Instant::now();
+            let mut plans: Vec<Option<Plan>> = Vec::with_capacity(batch.len());
+            let mut pending: HashMap<String, AssetId> = HashMap::new();
+            for (known, read) in known.iter().zip(&reads) {
+                plans.push(match read {
+                    Read::Hashed(h) => Some(
+                        self.plan(&tx, known.as_ref(), h, &mut pending)
+                            .map_err(self.cat_err("planning"))?,
+                    ),
+                    _ => None,
+                });
+            }
+            let planned = plans.iter().filter(|p| p.is_some()).count();
+            timers.add_n(S_DUPES, t.elapsed(), planned);
+            let outputs: Vec<(StageOutput, Vec<(String, String)>)> = pool.install(|| {
+                batch
+                    .par_iter()
+                    .zip(reads.par_iter())
+                    .zip(plans.par_iter())
+                    .map(|((path, read), plan)| match (read, plan) {
+                        (
+                            Read::Hashed(h),
+                            Some(Plan::NewAsset { .. } | Plan::NewVersion { .. }),
+                        ) => self.run_stages(path, h, options, &timers),
+                        _ => (StageOutput::default(), Vec::new()),
+                    })
+                    .collect()
+            });
+            let t = Instant::now();
+            for (((path, read), plan), (out, errs)) in
+                batch.iter().zip(reads).zip(plans).zip(outputs)
+            {
+                for (stage, error) in errs {
+                    report.warnings.push(IngestWarning {
+                        path: path.clone(),
+                        message: format!("stage {stage} failed: {error}"),
+                    });
+                }
+                match (read, plan) {
+                    (Read::Unchanged, _) => report.unchanged += 1,
+                    (Read::Skipped(reason), _) => report.skipped.push(SkippedFile {
+                        path: path.clone(),
+                        reason,
+                    }),
+                    (Read::Failed { stage, error }, _) => report.failures.push(IngestFailure {
+                        path: path.clone(),
+                        stage: stage.into(),
+                        error,
+                    }),
+                    (Read::Hashed(h), Some(plan)) => self
+                        .commit_file(&tx, path, h, plan, out, &options.actor, &mut report)
+                        .map_err(self.cat_err(format!("recording {}", path.display())))?,
+                    (Read::Hashed(_), None) => {}
+                }
+            }
+            tx.commit()
+                .map_err(self.cat_err("committing an ingest batch"))?;
+            timers.add_n(S_CATALOG, t.elapsed(), batch.len());
+        }
+        drop(guard);
+
+        for (i, name) in timers.names.iter().enumerate() {
+            report.stages.push(StageReport {
+                name: name.clone(),
+                wired: true,
+                time_ms: timers.nanos[i].load(Ordering::Relaxed) as f64 / 1e6,
+                files: timers.files[i].load(Ordering::Relaxed),
+                note: None,
+            });
+        }
+        let custom: HashSet<&str> = options.stages.iter().map(|s| s.name()).collect();
+        for p in NOT_WIRED.iter().filter(|p| !custom.contains(p.name)) {
+            report.stages.push(StageReport {
+                name: p.name.into(),
+                wired: false,
+                time_ms: 0.0,
+                files: 0,
+                note: Some(format!(
+                    "not wired yet ({}: {})",
+                    p.provided_by, p.will_record
+                )),
+            });
+        }
+        let elapsed = started.elapsed();
+        report.elapsed_ms = elapsed.as_secs_f64() * 1e3;
+        report.files_per_second = if elapsed.as_secs_f64() > 0.0 {
+            total as f64 / elapsed.as_secs_f64()
+        } else {
+            0.0
+        };
+        Ok(report)
+    }
+
+    fn cat_err(&self, context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> LibraryError {
+        let path = self.root.join(super::CATALOG_FILE);
+        let context = context.into();
+        move |source| LibraryError::Catalog {
+            path,
+            context,
+            source,
+        }
+    }
+
+    /// Removes temporary files a killed ingest may have left in `cache/tmp/`.
+    fn clean_tmp(&self) -> Result<()> {
+        let tmp = self.root.join("cache").join("tmp");
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(|e| LibraryError::io("cleaning", &tmp, e))?;
+        }
+        std::fs::create_dir_all(&tmp).map_err(|e| LibraryError::io("creating", &tmp, e))
+    }
+
+    fn walk<P: AsRef<Path>>(
+        &self,
+        roots: &[P],
+        options: &IngestOptions,
+        report: &mut IngestReport,
+    ) -> Vec<PathBuf> {
+        let mut seen = HashSet::new();
+        let mut files = Vec::new();
+        let lib_root = self.root.clone();
+        for root in roots {
+            let root = root.as_ref();
+            let root = match std::fs::canonicalize(root) {
+                Ok(r) => r,
+                Err(e) => {
+                    report.failures.push(IngestFailure {
+                        path: root.into(),
+                        stage: "walk".into(),
+                        error: e.to_string(),
+                    });
+                    continue;
+                }
+            };
+            let lib = lib_root.clone();
+            let walker = ignore::WalkBuilder::new(&root)
+                .standard_filters(false)
+                .hidden(!self.config.ingest.include_hidden)
+                .add_custom_ignore_filename(".damkitignore")
+                .parents(true)
+                .follow_links(options.follow_symlinks)
+                .sort_by_file_name(|a, b| a.cmp(b))
+                // Never ingest the library folder into itself.
+                .filter_entry(move |e| !e.path().starts_with(&lib))
+                .build();
+            for entry in walker {
+                match entry {
+                    Ok(e) => {
+                        let Some(ft) = e.file_type() else { continue };
+                        if ft.is_file() {
+                            if e.file_name() == ".damkitignore" {
+                                continue;
+                            }
+                            let p = e.into_path();
+                            if seen.insert(p.clone()) {
+                                files.push(p);
+                            }
+                        } else if ft.is_symlink() {
+                            report.skipped.push(SkippedFile {
+                                path: e.into_path(),
+                                reason: "symbolic link (not followed; see follow_symlinks)".into(),
+                            });
+                        } else if !ft.is_dir() {
+                            report.skipped.push(SkippedFile {
+                                path: e.into_path(),
+                                reason: "not a regular file (device, FIFO or socket)".into(),
+                            });
+                        }
+                    }
+                    Err(err) => report.failures.push(IngestFailure {
+                        path: walk_error_path(&err).unwrap_or_else(|| root.clone()),
+                        stage: "walk".into(),
+                        error: err.to_string(),
+                    }),
+                }
+            }
+        }
+        files
+    }
+
+    fn read_file(&self, path: &Path, known: Option<&Known>, timers: &Timers) -> Read {
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                return Read::Failed {
+                    stage: "read",
+                    error: e.to_string(),
+                };
+            }
+        };
+        let key = CacheKey::of(&meta);
+        if known.is_some_and(|k| k.key == key) {
+            return Read::Unchanged;
+        }
+        if meta.len() == 0 {
+            return Read::Skipped("empty file".into());
+        }
+        let t = Instant::now();
+        let media_type = match MediaType::detect_path(path) {
+            Ok(t) => t,
+            Err(e) => {
+                return Read::Failed {
+                    stage: "detect",
+                    error: e.to_string(),
+                };
+            }
+        };
+        timers.add(S_DETECT, t.elapsed());
+        if media_type.is_none() && !self.config.ingest.accept_unknown_types {
+            return Read::Skipped(
+                "not a media type damkit recognises (see ingest.accept_unknown_types)".into(),
+            );
+        }
+        let (blake3, size, object) = match self.config.storage.mode {
+            StorageMode::Reference => {
+                let t = Instant::now();
+                match exact_hash(path) {
+                    Ok((h, n)) => {
+                        timers.add(S_HASH, t.elapsed());
+                        (h, n, None)
+                    }
+                    Err(e) => {
+                        return Read::Failed {
+                            stage: "hash",
+                            error: e.to_string(),
+                        };
+                    }
+                }
+            }
+            StorageMode::Copy => match self.store_object(path, timers) {
+                Ok((h, n, obj)) => (h, n, Some(obj)),
+                Err((stage, error)) => return Read::Failed { stage, error },
+            },
+        };
+        // A file written to while we read it is not recorded: its hash may mix two states.
+        match std::fs::metadata(path) {
+            Ok(after) if CacheKey::of(&after) == key && after.len() == size => {}
+            _ => {
+                return Read::Failed {
+                    stage: "read",
+                    error: "the file changed while it was being read; it will be read again on \
+                            the next run"
+                        .into(),
+                };
+            }
+        }
+        Read::Hashed(Hashed {
+            key,
+            media_type,
+            blake3,
+            size,
+            object,
+        })
+    }
+
+    /// Copies `path` into `cache/tmp/`, hashes the copy, fsyncs it and renames it to
+    /// `objects/ab/cdef…`. What is hashed is exactly what is stored.
+    fn store_object(
+        &self,
+        path: &Path,
+        timers: &Timers,
+    ) -> std::result::Result<(String, u64, String), (&'static str, String)> {
+        let t = Instant::now();
+        let tmp_dir = self.root.join("cache").join("tmp");
+        let mut tmp = tempfile::NamedTempFile::new_in(&tmp_dir).map_err(|e| {
+            (
+                "store",
+                format!("creating a temporary file in {}: {e}", tmp_dir.display()),
+            )
+        })?;
+        let mut src = std::fs::File::open(path).map_err(|e| ("read", e.to_string()))?;
+        std::io::copy(&mut src, tmp.as_file_mut()).map_err(|e| ("store", e.to_string()))?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| ("store", format!("syncing {}: {e}", tmp.path().display())))?;
+        timers.add(S_STORE, t.elapsed());
+        let t = Instant::now();
+        let (hash, size) = exact_hash(tmp.path()).map_err(|e| ("hash", e.to_string()))?;
+        timers.add(S_HASH, t.elapsed());
+        let t = Instant::now();
+        let rel = format!("objects/{}/{}", &hash[..2], &hash[2..]);
+        let dest = self.root.join(&rel);
+        if !dest.exists() {
+            let dir = dest.parent().unwrap_or(&self.root);
+            std::fs::create_dir_all(dir)
+                .map_err(|e| ("store", format!("creating {}: {e}", dir.display())))?;
+            tmp.persist(&dest).map_err(|e| {
+                (
+                    "store",
+                    format!("renaming into {}: {}", dest.display(), e.error),
+                )
+            })?;
+            sync_dir(dir);
+        }
+        timers.add_n(S_STORE, t.elapsed(), 0);
+        Ok((hash, size, rel))
+    }
+
+    fn plan(
+        &self,
+        tx: &Transaction<'_>,
+        known: Option<&Known>,
+        h: &Hashed,
+        pending: &mut HashMap<String, AssetId>,
+    ) -> rusqlite::Result<Plan> {
+        if let Some(k) = known {
+            if k.role == "primary" {
+                if k.blake3 == h.blake3 {
+                    return Ok(Plan::Touch);
+                }
+                // Later files of this batch with the same bytes duplicate the new version.
+                pending.entry(h.blake3.clone()).or_insert(k.asset);
+                return Ok(Plan::NewVersion { asset: k.asset });
+            }
+            if k.blake3 == h.blake3 {
+                return Ok(Plan::Touch);
+            }
+            // A linked or skipped copy whose bytes changed: it is a file of its own now, and
+            // goes through duplicate detection like a new file.
+        }
+        let existing = match pending.get(&h.blake3) {
+            Some(a) => Some(*a),
+            None => find_by_hash(tx, &h.blake3)?,
+        };
+        let plan = match (existing, self.config.duplicates.exact) {
+            (Some(of), DuplicatePolicy::Link) => Plan::Duplicate {
+                of,
+                action: DuplicateAction::Linked,
+            },
+            (Some(of), DuplicatePolicy::Skip) => Plan::Duplicate {
+                of,
+                action: DuplicateAction::Skipped,
+            },
+            (dup_of, _) => {
+                let asset = AssetId::new();
+                if dup_of.is_none() {
+                    pending.insert(h.blake3.clone(), asset);
+                }
+                Plan::NewAsset { asset, dup_of }
+            }
+        };
+        Ok(plan)
+    }
+
+    fn run_stages(
+        &self,
+        path: &Path,
+        h: &Hashed,
+        options: &IngestOptions,
+        timers: &Timers,
+    ) -> (StageOutput, Vec<(String, String)>) {
+        let mut out = StageOutput::default();
+        let mut errors = Vec::new();
+        let object = h.object.as_ref().map(|o| self.root.join(o));
+        let input = StageInput {
+            path,
+            content: object.as_deref().unwrap_or(path),
+            media_type: h.media_type,
+            blake3: &h.blake3,
+            size: h.size,
+            library: &self.root,
+            config: &self.config,
+        };
+        for stage in &options.stages {
+            let t = Instant::now();
+            // A panicking stage must not take the ingest down with it.
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                stage.process(&input, &mut out)
+            }));
+            timers.add(timers.idx(stage.name()), t.elapsed());
+            match r {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => errors.push((stage.name().to_string(), e.to_string())),
+                Err(_) => errors.push((stage.name().to_string(), "the stage panicked".into())),
+            }
+        }
+        (out, errors)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn commit_file(
+        &self,
+        tx: &Transaction<'_>,
+        path: &Path,
+        h: Hashed,
+        plan: Plan,
+        out: StageOutput,
+        actor: &str,
+        report: &mut IngestReport,
+    ) -> rusqlite::Result<()> {
+        let now = catalog::now();
+        let pbytes = path_to_bytes(path);
+        let ptext = path.to_string_lossy();
+        let k = h.key;
+        let upsert_file = |asset: &AssetId, version_id: i64, role: &str| {
+            tx.execute(
+                "INSERT INTO files (path, path_text, asset_id, version_id, role, dev, ino, size,
+                                    mtime_ns, seen_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT(path) DO UPDATE SET asset_id = ?3, version_id = ?4, role = ?5,
+                     dev = ?6, ino = ?7, size = ?8, mtime_ns = ?9, seen_at = ?10",
+                params![
+                    pbytes,
+                    ptext,
+                    asset.to_string(),
+                    version_id,
+                    role,
+                    k.dev,
+                    k.ino,
+                    k.size,
+                    k.mtime_ns,
+                    now
+                ],
+            )
+        };
+        match plan {
+            Plan::Touch => {
+                tx.execute(
+                    "UPDATE files SET dev = ?2, ino = ?3, size = ?4, mtime_ns = ?5, seen_at = ?6
+                     WHERE path = ?1",
+                    params![pbytes, k.dev, k.ino, k.size, k.mtime_ns, now],
+                )?;
+                report.unchanged += 1;
+            }
+            Plan::Duplicate { of, action } => {
+                let version_id: i64 = tx.query_row(
+                    "SELECT id FROM versions WHERE asset_id = ?1 AND blake3 = ?2
+                     ORDER BY number DESC LIMIT 1",
+                    params![of.to_string(), h.blake3],
+                    |r| r.get(0),
+                )?;
+                let role = if action == DuplicateAction::Linked {
+                    "copy"
+                } else {
+                    "skipped"
+                };
+                upsert_file(&of, version_id, role)?;
+                if action == DuplicateAction::Linked {
+                    audit_insert(
+                        tx,
+                        actor,
+                        Some(&of),
+                        "link_copy",
+                        &serde_json::json!({ "path": ptext, "blake3": h.blake3 }),
+                    )?;
+                }
+                report.duplicates.push(DuplicateFile {
+                    path: path.into(),
+                    duplicate_of: of,
+                    kept_as: None,
+                    action,
+                });
+            }
+            Plan::NewAsset { asset, dup_of } => {
+                tx.execute(
+                    "INSERT INTO assets (id, created_at, updated_at, status, title, description)
+                     VALUES (?1, ?2, ?2, 'draft', ?3, ?4)",
+                    params![asset.to_string(), now, out.title, out.description],
+                )?;
+                let version_id = insert_version(tx, &asset, 1, &h, path, &now)?;
+                upsert_file(&asset, version_id, "primary")?;
+                store_outputs(tx, &asset, version_id, &out)?;
+                audit_insert(
+                    tx,
+                    actor,
+                    Some(&asset),
+                    "ingest",
+                    &serde_json::json!({
+                        "path": ptext, "version": 1, "blake3": h.blake3, "size": h.size,
+                        "media_type": h.media_type.map(MediaType::name),
+                        "duplicate_of": dup_of.map(|a| a.to_string()),
+                    }),
+                )?;
+                if let Some(of) = dup_of {
+                    report.duplicates.push(DuplicateFile {
+                        path: path.into(),
+                        duplicate_of: of,
+                        kept_as: Some(asset),
+                        action: DuplicateAction::Kept,
+                    });
+                }
+                report.added.push(IngestedFile {
+                    path: path.into(),
+                    id: asset,
+                    version: 1,
+                    blake3: h.blake3,
+                    media_type: h.media_type,
+                    size: h.size,
+                });
+            }
+            Plan::NewVersion { asset } => {
+                let number: i64 = tx.query_row(
+                    "SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE asset_id = ?1",
+                    [asset.to_string()],
+                    |r| r.get(0),
+                )?;
+                let version_id = insert_version(tx, &asset, number, &h, path, &now)?;
+                upsert_file(&asset, version_id, "primary")?;
+                store_outputs(tx, &asset, version_id, &out)?;
+                audit_insert(
+                    tx,
+                    actor,
+                    Some(&asset),
+                    "new_version",
+                    &serde_json::json!({
+                        "path": ptext, "version": number, "blake3": h.blake3, "size": h.size,
+                    }),
+                )?;
+                let status: String = tx.query_row(
+                    "SELECT status FROM assets WHERE id = ?1",
+                    [asset.to_string()],
+                    |r| r.get(0),
+                )?;
+                if status == LifecycleStatus::Approved.as_str() {
+                    tx.execute(
+                        "UPDATE assets SET status = 'in_review' WHERE id = ?1",
+                        [asset.to_string()],
+                    )?;
+                    audit_insert(
+                        tx,
+                        actor,
+                        Some(&asset),
+                        "status",
+                        &serde_json::json!({
+                            "from": "approved", "to": "in_review",
+                            "reason": format!("new version {number}: the approved content changed"),
+                        }),
+                    )?;
+                }
+                report.new_versions.push(IngestedFile {
+                    path: path.into(),
+                    id: asset,
+                    version: number,
+                    blake3: h.blake3,
+                    media_type: h.media_type,
+                    size: h.size,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        ignore::Error::Partial(errs) => errs.iter().find_map(walk_error_path),
+        _ => None,
+    }
+}
+
+fn sync_dir(dir: &Path) {
+    // Makes the rename durable; best effort (not every platform can open a folder).
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+fn lookup_known(conn: &rusqlite::Connection, path: &Path) -> rusqlite::Result<Option<Known>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.asset_id, f.version_id, v.blake3, f.role, f.dev, f.ino, f.size, f.mtime_ns
+         FROM files f JOIN versions v ON v.id = f.version_id WHERE f.path = ?1",
+    )?;
+    stmt.query_row([path_to_bytes(path)], |r| {
+        let id: String = r.get(0)?;
+        Ok(Known {
+            asset: id.parse().map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    0,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?,
+            blake3: r.get(2)?,
+            role: r.get(3)?,
+            key: CacheKey {
+                dev: r.get(4)?,
+                ino: r.get(5)?,
+                size: r.get(6)?,
+                mtime_ns: r.get(7)?,
+            },
+        })
+    })
+    .optional()
+}
+
+/// The asset whose version has these bytes (the oldest asset when several do).
+fn find_by_hash(tx: &Transaction<'_>, blake3: &str) -> rusqlite::Result<Option<AssetId>> {
+    let id: Option<String> = tx
+        .query_row(
+            "SELECT asset_id FROM versions WHERE blake3 = ?1 ORDER BY id LIMIT 1",
+            [blake3],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(id.and_then(|s| s.parse().ok()))
+}
+
+fn insert_version(
+    tx: &Transaction<'_>,
+    asset: &AssetId,
+    number: i64,
+    h: &Hashed,
+    path: &Path,
+    now: &str,
+) -> rusqlite::Result<i64> {
+    tx.execute(
+        "INSERT INTO versions (asset_id, number, blake3, size, media_type, mime, created_at,
+                               source, object)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            asset.to_string(),
+            number,
+            h.blake3,
+            i64::try_from(h.size).unwrap_or(i64::MAX),
+            h.media_type.map(MediaType::name),
+            h.media_type.map(MediaType::mime),
+            now,
+            path_to_bytes(path),
+            h.object
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    tx.execute(
+        "UPDATE assets SET current_version = ?2, updated_at = ?3 WHERE id = ?1",
+        params![asset.to_string(), id, now],
+    )?;
+    tx.execute(
+        "INSERT INTO hashes (version_id, kind, value) VALUES (?1, 'blake3', ?2)",
+        params![id, h.blake3],
+    )?;
+    Ok(id)
+}
+
+fn store_outputs(
+    tx: &Transaction<'_>,
+    asset: &AssetId,
+    version_id: i64,
+    out: &StageOutput,
+) -> rusqlite::Result<()> {
+    let aid = asset.to_string();
+    if let Some((source, json)) = &out.metadata {
+        tx.execute(
+            "INSERT OR REPLACE INTO metadata (version_id, source, json) VALUES (?1, ?2, ?3)",
+            params![version_id, source, json.to_string()],
+        )?;
+    }
+    for (kind, value) in &out.hashes {
+        tx.execute(
+            "INSERT OR REPLACE INTO hashes (version_id, kind, value) VALUES (?1, ?2, ?3)",
+            params![version_id, kind, value],
+        )?;
+    }
+    for k in &out.keywords {
+        tx.execute(
+            "INSERT OR IGNORE INTO keywords (asset_id, keyword, concept, vocabulary)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![aid, k.keyword, k.concept, k.vocabulary],
+        )?;
+    }
+    if let Some(r) = &out.rights {
+        tx.execute(
+            "INSERT OR REPLACE INTO rights (asset_id, source, policy, expires_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![aid, r.source, r.policy.to_string(), r.expires_at],
+        )?;
+    }
+    for r in &out.renditions {
+        tx.execute(
+            "INSERT OR REPLACE INTO renditions (version_id, preset, path, width, height, mime, size)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                version_id,
+                r.preset,
+                r.path,
+                r.width,
+                r.height,
+                r.mime,
+                i64::try_from(r.size).unwrap_or(i64::MAX)
+            ],
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,279 @@
+//! The library folder: a catalog of assets with versions, lifecycle status and an audit
+//! trail, fed by an ingest pipeline that composes the damkit crates.
+//!
+//! # Layout
+//!
+//! | path | what |
+//! |---|---|
+//! | `damkit.toml` | the configuration ([`LibraryConfig`]): storage mode, duplicate policy, lifecycle rules, vocabularies, rendition presets, rights defaults |
+//! | `catalog.sqlite` | the catalog, the source of truth (SQLite in WAL mode; format version in `PRAGMA user_version`) |
+//! | `objects/ab/cdef…` | originals copied into the library (storage mode `copy`), named by BLAKE3 |
+//! | `renditions/` | renditions made from presets |
+//! | `index/` | the search index, derived from the catalog (`reindex` rebuilds it) |
+//! | `cache/` | scratch space (`cache/tmp/` holds objects being written) |
+//!
+//! # What is wired
+//!
+//! Ingest walks, detects types, hashes (BLAKE3), stores (copy mode), finds exact duplicates and
+//! records assets, versions, paths and hashes. The capability stages (metadata, content and
+//! perceptual hashes, keywords, rights, renditions, search index) are listed in
+//! [`stage::NOT_WIRED`]: they record nothing yet and the ingest report says so.
+//!
+//! # Example
+//!
+//! ```
+//! use damkit::library::{IngestOptions, Library, LibraryConfig, LifecycleStatus};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let photos = dir.path().join("photos");
+//! std::fs::create_dir(&photos)?;
+//! std::fs::write(photos.join("a.jpg"), b"\xff\xd8\xff\xe0 a tiny jpeg-looking file")?;
+//!
+//! let lib = Library::create(dir.path().join("lib"), LibraryConfig::default())?;
+//! let report = lib.ingest(&[&photos], &IngestOptions::default().actor("alice"))?;
+//! assert_eq!(report.added.len(), 1);
+//!
+//! let id = report.added[0].id;
+//! lib.set_status(&id, LifecycleStatus::InReview, "alice")?;
+//! lib.set_status(&id, LifecycleStatus::Approved, "bob")?;
+//! let asset = lib.asset(&id)?;
+//! assert!(asset.distributable);
+//! assert_eq!(asset.versions.len(), 1);
+//! Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod catalog;
+mod config;
+mod error;
+mod ingest;
+mod lifecycle;
+mod query;
+pub mod stage;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use damkit_core::AssetId;
+use rusqlite::params;
+
+pub use catalog::CATALOG_FORMAT;
+pub use config::{
+    CONFIG_FORMAT, DuplicateConfig, DuplicatePolicy, IngestConfig, LibraryConfig, LifecycleConfig,
+    RenditionPreset, RightsConfig, StorageConfig, StorageMode, VocabularyConfig,
+};
+pub use error::{LibraryError, Result};
+pub use ingest::{
+    DuplicateAction, DuplicateFile, IngestFailure, IngestOptions, IngestProgress, IngestReport,
+    IngestWarning, IngestedFile, ProgressFn, SkippedFile, StageReport, default_actor, exact_hash,
+};
+pub use lifecycle::{LifecycleStatus, ParseStatusError};
+pub use query::{
+    AssetSummary, AssetView, AuditEntry, DuplicateGroup, DuplicateMember, DuplicateReport, Edit,
+    EditReport, FieldChange, FileView, LibraryStats, RenditionView, Transition, VersionView,
+};
+
+use catalog::Catalog;
+
+/// The catalog file name inside a library folder.
+pub const CATALOG_FILE: &str = "catalog.sqlite";
+/// The config file name inside a library folder.
+pub const CONFIG_FILE: &str = "damkit.toml";
+/// The folders of a library.
+pub const FOLDERS: [&str; 4] = ["objects", "renditions", "index", "cache"];
+
+/// A library folder, open. Cheap to share between threads (`&Library` is `Sync`): catalog
+/// access is serialised by a mutex; other processes may open the same folder and read while
+/// this one writes.
+#[derive(Debug)]
+pub struct Library {
+    root: PathBuf,
+    config: LibraryConfig,
+    catalog: Mutex<Catalog>,
+}
+
+impl Library {
+    /// Creates a library in `path` (created if missing; it may exist if empty of a library)
+    /// with this configuration, and opens it.
+    pub fn create(path: impl AsRef<Path>, config: LibraryConfig) -> Result<Library> {
+        let path = path.as_ref();
+        config.validate(&path.join(CONFIG_FILE))?;
+        if path.join(CONFIG_FILE).exists() || path.join(CATALOG_FILE).exists() {
+            return Err(LibraryError::AlreadyExists { path: path.into() });
+        }
+        std::fs::create_dir_all(path).map_err(|e| LibraryError::io("creating", path, e))?;
+        let root =
+            std::fs::canonicalize(path).map_err(|e| LibraryError::io("resolving", path, e))?;
+        for f in FOLDERS {
+            let d = root.join(f);
+            std::fs::create_dir_all(&d).map_err(|e| LibraryError::io("creating", &d, e))?;
+        }
+        // The catalog first, the config last: a folder with a config is a complete library.
+        let catalog = Catalog::open(&root.join(CATALOG_FILE), true)?;
+        catalog
+            .conn
+            .execute(
+                "INSERT OR REPLACE INTO library (key, value) VALUES ('created_at', ?1)",
+                [catalog::now()],
+            )
+            .map_err(catalog.err("recording the creation time"))?;
+        write_atomic(&root.join(CONFIG_FILE), config.to_toml().as_bytes())?;
+        Ok(Library {
+            root,
+            config,
+            catalog: Mutex::new(catalog),
+        })
+    }
+
+    /// Opens an existing library folder. The error names the folder and what is missing or
+    /// wrong (no config, bad config, catalog of a newer format).
+    pub fn open(path: impl AsRef<Path>) -> Result<Library> {
+        let path = path.as_ref();
+        if !path.is_dir() {
+            return Err(LibraryError::NotALibrary {
+                path: path.into(),
+                reason: if path.exists() {
+                    "it is not a folder".into()
+                } else {
+                    "it does not exist".into()
+                },
+            });
+        }
+        let root =
+            std::fs::canonicalize(path).map_err(|e| LibraryError::io("resolving", path, e))?;
+        let config_path = root.join(CONFIG_FILE);
+        if !config_path.is_file() {
+            return Err(LibraryError::NotALibrary {
+                path: root,
+                reason: format!(
+                    "no {CONFIG_FILE} (create one with Library::create or `damkit ingest`)"
+                ),
+            });
+        }
+        let config = LibraryConfig::load(&config_path)?;
+        let catalog = Catalog::open(&root.join(CATALOG_FILE), false)?;
+        for f in FOLDERS {
+            let d = root.join(f);
+            std::fs::create_dir_all(&d).map_err(|e| LibraryError::io("creating", &d, e))?;
+        }
+        Ok(Library {
+            root,
+            config,
+            catalog: Mutex::new(catalog),
+        })
+    }
+
+    /// Opens the library at `path`, creating it with `config` when the folder holds none.
+    /// The boolean is true when it was created.
+    pub fn open_or_create(
+        path: impl AsRef<Path>,
+        config: LibraryConfig,
+    ) -> Result<(Library, bool)> {
+        let path = path.as_ref();
+        if path.join(CONFIG_FILE).exists() {
+            Ok((Library::open(path)?, false))
+        } else {
+            Ok((Library::create(path, config)?, true))
+        }
+    }
+
+    /// The library folder (absolute).
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &LibraryConfig {
+        &self.config
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Catalog> {
+        // A panic while holding the lock cannot leave a half-written transaction behind
+        // (rusqlite rolls back on drop), so a poisoned lock is safe to reuse.
+        self.catalog.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Rebuilds the search index under `index/` from the catalog.
+    ///
+    /// Not wired yet: damkit-search is not part of the pipeline. Once it is, this walks
+    /// [`Library::assets`] and writes one record per asset (current version, metadata,
+    /// keywords, status), replacing `index/` atomically.
+    pub fn reindex(&self) -> Result<()> {
+        Err(LibraryError::NotWired {
+            capability: "search",
+            detail: "damkit-search is not part of the library pipeline yet; the catalog holds \
+                     everything the index will be rebuilt from",
+        })
+    }
+
+    /// Assets whose rights expire within `days` days. Not wired yet (damkit-rights).
+    pub fn rights_report(&self, days: u32) -> Result<()> {
+        let _ = days;
+        Err(LibraryError::NotWired {
+            capability: "rights",
+            detail: "damkit-rights is not part of the library pipeline yet; no rights policies \
+                     are recorded at ingest",
+        })
+    }
+
+    /// Keywords not found in the configured vocabularies. Not wired yet (damkit-taxonomy).
+    pub fn vocabulary_report(&self) -> Result<()> {
+        Err(LibraryError::NotWired {
+            capability: "vocab",
+            detail: "damkit-taxonomy is not part of the library pipeline yet; keywords are \
+                     stored uncontrolled",
+        })
+    }
+}
+
+/// Appends an entry to the audit log (inside the caller's transaction).
+pub(crate) fn audit_insert(
+    conn: &rusqlite::Connection,
+    actor: &str,
+    asset: Option<&AssetId>,
+    action: &str,
+    detail: &serde_json::Value,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO audit (at, actor, asset_id, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        catalog::now(),
+        actor,
+        asset.map(|a| a.to_string()),
+        action,
+        detail.to_string()
+    ])?;
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, fsync and rename; on
+/// error the original is untouched.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp =
+        tempfile::NamedTempFile::new_in(dir).map_err(|e| LibraryError::io("writing", path, e))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| LibraryError::io("writing", path, e))?;
+    tmp.persist(path)
+        .map_err(|e| LibraryError::io("writing", path, e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_send_sync_static() {
+        damkit_core::error::assert_error_traits::<LibraryError>();
+        damkit_core::error::assert_error_traits::<ParseStatusError>();
+    }
+
+    #[test]
+    fn library_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Library>();
+    }
+}

@@ -1,0 +1,164 @@
+//! Pipeline stages: what ingest does to each new file or new version, and which capability
+//! stages are wired.
+//!
+//! The built-in stages (walk, detect, exact hash, store, duplicates, catalog) always run. The
+//! capability stages (metadata, metadata-blind content hash, perceptual hashes, keywords,
+//! rights, renditions, search index) come from the other damkit crates; each plugs in as an
+//! [`AssetStage`] whose [`StageOutput`] the catalog stores. Until a crate is wired, its stage
+//! records nothing and the ingest report lists it as not wired ([`NOT_WIRED`]).
+//!
+//! Applications may add their own stages through
+//! [`IngestOptions::stages`](super::IngestOptions::stages) (an AI tagger, a virus scan...).
+
+use std::path::Path;
+
+use damkit_core::MediaType;
+use serde::Serialize;
+
+use super::config::LibraryConfig;
+
+/// A stage of the capability pipeline, run (in parallel, on rayon threads) on every file that
+/// becomes a new asset or a new version.
+pub trait AssetStage: Send + Sync {
+    /// The stage's name in reports (`metadata`, `renditions`, ...).
+    fn name(&self) -> &str;
+
+    /// Processes one file and adds what it found to `output`. An error is reported for this
+    /// file and stage; the asset is still ingested with what the other stages produced.
+    fn process(
+        &self,
+        input: &StageInput<'_>,
+        output: &mut StageOutput,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>>;
+}
+
+/// What a stage knows about the file it processes.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct StageInput<'a> {
+    /// The path the file was found at.
+    pub path: &'a Path,
+    /// Where to read the bytes: the object in copy mode (immutable), else `path`.
+    pub content: &'a Path,
+    /// The detected media type.
+    pub media_type: Option<MediaType>,
+    /// The BLAKE3 hash of the bytes, lower-case hex.
+    pub blake3: &'a str,
+    /// Size in bytes.
+    pub size: u64,
+    /// The library folder (renditions go under `renditions/`).
+    pub library: &'a Path,
+    /// The library configuration (vocabularies, presets, rights defaults).
+    pub config: &'a LibraryConfig,
+}
+
+/// What stages found about a file; stored in the catalog in the same transaction as the
+/// version.
+#[derive(Debug, Default, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct StageOutput {
+    /// Metadata to store (JSON), with the name of the stage that read it.
+    pub metadata: Option<(String, serde_json::Value)>,
+    /// A title for a new asset (e.g. from the metadata); catalog edits win over it.
+    pub title: Option<String>,
+    /// A description for a new asset.
+    pub description: Option<String>,
+    /// More hashes of the version: (`content`, hex), (`phash`, hex), ...
+    pub hashes: Vec<(String, String)>,
+    /// Keywords for the asset.
+    pub keywords: Vec<KeywordRecord>,
+    /// A rights policy for the asset.
+    pub rights: Option<RightsRecord>,
+    /// Renditions made for the version.
+    pub renditions: Vec<RenditionRecord>,
+}
+
+/// A keyword, controlled (with a concept from a vocabulary) or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct KeywordRecord {
+    /// The keyword as written.
+    pub keyword: String,
+    /// The concept URI when a vocabulary knows it.
+    pub concept: Option<String>,
+    /// The vocabulary's name.
+    pub vocabulary: Option<String>,
+}
+
+/// A rights policy attached to an asset.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct RightsRecord {
+    /// Where it came from (`metadata`, `library default`, ...).
+    pub source: String,
+    /// The policy (ODRL JSON).
+    pub policy: serde_json::Value,
+    /// When the rights run out (RFC 3339), if they do.
+    pub expires_at: Option<String>,
+}
+
+/// A rendition file made for a version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct RenditionRecord {
+    /// The preset's name.
+    pub preset: String,
+    /// The file, relative to the library folder.
+    pub path: String,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// MIME type.
+    pub mime: String,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// A capability stage that is not part of the pipeline yet, and what it will do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PendingStage {
+    /// The stage name.
+    pub name: &'static str,
+    /// The crate that will provide it.
+    pub provided_by: &'static str,
+    /// What it will record.
+    pub will_record: &'static str,
+}
+
+/// The capability stages not wired into ingest yet. Each records nothing today; the ingest
+/// report says "NAME: not wired yet".
+pub const NOT_WIRED: &[PendingStage] = &[
+    PendingStage {
+        name: "metadata",
+        provided_by: "damkit-metadata",
+        will_record: "EXIF/IPTC/XMP and sidecars, title and description",
+    },
+    PendingStage {
+        name: "content_hash",
+        provided_by: "damkit-dedup",
+        will_record: "metadata-blind content hash (hashes.kind = content)",
+    },
+    PendingStage {
+        name: "perceptual_hash",
+        provided_by: "damkit-dedup",
+        will_record: "perceptual hashes and near-duplicate groups",
+    },
+    PendingStage {
+        name: "keywords",
+        provided_by: "damkit-taxonomy",
+        will_record: "keywords normalised against the configured vocabularies",
+    },
+    PendingStage {
+        name: "rights",
+        provided_by: "damkit-rights",
+        will_record: "ODRL policy from metadata plus library defaults",
+    },
+    PendingStage {
+        name: "renditions",
+        provided_by: "damkit-rendition",
+        will_record: "renditions from the configured presets under renditions/",
+    },
+    PendingStage {
+        name: "index",
+        provided_by: "damkit-search",
+        will_record: "the asset record in the tantivy index under index/",
+    },
+];

@@ -1,0 +1,7 @@
+//! Integration tests of the damkit facade's library folder.
+
+mod crash;
+mod ingest;
+mod layout;
+mod lifecycle;
+mod util;
