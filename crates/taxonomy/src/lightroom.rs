@@ -109,7 +109,8 @@ pub fn read_into(
                 "indented with spaces; Lightroom uses one TAB per level".into(),
             )?;
         }
-        let entry = rest.trim();
+        // A stray BOM (U+FEFF) at a keyword's edge is invisible noise, like whitespace.
+        let entry = rest.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
         if entry.contains('\t') {
             complain(line_no, "TAB inside a keyword".into())?;
         }
@@ -128,7 +129,7 @@ pub fn read_into(
                 depth = stack.len();
             }
             let owner = stack[depth - 1];
-            let syn = syn.trim();
+            let syn = syn.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
             if syn.is_empty() {
                 complain(line_no, "empty synonym".into())?;
                 continue;
@@ -137,7 +138,10 @@ pub fn read_into(
             continue;
         }
         let (name, category) = match entry.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-            Some(n) => (n.trim(), true),
+            Some(n) => (
+                n.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'),
+                true,
+            ),
             None => (entry, false),
         };
         if name.is_empty() {
@@ -313,6 +317,16 @@ mod tests {
         let (v, w) = parse(text.as_bytes(), "kw.txt", &ReadOptions::default()).unwrap();
         assert_eq!(w.len(), 1);
         assert_eq!(v.len(), 2);
+    }
+
+    #[test]
+    fn stray_bom_is_not_part_of_a_keyword() {
+        // Found by the taxonomy_lightroom fuzz target: a second BOM made a keyword that the
+        // writer put first in the file, where the reader strips it as the file's BOM.
+        let text = "\u{feff}\u{feff}Animals\n\t{\u{feff}Fauna}\n";
+        let (v, _) = parse(text.as_bytes(), "t", &ReadOptions::default()).unwrap();
+        let out = write(&v, &[]).unwrap();
+        assert_eq!(out, "Animals\n\t{Fauna}\n");
     }
 
     #[test]
