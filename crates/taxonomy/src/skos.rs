@@ -27,6 +27,9 @@ const DC: &str = "http://purl.org/dc/elements/1.1/";
 /// The property damkit writes (and reads) for the retirement date of a concept: SKOS has
 /// none, so retired concepts carry `owl:deprecated true` and this date.
 pub const RETIRED_ON: &str = "https://damkit.dev/ns/taxonomy#retiredOn";
+/// The property damkit writes (and reads) for a Lightroom category keyword (`[x]`, not
+/// exported): `true` on the concept.
+pub const CATEGORY: &str = "https://damkit.dev/ns/taxonomy#category";
 
 /// The RDF syntaxes the SKOS reader accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,6 +218,7 @@ enum P {
     Deprecated,
     ReplacedBy,
     RetiredOn,
+    Category,
     RdfsLabel,
     Title,
 }
@@ -260,6 +264,7 @@ impl Preds {
         add(v, OWL, "deprecated", P::Deprecated);
         add(v, DCT, "isReplacedBy", P::ReplacedBy);
         map.insert(v.intern(RETIRED_ON), P::RetiredOn);
+        map.insert(v.intern(CATEGORY), P::Category);
         Preds { map }
     }
 }
@@ -511,6 +516,12 @@ fn interpret(v: &mut Vocabulary, triples: &[T]) {
                 let a = v.concept_id_sym(s);
                 v.set_retired(a, None, &[]);
             }
+            (P::Category, Obj::Lit { text, .. })
+                if is_concept(s) && (text == true_sym || text == one_sym) =>
+            {
+                let a = v.concept_id_sym(s);
+                v.set_category(a, true);
+            }
             (P::RetiredOn, Obj::Lit { text, .. }) if is_concept(s) => {
                 let a = v.concept_id_sym(s);
                 let date = v.str(text).to_string();
@@ -653,6 +664,13 @@ pub fn write_turtle<W: Write>(vocab: &Vocabulary, out: W) -> Result<W> {
             let sn = nn(vocab.str(vocab.schemes[s.0 as usize].iri)).ok_or_else(|| bad(""))?;
             w.serialize_triple(&t(p("inScheme"), sn.into()))
                 .map_err(io)?;
+        }
+        if c.is_category() {
+            w.serialize_triple(&t(
+                NamedNode::new_unchecked(CATEGORY),
+                Literal::from(true).into(),
+            ))
+            .map_err(io)?;
         }
         if c.is_retired() {
             w.serialize_triple(&t(

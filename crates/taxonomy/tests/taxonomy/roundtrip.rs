@@ -42,9 +42,7 @@ fn skos_turtle_round_trip() {
         let (back, _) = load_bytes(&ttl, Format::Turtle, f).unwrap();
         let mut a = v.to_json_doc();
         let mut b = back.to_json_doc();
-        // Turtle has no notion of category keywords; collection member order is kept.
         for c in a.concepts.iter_mut().chain(b.concepts.iter_mut()) {
-            c.category = false;
             // oxrdf writes language tags in lower case (BCP 47 tags are case-insensitive).
             for l in &mut c.labels {
                 l.lang.make_ascii_lowercase();
