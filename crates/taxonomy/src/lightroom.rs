@@ -259,6 +259,15 @@ pub fn write(vocab: &Vocabulary, langs: &[&str]) -> Result<String> {
                 if on_path[ch.index()] || !vocab.concept(ch).is_declared() {
                     continue;
                 }
+                if depth + 1 >= crate::MAX_DEPTH {
+                    return Err(Error::Export {
+                        format: "Lightroom keyword list",
+                        message: format!(
+                            "the hierarchy is deeper than {} levels",
+                            crate::MAX_DEPTH
+                        ),
+                    });
+                }
                 enter(ch, depth + 1, &mut out)?;
                 on_path[ch.index()] = true;
                 stack.push((ch, depth + 1, 0));
