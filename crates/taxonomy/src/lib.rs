@@ -48,6 +48,7 @@
 
 pub mod csv;
 pub mod error;
+mod fuzzy;
 mod hierarchy;
 pub mod iptc;
 pub mod json;

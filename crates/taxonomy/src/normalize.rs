@@ -152,6 +152,7 @@ pub struct Normalizer {
     keys: fst::Map<Vec<u8>>,
     groups: Vec<Box<str>>,
     opts: NormalizeOptions,
+    lev: std::sync::Arc<crate::fuzzy::Builders>,
 }
 
 impl Normalizer {
@@ -224,6 +225,7 @@ impl Normalizer {
             keys,
             groups,
             opts,
+            lev: std::sync::Arc::new(crate::fuzzy::Builders::new()),
         }
     }
 
@@ -270,13 +272,11 @@ impl Normalizer {
             if n < 3 * d as usize || out.len() >= max || n > 64 {
                 break;
             }
-            let Ok(lev) = fst::automaton::Levenshtein::new(key, u32::from(d)) else {
-                break;
-            };
-            let mut stream = self.keys.search(lev).into_stream();
+            let lev = self.lev.dfa(key, d, false);
+            let mut stream = self.keys.search(&lev).into_stream();
             let mut found: Vec<(u64, u8)> = Vec::new();
-            while let Some((_, idx)) = stream.next() {
-                found.push((idx, d));
+            while let Some((k, idx)) = stream.next() {
+                found.push((idx, lev.distance(k).unwrap_or(d)));
                 if found.len() > 256 {
                     break;
                 }

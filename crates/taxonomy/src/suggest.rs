@@ -6,7 +6,7 @@
 //! or 2 (8+ characters) using Levenshtein automata. Results rank preferred labels above
 //! alternative above hidden labels, label starts above word starts, exact above fuzzy.
 
-use fst::automaton::{Levenshtein, Str};
+use fst::automaton::Str;
 use fst::{Automaton, IntoStreamer, Streamer};
 use serde::Serialize;
 
@@ -59,6 +59,7 @@ pub struct Autocomplete {
     offsets: Vec<u32>,
     postings: Vec<Posting>,
     fold_accents: bool,
+    lev: crate::fuzzy::Builders,
 }
 
 fn word_starts(s: &str) -> impl Iterator<Item = usize> + '_ {
@@ -146,6 +147,7 @@ impl Autocomplete {
             offsets,
             postings,
             fold_accents,
+            lev: crate::fuzzy::Builders::new(),
         }
     }
 
@@ -168,9 +170,8 @@ impl Autocomplete {
         let n = q.chars().count();
         if best.items.len() < limit && (4..=48).contains(&n) {
             let d = if n >= 8 { 2 } else { 1 };
-            if let Ok(lev) = Levenshtein::new(&q, d) {
-                self.collect(vocab, lev.starts_with(), d as u8, lang, &q, &mut best);
-            }
+            let lev = self.lev.dfa(&q, d, true);
+            self.collect(vocab, &lev, d, lang, &q, &mut best);
         }
         let mut best = best.items;
         best.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.concept.cmp(&b.1.concept)));
