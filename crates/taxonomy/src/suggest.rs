@@ -16,7 +16,7 @@ use crate::normalize::{MatchedBy, fold_into};
 /// Keys visited per query, so that a one-letter prefix on a million concepts stays fast. The
 /// ranking is exact within the keys visited (the shortest completions come first in the
 /// index's byte order).
-pub const SCAN_LIMIT: usize = 2048;
+pub const SCAN_LIMIT: usize = 1024;
 
 #[derive(Debug, Clone, Copy)]
 struct Posting {
