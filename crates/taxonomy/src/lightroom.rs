@@ -111,9 +111,18 @@ pub fn read_into(
         }
         // A stray BOM (U+FEFF) at a keyword's edge is invisible noise, like whitespace.
         let entry = rest.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-        if entry.contains('\t') {
-            complain(line_no, "TAB inside a keyword".into())?;
-        }
+        // Interior TABs and CRs cannot be written back: they become spaces (as on export).
+        let cleaned;
+        let entry = if entry.contains(['\t', '\r']) {
+            complain(
+                line_no,
+                "TAB or CR inside a keyword, replaced by a space".into(),
+            )?;
+            cleaned = entry.replace(['\t', '\r'], " ");
+            cleaned.as_str()
+        } else {
+            entry
+        };
         if let Some(syn) = entry.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
             if depth == 0 || depth > stack.len() {
                 complain(
@@ -336,6 +345,17 @@ mod tests {
         let (v, _) = parse(text.as_bytes(), "t", &ReadOptions::default()).unwrap();
         let out = write(&v, &[]).unwrap();
         assert_eq!(out, "Animals\n\t{Fauna}\n");
+    }
+
+    #[test]
+    fn interior_tab_becomes_space() {
+        // Found by the taxonomy_lightroom fuzz target: "a\tb" and "a b" were two keywords that
+        // export wrote identically.
+        let text = "m\n\ta\tb\n\ta b\n";
+        let (v, w) = parse(text.as_bytes(), "t", &ReadOptions::default()).unwrap();
+        assert_eq!(w.len(), 1);
+        assert_eq!(v.len(), 2);
+        assert_eq!(write(&v, &[]).unwrap(), "m\n\ta b\n");
     }
 
     #[test]
