@@ -264,6 +264,29 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
     if let Some(rem) = opts.limits.remaining_alloc() {
         dec.set_max_decoding_buffer_size(usize::try_from(rem).unwrap_or(usize::MAX));
     }
+    // A full-size decode of a colour or grey JPEG goes through zune-jpeg (SIMD, faster and
+    // one output buffer); scaled decodes and CMYK/YCCK go through jpeg-decoder.
+    let full_size_rgb = shrink == 1
+        && matches!(
+            jinfo.pixel_format,
+            jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8
+        );
+    if full_size_rgb {
+        let data = decode_full_with_zune(bytes, &info)?;
+        return Ok(Decoded {
+            info,
+            raster: Raster {
+                width: ow,
+                height: oh,
+                layout: PixelLayout::Rgb8,
+                data,
+            },
+            icc,
+            exif,
+            warnings,
+            shrink,
+        });
+    }
     let pixels = match dec.decode() {
         Ok(p) => p,
         Err(e) => return Err(RenditionError::decode("JPEG", e)),
@@ -317,6 +340,33 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
         warnings,
         shrink,
     })
+}
+
+fn decode_full_with_zune(bytes: &[u8], info: &SourceInfo) -> Result<Vec<u8>> {
+    use zune_core::bytestream::ZCursor;
+    use zune_core::colorspace::ColorSpace;
+    use zune_core::options::DecoderOptions as ZOptions;
+    let options = ZOptions::default()
+        .set_max_width(info.width as usize)
+        .set_max_height(info.height as usize)
+        .jpeg_set_out_colorspace(ColorSpace::RGB);
+    let mut dec = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    let data = dec
+        .decode()
+        .map_err(|e| RenditionError::decode("JPEG", e))?;
+    let expected = Raster::byte_len(info.width, info.height, PixelLayout::Rgb8);
+    if data.len() as u64 != expected {
+        return Err(RenditionError::decode(
+            "JPEG",
+            format!(
+                "decoder returned {} bytes for {}x{} RGB pixels",
+                data.len(),
+                info.width,
+                info.height
+            ),
+        ));
+    }
+    Ok(data)
 }
 
 fn image_format(t: MediaType) -> (image::ImageFormat, &'static str) {

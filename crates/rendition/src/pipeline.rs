@@ -105,6 +105,7 @@ pub struct Renderer {
     lenient: bool,
     full_decode: bool,
     max_shrink: Option<u32>,
+    no_fsync: bool,
     watermarks: Mutex<HashMap<PathBuf, Arc<Raster>>>,
 }
 
@@ -115,6 +116,7 @@ impl Clone for Renderer {
             lenient: self.lenient,
             full_decode: self.full_decode,
             max_shrink: self.max_shrink,
+            no_fsync: self.no_fsync,
             watermarks: Mutex::new(HashMap::new()),
         }
     }
@@ -128,9 +130,9 @@ pub fn output_name(input: &Path, spec: &RenditionSpec) -> PathBuf {
     PathBuf::from(format!("{stem}-{}.{}", spec.name, spec.format.extension()))
 }
 
-/// Writes `data` to `path` through a temporary file in the same folder, fsynced and renamed,
-/// so that `path` is either the old file or the complete new one.
-pub fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
+/// Writes `data` to `path` through a temporary file in the same folder, fsynced (when `fsync`)
+/// and renamed, so that `path` is either the old file or the complete new one.
+pub fn write_atomically(path: &Path, data: &[u8], fsync: bool) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -145,7 +147,9 @@ pub fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
         .tempfile_in(dir)
         .map_err(|e| io("creating a temporary file for", e))?;
     tmp.write_all(data).map_err(|e| io("writing", e))?;
-    tmp.as_file().sync_all().map_err(|e| io("syncing", e))?;
+    if fsync {
+        tmp.as_file().sync_all().map_err(|e| io("syncing", e))?;
+    }
     tmp.persist(path)
         .map_err(|e| io("renaming into", e.error))?;
     Ok(())
@@ -200,6 +204,14 @@ impl Renderer {
     #[must_use]
     pub fn max_jpeg_shrink(mut self, max: u32) -> Self {
         self.max_shrink = Some(max.clamp(1, 8));
+        self
+    }
+
+    /// Whether written files are fsynced before the rename (default: yes). Turning it off
+    /// keeps the rename atomic but a crash may leave an empty or partial file behind it.
+    #[must_use]
+    pub fn fsync(mut self, fsync: bool) -> Self {
+        self.no_fsync = !fsync;
         self
     }
 
@@ -377,7 +389,7 @@ impl Renderer {
         let mut outputs = Vec::with_capacity(rendered.renditions.len());
         for (spec, r) in specs.iter().zip(&rendered.renditions) {
             let path = out_dir.join(output_name(input, spec));
-            write_atomically(&path, &r.data)?;
+            write_atomically(&path, &r.data, !self.no_fsync)?;
             outputs.push(OutputFile {
                 preset: r.name.clone(),
                 path,
