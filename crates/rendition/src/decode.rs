@@ -227,7 +227,9 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
             ),
         });
     }
-    let jinfo = dec.info().expect("checked by jpeg_info");
+    let jinfo = dec
+        .info()
+        .ok_or_else(|| RenditionError::decode("JPEG", "no frame header (SOF) before the scan"))?;
     let ncomp: u64 = match jinfo.pixel_format {
         jpeg_decoder::PixelFormat::L8 => 1,
         jpeg_decoder::PixelFormat::L16 => 2,
