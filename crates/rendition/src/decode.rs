@@ -47,6 +47,9 @@ pub struct Decoded {
     pub exif: Option<Vec<u8>>,
     /// Defects tolerated in lenient mode.
     pub warnings: Vec<String>,
+    /// The DCT scale-down used: each decoded pixel stands for `shrink` x `shrink` source
+    /// pixels (the last row and column may stand for fewer).
+    pub shrink: u32,
 }
 
 /// How to decode.
@@ -191,26 +194,42 @@ fn jpeg_has_eoi(bytes: &[u8]) -> bool {
 }
 
 fn decode_jpeg(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
-    let mut warnings = Vec::new();
+    if opts.lenient && !jpeg_has_eoi(bytes) {
+        // The decoder pads the entropy-coded data with zeros when it meets a marker: give it
+        // an end-of-image marker where the file stops, and it decodes what is there.
+        let mut padded = Vec::new();
+        padded
+            .try_reserve_exact(bytes.len() + 2)
+            .map_err(|e| RenditionError::decode("JPEG", e))?;
+        padded.extend_from_slice(bytes);
+        padded.extend_from_slice(&[0xFF, 0xD9]);
+        let mut d = decode_jpeg_inner(&padded, opts)?;
+        d.warnings
+            .push("JPEG has no end-of-image marker (truncated): decoded what was there".into());
+        return Ok(d);
+    }
+    decode_jpeg_inner(bytes, opts)
+}
+
+fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
+    let warnings = Vec::new();
     let mut dec = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     dec.read_info()
         .map_err(|e| RenditionError::decode("JPEG", e))?;
     let (info, exif) = jpeg_info(&dec, &opts.limits)?;
     let icc = dec.icc_profile();
     if !jpeg_has_eoi(bytes) {
-        if opts.lenient {
-            warnings.push("JPEG has no end-of-image marker: decoded what was there".into());
-        } else {
-            return Err(RenditionError::Truncated {
-                format: "JPEG",
-                detail: format!(
-                    "no end-of-image marker in {} bytes (use lenient mode to decode what is there)",
-                    bytes.len()
-                ),
-            });
-        }
+        return Err(RenditionError::Truncated {
+            format: "JPEG",
+            detail: format!(
+                "no end-of-image marker in {} bytes (use lenient mode to decode what is there)",
+                bytes.len()
+            ),
+        });
     }
-    let jinfo = dec.info().expect("checked by jpeg_info");
+    let jinfo = dec
+        .info()
+        .ok_or_else(|| RenditionError::decode("JPEG", "no frame header (SOF) before the scan"))?;
     let ncomp: u64 = match jinfo.pixel_format {
         jpeg_decoder::PixelFormat::L8 => 1,
         jpeg_decoder::PixelFormat::L16 => 2,
@@ -246,6 +265,29 @@ fn decode_jpeg(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
         .map_err(|e| RenditionError::limit("JPEG decode buffers", e))?;
     if let Some(rem) = opts.limits.remaining_alloc() {
         dec.set_max_decoding_buffer_size(usize::try_from(rem).unwrap_or(usize::MAX));
+    }
+    // A full-size decode of a colour or grey JPEG goes through zune-jpeg (SIMD, faster and
+    // one output buffer); scaled decodes and CMYK/YCCK go through jpeg-decoder.
+    let full_size_rgb = shrink == 1
+        && matches!(
+            jinfo.pixel_format,
+            jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8
+        );
+    if full_size_rgb {
+        let data = decode_full_with_zune(bytes, &info)?;
+        return Ok(Decoded {
+            info,
+            raster: Raster {
+                width: ow,
+                height: oh,
+                layout: PixelLayout::Rgb8,
+                data,
+            },
+            icc,
+            exif,
+            warnings,
+            shrink,
+        });
     }
     let pixels = match dec.decode() {
         Ok(p) => p,
@@ -298,7 +340,35 @@ fn decode_jpeg(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
         icc,
         exif,
         warnings,
+        shrink,
     })
+}
+
+fn decode_full_with_zune(bytes: &[u8], info: &SourceInfo) -> Result<Vec<u8>> {
+    use zune_core::bytestream::ZCursor;
+    use zune_core::colorspace::ColorSpace;
+    use zune_core::options::DecoderOptions as ZOptions;
+    let options = ZOptions::default()
+        .set_max_width(info.width as usize)
+        .set_max_height(info.height as usize)
+        .jpeg_set_out_colorspace(ColorSpace::RGB);
+    let mut dec = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    let data = dec
+        .decode()
+        .map_err(|e| RenditionError::decode("JPEG", e))?;
+    let expected = Raster::byte_len(info.width, info.height, PixelLayout::Rgb8);
+    if data.len() as u64 != expected {
+        return Err(RenditionError::decode(
+            "JPEG",
+            format!(
+                "decoder returned {} bytes for {}x{} RGB pixels",
+                data.len(),
+                info.width,
+                info.height
+            ),
+        ));
+    }
+    Ok(data)
 }
 
 fn image_format(t: MediaType) -> (image::ImageFormat, &'static str) {
@@ -312,9 +382,10 @@ fn image_format(t: MediaType) -> (image::ImageFormat, &'static str) {
 }
 
 fn image_limits(limits: &Limits) -> image::Limits {
+    // Dimensions are checked by us right after the header, with an error that names them.
     let mut l = image::Limits::default();
-    l.max_image_width = limits.max_image_width;
-    l.max_image_height = limits.max_image_height;
+    l.max_image_width = None;
+    l.max_image_height = None;
     l.max_alloc = limits.remaining_alloc();
     l
 }
@@ -430,5 +501,6 @@ fn decode_with_image(bytes: &[u8], media_type: MediaType, opts: &DecodeOptions) 
         icc,
         exif,
         warnings: Vec::new(),
+        shrink: 1,
     })
 }

@@ -171,10 +171,17 @@ pub(crate) fn watermark(
     margin: u32,
     tiled: bool,
 ) -> Result<()> {
-    let target_w = ((base.width as f32 * scale).round() as u32).clamp(1, base.width.max(1));
-    let target_h = ((f64::from(mark.height) * f64::from(target_w) / f64::from(mark.width.max(1)))
-        .round() as u32)
-        .max(1);
+    // Scale to `scale` of the base width, but never taller than the base (a very tall
+    // overlay must not allocate a huge buffer).
+    let (mw, mh) = (f64::from(mark.width.max(1)), f64::from(mark.height.max(1)));
+    let mut tw =
+        (f64::from(base.width) * f64::from(scale)).clamp(1.0, f64::from(base.width.max(1)));
+    let mut th = mh * tw / mw;
+    if th > f64::from(base.height.max(1)) {
+        th = f64::from(base.height.max(1));
+        tw = (mw * th / mh).max(1.0);
+    }
+    let (target_w, target_h) = ((tw.round() as u32).max(1), (th.round() as u32).max(1));
     let mark = if mark.layout == PixelLayout::Rgba8 {
         mark.clone()
     } else {

@@ -104,6 +104,8 @@ pub struct Renderer {
     limits: Limits,
     lenient: bool,
     full_decode: bool,
+    max_shrink: Option<u32>,
+    no_fsync: bool,
     watermarks: Mutex<HashMap<PathBuf, Arc<Raster>>>,
 }
 
@@ -113,6 +115,8 @@ impl Clone for Renderer {
             limits: self.limits.clone(),
             lenient: self.lenient,
             full_decode: self.full_decode,
+            max_shrink: self.max_shrink,
+            no_fsync: self.no_fsync,
             watermarks: Mutex::new(HashMap::new()),
         }
     }
@@ -126,9 +130,9 @@ pub fn output_name(input: &Path, spec: &RenditionSpec) -> PathBuf {
     PathBuf::from(format!("{stem}-{}.{}", spec.name, spec.format.extension()))
 }
 
-/// Writes `data` to `path` through a temporary file in the same folder, fsynced and renamed,
-/// so that `path` is either the old file or the complete new one.
-pub fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
+/// Writes `data` to `path` through a temporary file in the same folder, fsynced (when `fsync`)
+/// and renamed, so that `path` is either the old file or the complete new one.
+pub fn write_atomically(path: &Path, data: &[u8], fsync: bool) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -143,7 +147,9 @@ pub fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
         .tempfile_in(dir)
         .map_err(|e| io("creating a temporary file for", e))?;
     tmp.write_all(data).map_err(|e| io("writing", e))?;
-    tmp.as_file().sync_all().map_err(|e| io("syncing", e))?;
+    if fsync {
+        tmp.as_file().sync_all().map_err(|e| io("syncing", e))?;
+    }
     tmp.persist(path)
         .map_err(|e| io("renaming into", e.error))?;
     Ok(())
@@ -193,6 +199,22 @@ impl Renderer {
         self
     }
 
+    /// Caps the JPEG DCT scale-down at `max` (1, 2, 4 or 8; default 8): a lower cap trades
+    /// speed for fidelity to the full-decode reference.
+    #[must_use]
+    pub fn max_jpeg_shrink(mut self, max: u32) -> Self {
+        self.max_shrink = Some(max.clamp(1, 8));
+        self
+    }
+
+    /// Whether written files are fsynced before the rename (default: yes). Turning it off
+    /// keeps the rename atomic but a crash may leave an empty or partial file behind it.
+    #[must_use]
+    pub fn fsync(mut self, fsync: bool) -> Self {
+        self.no_fsync = !fsync;
+        self
+    }
+
     /// The limits in force.
     pub fn limits(&self) -> &Limits {
         &self.limits
@@ -208,7 +230,8 @@ impl Renderer {
                 .iter()
                 .map(|s| s.geometry(dw, dh).shrink())
                 .fold(f64::INFINITY, f64::min);
-            jpeg_shrink_factor(least)
+            let s = jpeg_shrink_factor(least);
+            self.max_shrink.map_or(s, |m| s.min(m))
         };
         let opts = DecodeOptions {
             limits: self.limits.clone(),
@@ -219,10 +242,13 @@ impl Renderer {
     }
 
     fn watermark_image(&self, path: &Path) -> Result<Arc<Raster>> {
-        if let Ok(cache) = self.watermarks.lock() {
-            if let Some(r) = cache.get(path) {
-                return Ok(Arc::clone(r));
-            }
+        if let Some(r) = self
+            .watermarks
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(path).cloned())
+        {
+            return Ok(r);
         }
         let load = || -> Result<Raster> {
             let bytes = std::fs::read(path).map_err(|source| RenditionError::Io {
@@ -268,9 +294,16 @@ impl Renderer {
         let o = info.orientation;
         let stored =
             o.display_rect_to_stored(g.crop, f64::from(info.width), f64::from(info.height));
-        let kx = f64::from(d.raster.width) / f64::from(info.width);
-        let ky = f64::from(d.raster.height) / f64::from(info.height);
-        let crop = (stored.0 * kx, stored.1 * ky, stored.2 * kx, stored.3 * ky);
+        // A DCT-scaled pixel stands for exactly `shrink` source pixels (the last one may be
+        // partial), so the scale is 1/shrink, not decoded size / source size.
+        let k = 1.0 / f64::from(d.shrink.max(1));
+        let (kx, ky) = (k, k);
+        let crop = (
+            stored.0 * kx,
+            stored.1 * ky,
+            (stored.2 * kx).min(f64::from(d.raster.width) - stored.0 * kx),
+            (stored.3 * ky).min(f64::from(d.raster.height) - stored.1 * ky),
+        );
         let (ow, oh) = if o.swaps_dimensions() {
             (g.height, g.width)
         } else {
@@ -356,7 +389,7 @@ impl Renderer {
         let mut outputs = Vec::with_capacity(rendered.renditions.len());
         for (spec, r) in specs.iter().zip(&rendered.renditions) {
             let path = out_dir.join(output_name(input, spec));
-            write_atomically(&path, &r.data)?;
+            write_atomically(&path, &r.data, !self.no_fsync)?;
             outputs.push(OutputFile {
                 preset: r.name.clone(),
                 path,

@@ -224,7 +224,6 @@ impl<'de> Deserialize<'de> for Rgb {
 /// A watermark overlaid on the rendition (after resizing, in display orientation).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-#[non_exhaustive]
 pub struct Watermark {
     /// The overlay image: a PNG (or any supported input) with alpha.
     pub path: PathBuf,
@@ -267,9 +266,9 @@ impl Watermark {
 ///
 /// Deserialised from presets with every field optional (see [`Presets`]); the defaults are a
 /// 256 px long-edge JPEG at quality 80, 4:2:0, Lanczos3, white background, rights metadata.
+/// Build one with struct-update syntax: `RenditionSpec { quality: 90, ..RenditionSpec::default() }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-#[non_exhaustive]
 pub struct RenditionSpec {
     /// The preset name; output files are named `STEM-NAME.EXT`.
     pub name: String,

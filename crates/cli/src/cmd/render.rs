@@ -37,6 +37,13 @@ pub struct Args {
     /// Decode what is there in truncated files instead of failing them.
     #[arg(long)]
     pub lenient: bool,
+    /// Decode JPEGs at full size (no DCT shrink-on-load): slower, the exact reference that
+    /// shrink-on-load is measured against.
+    #[arg(long)]
+    pub no_shrink_on_load: bool,
+    /// Skip the fsync before each rename (faster on busy disks; the rename stays atomic).
+    #[arg(long)]
+    pub no_fsync: bool,
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub jobs: Option<usize>,
@@ -154,7 +161,10 @@ fn render(args: &Args) -> anyhow::Result<Report> {
         .with_context(|| format!("creating output folder {}", args.out.display()))?;
     let mut report = Report::default();
     let inputs = collect_inputs(&args.paths, &mut report.errors);
-    let renderer = Renderer::new().lenient(args.lenient);
+    let renderer = Renderer::new()
+        .lenient(args.lenient)
+        .fsync(!args.no_fsync)
+        .full_decode(args.no_shrink_on_load);
     let bar = output::progress(inputs.len() as u64, "render");
     let run = || {
         rendition::render_batch(&renderer, &inputs, &specs, &args.out, |p| {

@@ -1,1 +1,9 @@
+//! Integration tests of damkit-rendition. Test files: `tests/data` (see its README) and
+//! `tests/bad` (broken inputs that must fail cleanly).
 
+mod bad_input;
+mod formats;
+mod orientation;
+mod quality;
+mod support;
+mod writing;

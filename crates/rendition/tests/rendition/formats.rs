@@ -1,0 +1,188 @@
+//! Every input format decodes; every output format encodes and reads back.
+
+use damkit_rendition::{Format, MetadataPolicy, Presets, Renderer, RenditionSpec, probe};
+
+use crate::support::{data, psnr, read, rgb_of};
+
+fn thumb(format: Format, quality: u8) -> RenditionSpec {
+    let mut s = RenditionSpec::long_edge("t", 64);
+    s.format = format;
+    s.quality = quality;
+    s
+}
+
+#[test]
+fn every_input_format_renders_to_every_output_format() {
+    let inputs = [
+        ("bridge.jpg", 1600, 1004),
+        ("progressive.jpg", 400, 251),
+        ("cmyk.jpg", 400, 251),
+        ("rgb16.png", 200, 126),
+        ("palette.png", 200, 126),
+        ("rgba.png", 200, 126),
+        ("rgb16.tif", 200, 126),
+        ("cmyk.tif", 200, 126),
+        ("gray.tif", 200, 126),
+        ("first-frame.gif", 200, 126),
+        ("image.bmp", 200, 126),
+        ("lossy.webp", 600, 391),
+        ("lossless.webp", 200, 126),
+    ];
+    let specs = [
+        thumb(Format::Jpeg, 80),
+        RenditionSpec {
+            name: "p".into(),
+            ..thumb(Format::Png, 80)
+        },
+        RenditionSpec {
+            name: "wl".into(),
+            ..thumb(Format::WebP, 100)
+        },
+        RenditionSpec {
+            name: "w".into(),
+            ..thumb(Format::WebP, 75)
+        },
+    ];
+    let renderer = Renderer::new();
+    for (name, w, h) in inputs {
+        let bytes = read(&data(name));
+        let info = probe(&bytes, renderer.limits()).unwrap();
+        assert_eq!((info.width, info.height), (w, h), "{name}");
+        let out = renderer
+            .render_bytes(&bytes, &specs)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        // The same thumbnail, read back by an independent decoder, from every encoder.
+        let reference = rgb_of(&out.renditions[1].data);
+        assert_eq!(reference.width, 64, "{name}");
+        for r in &out.renditions {
+            if name == "rgba.png" && r.format == Format::Jpeg {
+                continue; // flattened on white: not comparable with the PNG's colour channels
+            }
+            let back = image::load_from_memory(&r.data).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!((back.width(), back.height()), (r.width, r.height), "{name}");
+            let p = psnr(&reference, &rgb_of(&r.data));
+            assert!(p > 25.0, "{name} as {:?}: {p:.1} dB from the PNG", r.format);
+        }
+        // Compared with the source scaled by another library, the colours are right
+        // (catches inverted CMYK, swapped channels, ignored palettes).
+        let src = image::load_from_memory(&bytes)
+            .map(|i| i.resize_exact(64, reference.height, image::imageops::Lanczos3));
+        if let Ok(src) = src
+            && !name.starts_with("cmyk")
+        {
+            {
+                let src = src.into_rgb8();
+                let src = damkit_rendition::Raster {
+                    width: src.width(),
+                    height: src.height(),
+                    layout: damkit_rendition::PixelLayout::Rgb8,
+                    data: src.into_raw(),
+                };
+                let p = psnr(&reference, &src);
+                assert!(p > 25.0, "{name}: {p:.1} dB from image's own resize");
+            }
+        }
+    }
+}
+
+#[test]
+fn cmyk_jpeg_matches_the_rgb_original() {
+    // cmyk.jpg is bridge.jpg converted to (Adobe, inverted) CMYK by ImageMagick.
+    let spec = RenditionSpec::long_edge("t", 128);
+    let r = Renderer::new();
+    let cmyk = r.render_pixels(&read(&data("cmyk.jpg")), &spec).unwrap();
+    let rgb = r.render_pixels(&read(&data("bridge.jpg")), &spec).unwrap();
+    let p = psnr(&cmyk, &rgb);
+    assert!(
+        p > 28.0,
+        "CMYK rendered {p:.1} dB away from the RGB original"
+    );
+}
+
+#[test]
+fn adobe_rgb_profile_is_converted_to_srgb() {
+    // A flat Adobe RGB (0, 255, 0) JPEG: in sRGB it is clipped to pure green with red 0.
+    let icc = moxcms_adobe();
+    let mut jpeg = Vec::new();
+    let mut enc = jpeg_encoder::Encoder::new(&mut jpeg, 95);
+    enc.add_icc_profile(&icc).unwrap();
+    enc.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_4_4);
+    let px: Vec<u8> = [128u8, 200, 64].repeat(32 * 32);
+    enc.encode(&px, 32, 32, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    let out = Renderer::new()
+        .render_pixels(&jpeg, &RenditionSpec::long_edge("t", 16))
+        .unwrap();
+    let p = &out.data[0..3];
+    // Adobe RGB (128, 200, 64) is about sRGB (94, 201, 50): red and blue drop.
+    assert!(p[0] < 115 && p[2] < 60 && p[1] > 190, "{p:?}");
+}
+
+fn moxcms_adobe() -> Vec<u8> {
+    // The Adobe RGB (1998) primaries and gamma 2.2, encoded as an ICC profile by moxcms.
+    moxcms::ColorProfile::new_adobe_rgb().encode().unwrap()
+}
+
+#[test]
+fn presets_keep_rights_metadata_and_strip_gps() {
+    let bytes = read(&data("orient-1.jpg"));
+    let presets = Presets::builtin();
+    let mut spec = presets.get("thumb-256").unwrap();
+    let out = Renderer::new()
+        .render_bytes(&bytes, &[spec.clone()])
+        .unwrap();
+    let exif = exif::Reader::new()
+        .read_from_container(&mut std::io::Cursor::new(&out.renditions[0].data))
+        .expect("EXIF kept");
+    let get = |t| {
+        exif.get_field(t, exif::In::PRIMARY)
+            .map(|f| f.display_value().to_string())
+    };
+    assert_eq!(get(exif::Tag::Artist).as_deref(), Some("\"Test Artist\""));
+    assert!(get(exif::Tag::Copyright).is_some());
+    assert!(get(exif::Tag::GPSLatitude).is_none(), "GPS stripped");
+    assert!(
+        get(exif::Tag::Orientation).is_none(),
+        "pixels are already oriented"
+    );
+    spec.metadata = MetadataPolicy::AllButGps;
+    let out = Renderer::new()
+        .render_bytes(&bytes, &[spec.clone()])
+        .unwrap();
+    let exif = exif::Reader::new()
+        .read_from_container(&mut std::io::Cursor::new(&out.renditions[0].data))
+        .unwrap();
+    assert!(
+        exif.get_field(exif::Tag::GPSLatitude, exif::In::PRIMARY)
+            .is_none()
+    );
+    assert!(
+        exif.get_field(exif::Tag::Artist, exif::In::PRIMARY)
+            .is_some()
+    );
+    spec.metadata = MetadataPolicy::Strip;
+    let out = Renderer::new().render_bytes(&bytes, &[spec]).unwrap();
+    assert!(
+        exif::Reader::new()
+            .read_from_container(&mut std::io::Cursor::new(&out.renditions[0].data))
+            .is_err()
+    );
+}
+
+#[test]
+fn alpha_is_flattened_on_the_background_for_jpeg_and_kept_for_png() {
+    let bytes = read(&data("rgba.png"));
+    let mut jpeg = RenditionSpec::long_edge("j", 100);
+    jpeg.background = "#ff0000".parse().unwrap();
+    let mut png = RenditionSpec::long_edge("p", 100);
+    png.format = Format::Png;
+    let out = Renderer::new().render_bytes(&bytes, &[jpeg, png]).unwrap();
+    let j = image::load_from_memory(&out.renditions[0].data)
+        .unwrap()
+        .into_rgb8();
+    // The left column is almost transparent: it shows the red background.
+    let left = j.get_pixel(0, 30);
+    assert!(left[0] > 200 && left[1] < 80, "{left:?}");
+    let p = image::load_from_memory(&out.renditions[1].data).unwrap();
+    assert!(p.color().has_alpha());
+}
