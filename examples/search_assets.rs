@@ -140,7 +140,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     //
     // A malformed query is still answered; warnings say what was not understood.
     let r = index.search(&SearchRequest::new(
-        "(fox AND taken:[2020-13-45 TO *] nosuch:thing",
+        "(fox AND taken:[2020-13-45 TO *] nosuch:snow",
     ))?;
     println!("{} hits despite: {:#?}", r.total, r.warnings);
     Ok(())
