@@ -739,10 +739,44 @@ struct FacetCollector {
 
 enum SegCounter {
     Str(StrColumn, Vec<u32>),
-    I64(Column<i64>, HashMap<i64, u64>),
-    U64(Column<u64>, HashMap<u64, u64>),
+    I64(Column<i64>, NumCounts),
+    U64(Column<u64>, NumCounts),
     Bool(Column<bool>, [u64; 2]),
     Missing,
+}
+
+/// Counts of integer values: an array for the usual small ones (ratings, orientations), a
+/// map for the rest.
+struct NumCounts {
+    small: Vec<u64>,
+    other: HashMap<i128, u64>,
+}
+
+impl NumCounts {
+    fn new() -> Self {
+        NumCounts {
+            small: vec![0; 256],
+            other: HashMap::new(),
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, v: i128) {
+        if (-128..128).contains(&v) {
+            self.small[(v + 128) as usize] += 1;
+        } else {
+            *self.other.entry(v).or_insert(0) += 1;
+        }
+    }
+
+    fn into_map(self, m: &mut HashMap<String, u64>) {
+        for (i, n) in self.small.into_iter().enumerate() {
+            if n > 0 {
+                m.insert((i as i128 - 128).to_string(), n);
+            }
+        }
+        m.extend(self.other.into_iter().map(|(k, v)| (k.to_string(), v)));
+    }
 }
 
 struct FacetSegment {
@@ -772,10 +806,14 @@ impl Collector for FacetCollector {
                 },
                 FacetKind::I64 => ff
                     .column_opt::<i64>(&spec.field)?
-                    .map_or(SegCounter::Missing, |c| SegCounter::I64(c, HashMap::new())),
+                    .map_or(SegCounter::Missing, |c| {
+                        SegCounter::I64(c, NumCounts::new())
+                    }),
                 FacetKind::U64 => ff
                     .column_opt::<u64>(&spec.field)?
-                    .map_or(SegCounter::Missing, |c| SegCounter::U64(c, HashMap::new())),
+                    .map_or(SegCounter::Missing, |c| {
+                        SegCounter::U64(c, NumCounts::new())
+                    }),
                 FacetKind::Bool => ff
                     .column_opt::<bool>(&spec.field)?
                     .map_or(SegCounter::Missing, |c| SegCounter::Bool(c, [0; 2])),
@@ -806,30 +844,38 @@ impl Collector for FacetCollector {
 }
 
 impl FacetSegment {
-    #[inline]
-    fn count(&mut self, doc: DocId) {
+    /// Counts the values of `docs`, one counter (column) at a time.
+    fn count(&mut self, docs: &[DocId]) {
         for c in &mut self.counters {
             match c {
                 SegCounter::Str(col, counts) => {
-                    for ord in col.term_ords(doc) {
-                        if let Some(n) = counts.get_mut(ord as usize) {
-                            *n += 1;
+                    for &doc in docs {
+                        for ord in col.term_ords(doc) {
+                            if let Some(n) = counts.get_mut(ord as usize) {
+                                *n += 1;
+                            }
                         }
                     }
                 }
                 SegCounter::I64(col, m) => {
-                    for v in col.values_for_doc(doc) {
-                        *m.entry(v).or_insert(0) += 1;
+                    for &doc in docs {
+                        for v in col.values_for_doc(doc) {
+                            m.add(i128::from(v));
+                        }
                     }
                 }
                 SegCounter::U64(col, m) => {
-                    for v in col.values_for_doc(doc) {
-                        *m.entry(v).or_insert(0) += 1;
+                    for &doc in docs {
+                        for v in col.values_for_doc(doc) {
+                            m.add(i128::from(v));
+                        }
                     }
                 }
                 SegCounter::Bool(col, m) => {
-                    if let Some(v) = col.first(doc) {
-                        m[usize::from(v)] += 1;
+                    for &doc in docs {
+                        if let Some(v) = col.first(doc) {
+                            m[usize::from(v)] += 1;
+                        }
                     }
                 }
                 SegCounter::Missing => {}
@@ -842,13 +888,11 @@ impl SegmentCollector for FacetSegment {
     type Fruit = Vec<HashMap<String, u64>>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        self.count(doc);
+        self.count(&[doc]);
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        for &doc in docs {
-            self.count(doc);
-        }
+        self.count(docs);
     }
 
     fn harvest(self) -> Self::Fruit {
@@ -880,12 +924,7 @@ impl SegmentCollector for FacetSegment {
                         }
                     }
                 }
-                SegCounter::I64(_, counts) => {
-                    m.extend(counts.into_iter().map(|(k, v)| (k.to_string(), v)));
-                }
-                SegCounter::U64(_, counts) => {
-                    m.extend(counts.into_iter().map(|(k, v)| (k.to_string(), v)));
-                }
+                SegCounter::I64(_, counts) | SegCounter::U64(_, counts) => counts.into_map(&mut m),
                 SegCounter::Bool(_, counts) => {
                     if counts[0] > 0 {
                         m.insert("false".to_string(), counts[0]);
