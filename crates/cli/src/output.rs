@@ -55,18 +55,6 @@ pub fn fatal(command: &str, err: &anyhow::Error) -> Status {
     Status::Fatal
 }
 
-/// The answer of a subcommand whose crate is not built yet: says so and exits 2.
-pub fn not_built(command: &str, krate: &str) -> Status {
-    warn(
-        command,
-        format_args!(
-            "not built yet: the {krate} crate has no implementation in this version of damkit \
-             (see crate-status.md); nothing was done"
-        ),
-    );
-    Status::Fatal
-}
-
 /// Writes `value` as pretty JSON on stdout followed by a newline.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     let stdout = std::io::stdout();

@@ -1,6 +1,7 @@
 //! `damkit demo`: the README's first command. It writes the sample assets bundled in the
-//! binary into a folder and shows, step by step, what damkit can do with them today. It grows
-//! as the capability crates land.
+//! binary into a folder and shows, step by step, what each damkit crate does with them:
+//! media types, metadata, renditions, duplicates, vocabulary, rights and search. Each step is
+//! the `demo_step` function of its subcommand's module.
 
 use std::path::PathBuf;
 
@@ -119,19 +120,73 @@ fn demo(args: &Args) -> anyhow::Result<Status> {
         output::warn("demo", format_args!("{}: {}", e.path.display(), e.error));
     }
 
-    say(String::new());
-    say(
-        "Not built yet (see crate-status.md): metadata, renditions, duplicates, vocabularies,"
-            .into(),
-    );
-    say("rights and search join this walkthrough as their crates land.".into());
+    // Each capability shows itself on the same files; a failing step is reported and the
+    // walkthrough goes on.
+    type Step = fn(&std::path::Path) -> anyhow::Result<Vec<String>>;
+    let steps: [(&str, &str, Step); 7] = [
+        (
+            "metadata",
+            "Read EXIF, IPTC-IIM and XMP, reconciled as MWG (damkit-metadata)",
+            crate::cmd::metadata::demo_step,
+        ),
+        (
+            "render",
+            "Make renditions from presets (damkit-rendition)",
+            crate::cmd::render::demo_step,
+        ),
+        (
+            "dupes",
+            "Find exact and near duplicates (damkit-dedup)",
+            crate::cmd::dupes::demo_step,
+        ),
+        (
+            "vocab",
+            "Normalise keywords with a controlled vocabulary (damkit-taxonomy)",
+            crate::cmd::vocab::demo_step,
+        ),
+        (
+            "rights",
+            "Check a use against an ODRL licence (damkit-rights)",
+            crate::cmd::rights::demo_step,
+        ),
+        (
+            "search",
+            "Index and search the assets (damkit-search)",
+            crate::cmd::search::demo_step,
+        ),
+        (
+            "ingest",
+            "Ingest into a library folder: catalog, versions, lifecycle (damkit)",
+            crate::cmd::ingest::demo_step,
+        ),
+    ];
+    let mut step_results = Vec::new();
+    let mut failed_steps = 0;
+    for (i, (name, title, step)) in steps.iter().enumerate() {
+        say(String::new());
+        say(format!("{}. {title}", i + 2));
+        match step(&dir) {
+            Ok(lines) => {
+                for line in &lines {
+                    say(format!("   {line}"));
+                }
+                step_results.push(serde_json::json!({"step": name, "lines": lines}));
+            }
+            Err(e) => {
+                failed_steps += 1;
+                output::warn("demo", format_args!("{name}: {e:#}"));
+                step_results.push(serde_json::json!({"step": name, "error": format!("{e:#}")}));
+            }
+        }
+    }
 
     if args.json {
         output::print_json(&serde_json::json!({
             "dir": dir,
             "assets": assets,
+            "steps": step_results,
             "errors": report.errors,
         }))?;
     }
-    Ok(Status::from_failures(report.errors.len()))
+    Ok(Status::from_failures(report.errors.len() + failed_steps))
 }

@@ -152,8 +152,6 @@ pub fn run(args: Args) -> Status {
 }
 
 /// A few lines showing duplicate detection on the bundled samples in `dir`.
-// Called by `damkit demo` once the lead wires it in (demo.rs is not this module's to edit).
-#[allow(dead_code)]
 pub fn demo_step(dir: &Path) -> anyhow::Result<Vec<String>> {
     let args = Args {
         paths: vec![dir.to_path_buf()],

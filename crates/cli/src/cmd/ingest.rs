@@ -229,8 +229,6 @@ fn print_report(r: &IngestReport, created: bool) {
 
 /// The `damkit demo` step: ingests the samples in `dir` into a temporary library, re-runs to
 /// show the hash cache, and walks one asset through review to approval.
-// Called by `damkit demo` once the lead wires it into demo.rs.
-#[cfg_attr(not(test), allow(dead_code))]
 pub fn demo_step(dir: &Path) -> anyhow::Result<Vec<String>> {
     use damkit::library::LifecycleStatus;
     let tmp = tempfile::Builder::new()

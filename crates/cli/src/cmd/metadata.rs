@@ -219,8 +219,6 @@ fn write(a: WriteArgs) -> Status {
 }
 
 /// A few lines showing the capability on the demo samples.
-// Called by `damkit demo` once the lead wires it in.
-#[allow(dead_code)]
 pub fn demo_step(dir: &Path) -> anyhow::Result<Vec<String>> {
     let mut lines = Vec::new();
     let opts = ReadOptions::default();

@@ -234,7 +234,6 @@ pub fn run(args: Args) -> Status {
     Status::from_failures(report.errors.len())
 }
 
-#[allow(dead_code, reason = "wired into `damkit demo` by the lead")]
 /// Demo lines for `damkit demo`: renders the sample photos to a temporary folder.
 pub fn demo_step(dir: &Path) -> anyhow::Result<Vec<String>> {
     let out = tempfile::tempdir()?;

@@ -296,7 +296,6 @@ fn conformance(a: &ConformanceArgs) -> anyhow::Result<Status> {
 
 /// Lines for `damkit demo`: a licence built with the DAM builder for `bridge.jpg`, checked
 /// for three uses, and the licence alert it raises.
-#[allow(dead_code)] // Called by `damkit demo`, which the lead wires.
 pub fn demo_step(dir: &Path) -> anyhow::Result<Vec<String>> {
     use damkit::rights::dam::{RightsBuilder, alerts};
     let asset = dir.join("bridge.jpg").display().to_string();

@@ -340,8 +340,6 @@ pub fn run(args: Args) -> Status {
 }
 
 /// Indexes the sample files of `dir` (name, format, size) in memory and runs a few searches.
-// `damkit demo` calls it once the lead wires it in (demo.rs is outside this module's scope).
-#[allow(dead_code)]
 pub fn demo_step(dir: &Path) -> anyhow::Result<Vec<String>> {
     let index = SearchIndex::create_in_ram();
     let mut indexer = index.indexer(IndexerOptions::default().threads(1))?;

@@ -320,13 +320,11 @@ fn run_inner(args: Args) -> anyhow::Result<Status> {
 }
 
 /// The built-in keyword list the demo uses (a Lightroom export).
-#[allow(dead_code)] // used by `demo_step`, which the lead wires into `damkit demo`
 const DEMO_KEYWORDS: &str = "[Places]\n\tEurope\n\t\tFrance\n\t\t\tParis\n\t\t\t\t{Paname}\n\
 Nature\n\tWater\n\t\tRiver\n\t\tBridge\n\t\t\t{Footbridge}\nPeople\n\tPortrait\n";
 
 /// Shows the capability on the demo samples: a keyword list normalises the keywords a
 /// photographer might type for `bridge.jpg`, and expands them for indexing.
-#[allow(dead_code)] // wired into `damkit demo` by the lead
 pub fn demo_step(dir: &Path) -> anyhow::Result<Vec<String>> {
     let (v, _) = tx::load_bytes(
         DEMO_KEYWORDS.as_bytes(),
