@@ -327,37 +327,41 @@ impl RightsBuilder {
                 vec![Value::DateTime(e)],
             ));
         }
-        if !self.territories.is_empty() {
-            c.push(atomic(
-                format!("{}#territories", self.uid),
+        let lists = [
+            (
+                "territories",
                 LeftOperand::SPATIAL,
                 Operator::IS_ANY_OF,
-                strings(&self.territories),
-            ));
-        }
-        if !self.excluded.is_empty() {
-            c.push(atomic(
-                format!("{}#excluded-territories", self.uid),
+                &self.territories,
+            ),
+            (
+                "excluded-territories",
                 LeftOperand::SPATIAL,
                 Operator::IS_NONE_OF,
-                strings(&self.excluded),
-            ));
-        }
-        if !self.channels.is_empty() {
-            c.push(atomic(
-                format!("{}#channels", self.uid),
+                &self.excluded,
+            ),
+            (
+                "channels",
                 LeftOperand::DELIVERY_CHANNEL,
                 Operator::IS_ANY_OF,
-                strings(&self.channels),
-            ));
-        }
-        if !self.media.is_empty() {
-            c.push(atomic(
-                format!("{}#media", self.uid),
+                &self.channels,
+            ),
+            (
+                "media",
                 LeftOperand::MEDIA,
                 Operator::IS_ANY_OF,
-                strings(&self.media),
-            ));
+                &self.media,
+            ),
+        ];
+        for (name, operand, operator, values) in lists {
+            if !values.is_empty() {
+                c.push(atomic(
+                    format!("{}#{name}", self.uid),
+                    operand,
+                    operator,
+                    strings(values),
+                ));
+            }
         }
         if let Some(n) = self.max_uses {
             if n < 0 {
