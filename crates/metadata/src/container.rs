@@ -161,6 +161,18 @@ pub(crate) fn extract(
     limits: &ReadLimits,
     diag: &mut Diag,
 ) -> Result<Blocks> {
+    extract_with(data, kind, limits, diag, true)
+}
+
+/// [`extract`]; with `copy_tiff` false, a TIFF's EXIF block (the whole file) is not copied
+/// into [`Blocks::exif`]: the caller hands the file buffer itself to the EXIF reader.
+pub(crate) fn extract_with(
+    data: &[u8],
+    kind: MediaType,
+    limits: &ReadLimits,
+    diag: &mut Diag,
+    copy_tiff: bool,
+) -> Result<Blocks> {
     let mut b = Blocks::default();
     match kind {
         MediaType::Jpeg => jpeg(data, limits, diag, &mut b)?,
@@ -170,7 +182,7 @@ pub(crate) fn extract(
         MediaType::Psd => psd(data, limits, diag, &mut b)?,
         MediaType::Xmp => b.xmp.push(data.to_vec()),
         k if k.is_isobmff() => isobmff(data, limits, diag, &mut b)?,
-        k if k.is_tiff_based() => tiff(data, diag, &mut b)?,
+        k if k.is_tiff_based() => tiff(data, diag, &mut b, copy_tiff)?,
         _ => {
             return Err(Error::UnsupportedFormat {
                 hint: Some(kind.name().to_string()),
@@ -789,9 +801,13 @@ fn psd(data: &[u8], limits: &ReadLimits, diag: &mut Diag, b: &mut Blocks) -> Res
     Ok(())
 }
 
-fn tiff(data: &[u8], diag: &mut Diag, b: &mut Blocks) -> Result<()> {
+fn tiff(data: &[u8], diag: &mut Diag, b: &mut Blocks, copy: bool) -> Result<()> {
     b.is_tiff = true;
-    b.set_exif(data, data);
+    if copy {
+        b.set_exif(data, data);
+    } else {
+        b.exif_offset = Some(0);
+    }
     match crate::tiffdir::ifd0_blobs(data) {
         Ok(blobs) => {
             if let Some(x) = blobs.xmp {

@@ -69,17 +69,29 @@ fn convert_fields<'a>(
 ) -> Vec<Tag> {
     let mut tags: Vec<Tag> = Vec::new();
     for (ctx, ifd, number, value) in fields.clone() {
-        let (group, gps) = match ctx {
-            Context::Tiff => (format!("IFD{ifd}"), false),
-            Context::Exif => ("ExifIFD".to_string(), false),
-            Context::Gps => ("GPS".to_string(), true),
-            Context::Interop => ("InteropIFD".to_string(), false),
+        let gps = match ctx {
+            Context::Tiff | Context::Exif | Context::Interop => false,
+            Context::Gps => true,
             _ => continue,
         };
+        // the name first: unknown tags (most entries of a damaged IFD) cost no allocation
         let Some((name, conv)) = names::exif_name(number, gps, ifd) else {
             continue;
         };
-        if conv == Conv::Skip || tags.iter().any(|t| t.group == group && t.name == name) {
+        if conv == Conv::Skip {
+            continue;
+        }
+        let group: std::borrow::Cow<'static, str> = match ctx {
+            Context::Tiff => match ifd {
+                0 => "IFD0".into(),
+                1 => "IFD1".into(),
+                n => format!("IFD{n}").into(),
+            },
+            Context::Exif => "ExifIFD".into(),
+            Context::Gps => "GPS".into(),
+            _ => "InteropIFD".into(),
+        };
+        if tags.iter().any(|t| t.group == group && t.name == name) {
             continue;
         }
         let Some(mut text) = convert(value, conv, le) else {
@@ -92,7 +104,7 @@ fn convert_fields<'a>(
             }
         }
         tags.push(Tag {
-            group,
+            group: group.into_owned(),
             name: name.to_string(),
             value: Value::Text(text),
         });

@@ -102,6 +102,7 @@ pub mod irb;
 pub mod model;
 mod mwg;
 pub mod names;
+mod sparse;
 mod tiffdir;
 mod value;
 pub mod write;
@@ -254,7 +255,7 @@ pub fn read_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Metadata>
     let data = read_head(path)?;
     let ext = path.extension().and_then(|e| e.to_str());
     let kind = MediaType::detect_with_hint(&data, ext).or_else(|| sniff(&data));
-    let mut md = read_kind(&data, kind, opts).map_err(|e| match e {
+    let mut md = read_kind(std::borrow::Cow::Owned(data), kind, opts).map_err(|e| match e {
         Error::Io { source, .. } => Error::io(path, source),
         e => e,
     })?;
@@ -290,7 +291,7 @@ pub fn read_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Metadata>
 }
 
 /// Reads a file; for a JPEG only up to the start of the entropy-coded data (SOS), which
-/// holds no metadata.
+/// holds no metadata; for TIFF, PSD and PNG only the metadata regions ([`sparse`]).
 fn read_head(path: &Path) -> Result<Vec<u8>> {
     use std::io::Read;
     let io = |e| Error::io(path, e);
@@ -298,8 +299,9 @@ fn read_head(path: &Path) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
     (&mut f).take(64 * 1024).read_to_end(&mut buf).map_err(io)?;
     if !buf.starts_with(&[0xFF, 0xD8]) {
-        f.read_to_end(&mut buf).map_err(io)?;
-        return Ok(buf);
+        // TIFF, PSD, PNG: only the structure and metadata regions (see `sparse`)
+        let len = f.metadata().map_err(io)?.len();
+        return sparse::read(&mut f, len, buf).map_err(io);
     }
     loop {
         match jpeg_sos(&buf) {
@@ -377,7 +379,11 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Reads a whole file held in memory (format detected from its bytes).
 pub fn read_bytes(data: &[u8], opts: &ReadOptions) -> Result<Metadata> {
-    read_kind(data, MediaType::detect(data).or_else(|| sniff(data)), opts)
+    read_kind(
+        std::borrow::Cow::Borrowed(data),
+        MediaType::detect(data).or_else(|| sniff(data)),
+        opts,
+    )
 }
 
 /// Looser detection than core's for damaged files ExifTool still reads: a JPEG whose SOI is
@@ -403,7 +409,11 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn read_kind(data: &[u8], kind: Option<MediaType>, opts: &ReadOptions) -> Result<Metadata> {
+fn read_kind(
+    data: std::borrow::Cow<'_, [u8]>,
+    kind: Option<MediaType>,
+    opts: &ReadOptions,
+) -> Result<Metadata> {
     let kind = kind.ok_or_else(|| Error::UnsupportedFormat {
         hint: Some(format!("first bytes {}", hex(&data[..data.len().min(8)]))),
     })?;
@@ -411,17 +421,20 @@ fn read_kind(data: &[u8], kind: Option<MediaType>, opts: &ReadOptions) -> Result
         strict: opts.strict,
         warnings: Vec::new(),
     };
-    let mut blocks = container::extract(data, kind, &opts.limits, &mut diag)?;
+    let mut blocks = container::extract_with(&data, kind, &opts.limits, &mut diag, false)?;
     let mut md = Metadata {
         media_type: Some(kind),
         ..Metadata::default()
     };
     if blocks.is_tiff {
-        // the EXIF block is the whole file: hand it over without another copy
-        if let Some(exif) = blocks.exif.take() {
-            md.tags
-                .extend(exif::read(exif, blocks.exif_offset, &mut diag)?);
-        }
+        // the EXIF block is the whole file: hand the buffer over without another copy (a
+        // Photoshop-resource EXIF copy is not used for a TIFF)
+        blocks.exif = None;
+        md.tags.extend(exif::read(
+            data.into_owned(),
+            blocks.exif_offset,
+            &mut diag,
+        )?);
     } else if let Some(exif) = &blocks.exif {
         md.tags
             .extend(exif::read(exif.clone(), blocks.exif_offset, &mut diag)?);

@@ -373,17 +373,40 @@ pub const GPS_TAGS: &[(u16, &str, Conv)] = &[
     (31, "GPSHPositioningError", Plain),
 ];
 
+static EXIF_INDEX: std::sync::OnceLock<Vec<(u16, u16)>> = std::sync::OnceLock::new();
+static GPS_INDEX: std::sync::OnceLock<Vec<(u16, u16)>> = std::sync::OnceLock::new();
+
+/// (tag number, first table position) sorted by number: the first entry of a number wins,
+/// as the table's order says.
+fn sorted_index(table: &[(u16, &str, Conv)]) -> Vec<(u16, u16)> {
+    let mut v: Vec<(u16, u16)> = table
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.0, u16::try_from(i).unwrap_or(u16::MAX)))
+        .collect();
+    v.sort_unstable();
+    v.dedup_by_key(|e| e.0);
+    v
+}
+
 /// ExifTool's name and conversion of an EXIF tag found in IFD `ifd` (0 = IFD0, 1 = IFD1)
 /// of the given table. `gps` selects the GPS table.
 pub fn exif_name(number: u16, gps: bool, ifd: u16) -> Option<(&'static str, Conv)> {
-    let table = if gps { GPS_TAGS } else { EXIF_TAGS };
-    let (_, name, conv) = table.iter().find(|t| t.0 == number)?;
+    let (table, index) = if gps {
+        (GPS_TAGS, &GPS_INDEX)
+    } else {
+        (EXIF_TAGS, &EXIF_INDEX)
+    };
+    // damaged files carry tens of thousands of entries: look up in O(log n), not a scan
+    let index = index.get_or_init(|| sorted_index(table));
+    let at = index.binary_search_by_key(&number, |e| e.0).ok()?;
+    let (_, name, conv) = table[usize::from(index[at].1)];
     let name = match (number, ifd, gps) {
         (0x0201, 0, false) => "OtherImageStart",
         (0x0202, 0, false) => "OtherImageLength",
         _ => name,
     };
-    Some((name, *conv))
+    Some((name, conv))
 }
 
 /// The EXIF tag number of an ExifTool name (main table), for writing.

@@ -13,22 +13,24 @@ use crate::value::{Tag, Value, fmt_g15};
 /// Parses one packet. Leading junk before `<` (BOM, padding) is skipped; UTF-16 packets are
 /// decoded.
 pub(crate) fn parse_packet(bytes: &[u8]) -> Result<XmpMeta> {
-    let text: String = if bytes.starts_with(&[0xFE, 0xFF]) || bytes.starts_with(&[0xFF, 0xFE]) {
-        let le = bytes[0] == 0xFF;
-        let units: Vec<u16> = bytes[2..]
-            .chunks_exact(2)
-            .map(|c| {
-                if le {
-                    u16::from_le_bytes([c[0], c[1]])
-                } else {
-                    u16::from_be_bytes([c[0], c[1]])
-                }
-            })
-            .collect();
-        String::from_utf16_lossy(&units)
-    } else {
-        String::from_utf8_lossy(bytes).into_owned()
-    };
+    let text: std::borrow::Cow<'_, str> =
+        if bytes.starts_with(&[0xFE, 0xFF]) || bytes.starts_with(&[0xFF, 0xFE]) {
+            let le = bytes[0] == 0xFF;
+            let units: Vec<u16> = bytes[2..]
+                .chunks_exact(2)
+                .map(|c| {
+                    if le {
+                        u16::from_le_bytes([c[0], c[1]])
+                    } else {
+                        u16::from_be_bytes([c[0], c[1]])
+                    }
+                })
+                .collect();
+            String::from_utf16_lossy(&units).into()
+        } else {
+            // valid UTF-8 (nearly always) is borrowed, not copied
+            String::from_utf8_lossy(bytes)
+        };
     let text = text.trim_start_matches('\u{feff}');
     let start = text.find('<').unwrap_or(0);
     let text = text[start..].trim_end_matches('\0');

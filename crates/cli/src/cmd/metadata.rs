@@ -41,6 +41,10 @@ struct ReadArgs {
     /// Windows-1252), utf8 or cp1252.
     #[arg(long, default_value = "auto")]
     iim_charset: String,
+    /// Worker threads reading files in parallel (default: one per core). Output keeps the
+    /// order of the FILE arguments.
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -90,8 +94,30 @@ fn read(a: ReadArgs) -> Status {
     let mut failures = 0;
     let mut out = Vec::new();
     let bar = output::progress(a.files.len() as u64, "metadata");
-    for f in &a.files {
-        match md::read_path(f, &opts) {
+    // read in parallel, print in argument order
+    let read_all = || -> Vec<md::Result<md::Metadata>> {
+        use rayon::prelude::*;
+        a.files
+            .par_iter()
+            .map(|f| {
+                let r = md::read_path(f, &opts);
+                bar.inc(1);
+                r
+            })
+            .collect()
+    };
+    let results = match rayon::ThreadPoolBuilder::new()
+        .num_threads(a.jobs.unwrap_or(0))
+        .build()
+    {
+        Ok(pool) => pool.install(read_all),
+        Err(e) => {
+            return output::fatal("metadata", &anyhow::anyhow!("starting worker threads: {e}"));
+        }
+    };
+    bar.finish_and_clear();
+    for (f, r) in a.files.iter().zip(results) {
+        match r {
             Ok(m) => {
                 for w in &m.warnings {
                     output::warn("metadata", format_args!("{}: warning: {w}", f.display()));
@@ -107,9 +133,7 @@ fn read(a: ReadArgs) -> Status {
                 output::warn("metadata", named(f, &e));
             }
         }
-        bar.inc(1);
     }
-    bar.finish_and_clear();
     if a.json
         && let Err(e) = output::print_json(&out)
     {

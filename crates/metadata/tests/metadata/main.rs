@@ -3,6 +3,7 @@
 mod bad;
 mod fidelity;
 mod read;
+mod sparse;
 mod write;
 
 use std::path::PathBuf;
