@@ -243,16 +243,19 @@ impl Metadata {
 /// Reads a file (and, with [`ReadOptions::sidecars`], its XMP sidecars).
 pub fn read_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Metadata> {
     let path = path.as_ref();
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.len() > opts.limits.max_segment_bytes.saturating_mul(16) {
+    let io = |e| Error::io(path, e);
+    // one open and one fstat per file
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    if len > opts.limits.max_segment_bytes.saturating_mul(16) {
         return Err(Error::Limit {
             what: "file size",
-            value: meta.len(),
+            value: len,
             limit: opts.limits.max_segment_bytes.saturating_mul(16),
             constant: "ReadLimits::max_segment_bytes x 16",
         });
     }
-    let data = read_head(path)?;
+    let data = read_head(&mut file, len).map_err(io)?;
     let ext = path.extension().and_then(|e| e.to_str());
     let kind = MediaType::detect_with_hint(&data, ext).or_else(|| sniff(&data));
     let mut md = read_kind(std::borrow::Cow::Owned(data), kind, opts).map_err(|e| match e {
@@ -292,16 +295,14 @@ pub fn read_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Metadata>
 
 /// Reads a file; for a JPEG only up to the start of the entropy-coded data (SOS), which
 /// holds no metadata; for TIFF, PSD and PNG only the metadata regions ([`sparse`]).
-fn read_head(path: &Path) -> Result<Vec<u8>> {
+fn read_head(f: &mut std::fs::File, len: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let io = |e| Error::io(path, e);
-    let mut f = std::fs::File::open(path).map_err(io)?;
-    let mut buf = Vec::new();
-    (&mut f).take(64 * 1024).read_to_end(&mut buf).map_err(io)?;
+    const HEAD: u64 = 64 * 1024;
+    let mut buf = Vec::with_capacity(usize::try_from(len.min(HEAD)).unwrap_or(0));
+    f.take(HEAD).read_to_end(&mut buf)?;
     if !buf.starts_with(&[0xFF, 0xD8]) {
         // TIFF, PSD, PNG: only the structure and metadata regions (see `sparse`)
-        let len = f.metadata().map_err(io)?.len();
-        return sparse::read(&mut f, len, buf).map_err(io);
+        return sparse::read(f, len, buf);
     }
     loop {
         match jpeg_sos(&buf) {
@@ -311,10 +312,7 @@ fn read_head(path: &Path) -> Result<Vec<u8>> {
             }
             None => {
                 let before = buf.len();
-                (&mut f)
-                    .take(256 * 1024)
-                    .read_to_end(&mut buf)
-                    .map_err(io)?;
+                f.take(256 * 1024).read_to_end(&mut buf)?;
                 if buf.len() == before {
                     return Ok(buf);
                 }

@@ -98,6 +98,8 @@ pub(crate) fn read(f: &mut File, len: u64, head: Vec<u8>) -> std::io::Result<Vec
     };
     let whole = |f: &mut File, mut head: Vec<u8>| -> std::io::Result<Vec<u8>> {
         f.seek(SeekFrom::Start(head.len() as u64))?;
+        // the exact size up front: no doubling and copying while reading
+        head.reserve_exact(usize::try_from(len).unwrap_or(0).saturating_sub(head.len()));
         f.read_to_end(&mut head)?;
         Ok(head)
     };
