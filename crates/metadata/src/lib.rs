@@ -37,8 +37,9 @@
 //!
 //! | container | EXIF | IPTC-IIM | XMP | write |
 //! |---|---|---|---|---|
-//! | JPEG | APP1 `Exif` | APP13 Photoshop 0x0404 (+ digest 0x0425) | APP1, extended XMP (GUID-matched) | XMP embedded; IIM and EXIF kept in sync |
-//! | TIFF, DNG, NEF, CR2, ARW, ORF… | IFD0/IFD1/Exif/GPS/Interop (kamadak-exif; BigTIFF and odd magic numbers through our IFD walker) | tag 33723, tag 34377 resources | tag 700 | sidecar (RAW always) |
+//! | JPEG | APP1 `Exif` | APP13 Photoshop 0x0404 (+ digest 0x0425) | APP1, extended XMP (GUID-matched) | XMP embedded (extended XMP when over one segment); IIM and EXIF kept in sync (EXIF description/artist/copyright added when missing) |
+//! | TIFF | IFD0/IFD1/Exif/GPS/Interop (kamadak-exif; BigTIFF and odd magic numbers through our IFD walker) | tag 33723, tag 34377 resources | tag 700 | XMP embedded in tag 700 (classic TIFF; strips, tiles and other IFDs untouched); IIM and EXIF kept in sync |
+//! | DNG, NEF, CR2, ARW, ORF… (TIFF-based RAW) | as TIFF | as TIFF | as TIFF | sidecar (RAW always) |
 //! | PNG | `eXIf`, `Raw profile type exif/APP1` | `Raw profile type iptc/8bim` | `iTXt`/`zTXt`/`tEXt` `XML:com.adobe.xmp`, `Raw profile type xmp` | XMP embedded (iTXt) |
 //! | WebP | `EXIF` chunk | — | `XMP ` chunk | XMP embedded (VP8X flag set; VP8X added to simple files) |
 //! | HEIC, HEIF, AVIF | `Exif` item (iinf/iloc/idat) | — | `mime` item `application/rdf+xml` | sidecar |
@@ -295,14 +296,26 @@ pub fn read_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Metadata>
 
 /// Reads a file; for a JPEG only up to the start of the entropy-coded data (SOS), which
 /// holds no metadata; for TIFF, PSD and PNG only the metadata regions ([`sparse`]).
-fn read_head(f: &mut std::fs::File, len: u64) -> std::io::Result<Vec<u8>> {
+fn read_head<R: std::io::Read + std::io::Seek>(f: &mut R, len: u64) -> std::io::Result<Vec<u8>> {
+    read_head_above(f, len, None)
+}
+
+/// [`read_head`]; `always_sparse` gives the sparse reader's whole-read threshold.
+fn read_head_above<R: std::io::Read + std::io::Seek>(
+    f: &mut R,
+    len: u64,
+    always_sparse: Option<u64>,
+) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     const HEAD: u64 = 64 * 1024;
     let mut buf = Vec::with_capacity(usize::try_from(len.min(HEAD)).unwrap_or(0));
     f.take(HEAD).read_to_end(&mut buf)?;
     if !buf.starts_with(&[0xFF, 0xD8]) {
         // TIFF, PSD, PNG: only the structure and metadata regions (see `sparse`)
-        return sparse::read(f, len, buf);
+        return match always_sparse {
+            Some(small) => sparse::read_above(f, len, buf, small),
+            None => sparse::read(f, len, buf),
+        };
     }
     loop {
         match jpeg_sos(&buf) {
@@ -373,6 +386,51 @@ fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
     }
+}
+
+/// Reads from any seekable source (format detected from its bytes), as [`read_path`] reads a
+/// file: for TIFF, PSD and PNG only the structure and metadata regions are read, for JPEG
+/// only what precedes the entropy-coded data. The result equals [`read_bytes`] on the whole
+/// content. The source is read from its start.
+pub fn read_seekable<R: std::io::Read + std::io::Seek>(
+    r: &mut R,
+    opts: &ReadOptions,
+) -> Result<Metadata> {
+    read_seekable_above(r, opts, None)
+}
+
+/// Fuzzing and tests: [`read_seekable`] reading sparsely whatever the size (small files are
+/// otherwise read whole).
+#[doc(hidden)]
+pub fn read_seekable_always_sparse<R: std::io::Read + std::io::Seek>(
+    r: &mut R,
+    opts: &ReadOptions,
+) -> Result<Metadata> {
+    read_seekable_above(r, opts, Some(0))
+}
+
+fn read_seekable_above<R: std::io::Read + std::io::Seek>(
+    r: &mut R,
+    opts: &ReadOptions,
+    small: Option<u64>,
+) -> Result<Metadata> {
+    let io = |e| Error::Io {
+        path: PathBuf::new(),
+        source: e,
+    };
+    let len = r.seek(std::io::SeekFrom::End(0)).map_err(io)?;
+    if len > opts.limits.max_segment_bytes.saturating_mul(16) {
+        return Err(Error::Limit {
+            what: "file size",
+            value: len,
+            limit: opts.limits.max_segment_bytes.saturating_mul(16),
+            constant: "ReadLimits::max_segment_bytes x 16",
+        });
+    }
+    r.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
+    let data = read_head_above(r, len, small).map_err(io)?;
+    let kind = MediaType::detect(&data).or_else(|| sniff(&data));
+    read_kind(std::borrow::Cow::Owned(data), kind, opts)
 }
 
 /// Reads a whole file held in memory (format detected from its bytes).

@@ -10,7 +10,6 @@
 //! limit reached, a structure we cannot follow) falls back to reading the whole file, so the
 //! result the parsers see is always what a whole read would give in every region they read.
 
-use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 
 /// Files up to this size are read whole: one read beats several seeks.
@@ -20,8 +19,8 @@ const BLOCK: u64 = 4096;
 /// IFDs followed in one TIFF before giving up and reading the whole file.
 const MAX_IFDS: usize = 1024;
 
-struct Sparse<'f> {
-    f: &'f mut File,
+struct Sparse<'f, R> {
+    f: &'f mut R,
     buf: Vec<u8>,
     /// One bit per [`BLOCK`]: already read from disk.
     loaded: Vec<u64>,
@@ -30,7 +29,7 @@ struct Sparse<'f> {
 /// The walk met something it does not follow: read the whole file instead.
 struct Fallback;
 
-impl Sparse<'_> {
+impl<R: Read + Seek> Sparse<'_, R> {
     fn len(&self) -> u64 {
         self.buf.len() as u64
     }
@@ -86,24 +85,34 @@ impl Sparse<'_> {
 
 /// Reads the file at `f` (of `len` bytes, the first `head.len()` already read into `head`)
 /// keeping only its metadata regions, or the whole file when the format has no sparse plan.
-pub(crate) fn read(f: &mut File, len: u64, head: Vec<u8>) -> std::io::Result<Vec<u8>> {
+pub(crate) fn read<R: Read + Seek>(f: &mut R, len: u64, head: Vec<u8>) -> std::io::Result<Vec<u8>> {
+    read_above(f, len, head, SMALL_FILE)
+}
+
+/// [`read`], reading files of at most `small` bytes whole.
+pub(crate) fn read_above<R: Read + Seek>(
+    f: &mut R,
+    len: u64,
+    head: Vec<u8>,
+    small: u64,
+) -> std::io::Result<Vec<u8>> {
     let kind = if head.starts_with(b"II*\0") || head.starts_with(b"MM\0*") {
-        Some(tiff as fn(&mut Sparse<'_>) -> std::io::Result<Result<(), Fallback>>)
+        Some(tiff::<R> as fn(&mut Sparse<'_, R>) -> std::io::Result<Result<(), Fallback>>)
     } else if head.starts_with(b"8BPS") {
-        Some(psd as fn(&mut Sparse<'_>) -> std::io::Result<Result<(), Fallback>>)
+        Some(psd::<R> as fn(&mut Sparse<'_, R>) -> std::io::Result<Result<(), Fallback>>)
     } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some(png as fn(&mut Sparse<'_>) -> std::io::Result<Result<(), Fallback>>)
+        Some(png::<R> as fn(&mut Sparse<'_, R>) -> std::io::Result<Result<(), Fallback>>)
     } else {
         None
     };
-    let whole = |f: &mut File, mut head: Vec<u8>| -> std::io::Result<Vec<u8>> {
+    let whole = |f: &mut R, mut head: Vec<u8>| -> std::io::Result<Vec<u8>> {
         f.seek(SeekFrom::Start(head.len() as u64))?;
         // the exact size up front: no doubling and copying while reading
         head.reserve_exact(usize::try_from(len).unwrap_or(0).saturating_sub(head.len()));
         f.read_to_end(&mut head)?;
         Ok(head)
     };
-    let Some(plan) = kind.filter(|_| len > SMALL_FILE) else {
+    let Some(plan) = kind.filter(|_| len > small) else {
         return whole(f, head);
     };
     let Ok(n) = usize::try_from(len) else {
@@ -143,7 +152,7 @@ fn type_size(t: u16) -> u64 {
 
 /// Classic TIFF: the IFD chain from the header, Exif/GPS/Interop/SubIFD directories, and
 /// every entry value stored outside its entry.
-fn tiff(s: &mut Sparse<'_>) -> std::io::Result<Result<(), Fallback>> {
+fn tiff<R: Read + Seek>(s: &mut Sparse<'_, R>) -> std::io::Result<Result<(), Fallback>> {
     s.ensure(0, 8)?;
     let le = s.buf[0] == b'I';
     let Some(first) = s.u32_at(4, le) else {
@@ -208,7 +217,7 @@ fn tiff(s: &mut Sparse<'_>) -> std::io::Result<Result<(), Fallback>> {
 }
 
 /// PSD: header, colour mode data and image resources (layers and image data follow them).
-fn psd(s: &mut Sparse<'_>) -> std::io::Result<Result<(), Fallback>> {
+fn psd<R: Read + Seek>(s: &mut Sparse<'_, R>) -> std::io::Result<Result<(), Fallback>> {
     s.ensure(0, 30)?;
     let Some(cm) = s.u32_at(26, false) else {
         return Ok(Err(Fallback));
@@ -223,7 +232,7 @@ fn psd(s: &mut Sparse<'_>) -> std::io::Result<Result<(), Fallback>> {
 }
 
 /// PNG: every chunk but the image data (`IDAT`, APNG `fdAT`), whose headers are read.
-fn png(s: &mut Sparse<'_>) -> std::io::Result<Result<(), Fallback>> {
+fn png<R: Read + Seek>(s: &mut Sparse<'_, R>) -> std::io::Result<Result<(), Fallback>> {
     let mut pos = 8u64;
     let mut count = 0u32;
     while pos + 8 <= s.len() {

@@ -355,3 +355,270 @@ pub(crate) fn patch_ifd0_ascii(d: &mut Vec<u8>, tag: u16, text: &str) -> Result<
     }
     Ok(false)
 }
+
+/// Adds an ASCII tag to IFD0 of a classic TIFF block that lacks it (MWG: keep
+/// ImageDescription/Artist/Copyright in sync when the file has EXIF). IFD0 cannot grow in
+/// place, so it is rewritten at the end of the block with the new entry in tag order and the
+/// header re-pointed; every other offset in the block is absolute and stays valid, and the old
+/// IFD0 bytes are left unused. Returns `false` when IFD0 already has the tag.
+pub(crate) fn add_ifd0_ascii(d: &mut Vec<u8>, tag: u16, text: &str) -> Result<bool> {
+    let le = match d.get(..2) {
+        Some(b"II") => true,
+        Some(b"MM") => false,
+        _ => return Err(Error::malformed("EXIF", 0, "missing byte-order mark")),
+    };
+    let r16 = |d: &[u8], p: usize| -> Option<u16> {
+        let b: [u8; 2] = d.get(p..p + 2)?.try_into().ok()?;
+        Some(if le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
+    };
+    let r32 = |d: &[u8], p: usize| -> Option<u32> {
+        let b: [u8; 4] = d.get(p..p + 4)?.try_into().ok()?;
+        Some(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    };
+    let w16 = |v: u16| if le { v.to_le_bytes() } else { v.to_be_bytes() };
+    let w32 = |v: u32| if le { v.to_le_bytes() } else { v.to_be_bytes() };
+    if r16(d, 2) != Some(42) {
+        return Err(Error::malformed(
+            "EXIF",
+            2,
+            "only classic TIFF EXIF blocks can be rewritten",
+        ));
+    }
+    let trunc = || Error::malformed("EXIF", 4, "IFD0 runs past the end of the block");
+    let ifd = r32(d, 4).ok_or_else(trunc)? as usize;
+    let n = usize::from(r16(d, ifd).ok_or_else(trunc)?);
+    let entries_end = ifd + 2 + n * 12;
+    let next = r32(d, entries_end).ok_or_else(trunc)?;
+    let mut entries: Vec<[u8; 12]> = Vec::with_capacity(n + 1);
+    for i in 0..n {
+        let e = ifd + 2 + i * 12;
+        let raw: [u8; 12] = d[e..e + 12].try_into().map_err(|_| trunc())?;
+        if r16(&raw, 0) == Some(tag) {
+            return Ok(false);
+        }
+        entries.push(raw);
+    }
+    if n >= usize::from(u16::MAX) {
+        return Err(Error::malformed("EXIF", ifd, "IFD0 is full"));
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    bytes.push(0);
+    let count = u32::try_from(bytes.len()).map_err(|_| trunc())?;
+    let mut entry = [0u8; 12];
+    entry[..2].copy_from_slice(&w16(tag));
+    entry[2..4].copy_from_slice(&w16(2));
+    entry[4..8].copy_from_slice(&w32(count));
+    if bytes.len() <= 4 {
+        entry[8..8 + bytes.len()].copy_from_slice(&bytes);
+    } else {
+        if d.len() % 2 == 1 {
+            d.push(0);
+        }
+        let off = u32::try_from(d.len()).map_err(|_| trunc())?;
+        d.extend_from_slice(&bytes);
+        entry[8..12].copy_from_slice(&w32(off));
+    }
+    let at = entries
+        .iter()
+        .position(|e| r16(e, 0).is_some_and(|t| t > tag))
+        .unwrap_or(entries.len());
+    entries.insert(at, entry);
+    if d.len() % 2 == 1 {
+        d.push(0);
+    }
+    let new_ifd = u32::try_from(d.len()).map_err(|_| trunc())?;
+    d.extend_from_slice(&w16(entries.len() as u16));
+    for e in &entries {
+        d.extend_from_slice(e);
+    }
+    d.extend_from_slice(&w32(next));
+    d[4..8].copy_from_slice(&w32(new_ifd));
+    Ok(true)
+}
+
+/// Sets the value of IFD0 entry `tag` in a classic TIFF file or block to `bytes` with field
+/// type `typ` (1 BYTE, 2 ASCII, 7 UNDEFINED: one byte per unit). An existing entry is
+/// rewritten in place when the bytes fit its old value, else the value is appended at the end
+/// and the entry re-pointed; a missing entry is added by rewriting IFD0 at the end
+/// ([`add_ifd0_ascii`]'s method). Image data, other IFDs and every other offset are left as
+/// they are.
+pub(crate) fn set_ifd0_value(d: &mut Vec<u8>, tag: u16, typ: u16, bytes: &[u8]) -> Result<()> {
+    let le = match d.get(..2) {
+        Some(b"II") => true,
+        Some(b"MM") => false,
+        _ => return Err(Error::malformed("TIFF", 0, "missing byte-order mark")),
+    };
+    let r16 = |d: &[u8], p: usize| -> Option<u16> {
+        let b: [u8; 2] = d.get(p..p + 2)?.try_into().ok()?;
+        Some(if le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
+    };
+    let r32 = |d: &[u8], p: usize| -> Option<u32> {
+        let b: [u8; 4] = d.get(p..p + 4)?.try_into().ok()?;
+        Some(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    };
+    let w16 = |v: u16| if le { v.to_le_bytes() } else { v.to_be_bytes() };
+    let w32 = |v: u32| if le { v.to_le_bytes() } else { v.to_be_bytes() };
+    if r16(d, 2) != Some(42) {
+        return Err(Error::malformed(
+            "TIFF",
+            2,
+            "only classic TIFF can be rewritten (not BigTIFF or a vendor variant)",
+        ));
+    }
+    if !matches!(typ, 1 | 2 | 7) {
+        return Err(Error::malformed(
+            "TIFF",
+            0,
+            "only byte-sized field types are written",
+        ));
+    }
+    let too_big = || {
+        Error::malformed(
+            "TIFF",
+            0,
+            "the file would pass 4 GiB, the limit of classic TIFF offsets",
+        )
+    };
+    if (d.len() as u64) + (bytes.len() as u64) + 65_536 > u64::from(u32::MAX) {
+        return Err(too_big());
+    }
+    let count = u32::try_from(bytes.len()).map_err(|_| too_big())?;
+    let trunc = || Error::malformed("TIFF", 4, "IFD0 runs past the end of the file");
+    let ifd = r32(d, 4).ok_or_else(trunc)? as usize;
+    let n = usize::from(r16(d, ifd).ok_or_else(trunc)?);
+    if d.len() < ifd + 2 + n * 12 + 4 {
+        return Err(trunc());
+    }
+    let unit = |t: u16| -> u64 {
+        match t {
+            3 | 8 => 2,
+            4 | 9 | 11 | 13 => 4,
+            5 | 10 | 12 => 8,
+            _ => 1,
+        }
+    };
+    for i in 0..n {
+        let e = ifd + 2 + i * 12;
+        if r16(d, e) != Some(tag) {
+            continue;
+        }
+        let old_t = r16(d, e + 2).ok_or_else(trunc)?;
+        let old_len = unit(old_t) * u64::from(r32(d, e + 4).ok_or_else(trunc)?);
+        d[e + 2..e + 4].copy_from_slice(&w16(typ));
+        d[e + 4..e + 8].copy_from_slice(&w32(count));
+        if bytes.len() <= 4 {
+            let mut v = [0u8; 4];
+            v[..bytes.len()].copy_from_slice(bytes);
+            d[e + 8..e + 12].copy_from_slice(&v);
+            return Ok(());
+        }
+        let old_off = r32(d, e + 8).ok_or_else(trunc)? as usize;
+        if old_len > 4
+            && bytes.len() as u64 <= old_len
+            && old_off as u64 + old_len <= d.len() as u64
+        {
+            let slot = &mut d[old_off..old_off + old_len as usize];
+            slot.fill(0);
+            slot[..bytes.len()].copy_from_slice(bytes);
+        } else {
+            if d.len() % 2 == 1 {
+                d.push(0);
+            }
+            let off = u32::try_from(d.len()).map_err(|_| too_big())?;
+            d.extend_from_slice(bytes);
+            d[e + 8..e + 12].copy_from_slice(&w32(off));
+        }
+        return Ok(());
+    }
+    // a new entry: IFD0 rewritten at the end, in tag order
+    if n >= usize::from(u16::MAX) {
+        return Err(Error::malformed("TIFF", ifd, "IFD0 is full"));
+    }
+    let mut entry = [0u8; 12];
+    entry[..2].copy_from_slice(&w16(tag));
+    entry[2..4].copy_from_slice(&w16(typ));
+    entry[4..8].copy_from_slice(&w32(count));
+    if bytes.len() <= 4 {
+        entry[8..8 + bytes.len()].copy_from_slice(bytes);
+    } else {
+        if d.len() % 2 == 1 {
+            d.push(0);
+        }
+        let off = u32::try_from(d.len()).map_err(|_| too_big())?;
+        d.extend_from_slice(bytes);
+        entry[8..12].copy_from_slice(&w32(off));
+    }
+    let mut entries: Vec<[u8; 12]> = (0..n)
+        .map(|i| {
+            let e = ifd + 2 + i * 12;
+            d[e..e + 12].try_into().unwrap_or([0; 12])
+        })
+        .collect();
+    let next = r32(d, ifd + 2 + n * 12).ok_or_else(trunc)?;
+    let at = entries
+        .iter()
+        .position(|e| r16(e, 0).is_some_and(|t| t > tag))
+        .unwrap_or(entries.len());
+    entries.insert(at, entry);
+    if d.len() % 2 == 1 {
+        d.push(0);
+    }
+    let new_ifd = u32::try_from(d.len()).map_err(|_| too_big())?;
+    d.extend_from_slice(&w16(entries.len() as u16));
+    for e in &entries {
+        d.extend_from_slice(e);
+    }
+    d.extend_from_slice(&w32(next));
+    d[4..8].copy_from_slice(&w32(new_ifd));
+    Ok(())
+}
+
+#[cfg(test)]
+mod add_tests {
+    use super::*;
+
+    #[test]
+    fn adds_a_tag_in_order_and_keeps_the_others() {
+        // little-endian TIFF: IFD0 with Make (0x010F, "Cam\0" inline) and Orientation,
+        // next IFD pointer 0x1234
+        let mut d = b"II*\0\x08\0\0\0".to_vec();
+        d.extend_from_slice(&2u16.to_le_bytes());
+        d.extend_from_slice(&[0x0F, 0x01, 2, 0, 4, 0, 0, 0, b'C', b'a', b'm', 0]);
+        d.extend_from_slice(&[0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0]);
+        d.extend_from_slice(&0x1234u32.to_le_bytes());
+        assert!(add_ifd0_ascii(&mut d, 0x010E, "A long description").unwrap());
+        assert!(!add_ifd0_ascii(&mut d, 0x010E, "again").unwrap());
+        let ifd = u32::from_le_bytes(d[4..8].try_into().unwrap()) as usize;
+        assert_eq!(u16::from_le_bytes([d[ifd], d[ifd + 1]]), 3);
+        let tags: Vec<u16> = (0..3)
+            .map(|i| u16::from_le_bytes([d[ifd + 2 + i * 12], d[ifd + 3 + i * 12]]))
+            .collect();
+        assert_eq!(tags, [0x010E, 0x010F, 0x0112]);
+        let e = ifd + 2;
+        let off = u32::from_le_bytes(d[e + 8..e + 12].try_into().unwrap()) as usize;
+        assert_eq!(&d[off..off + 19], b"A long description\0");
+        let next = ifd + 2 + 36;
+        assert_eq!(
+            u32::from_le_bytes(d[next..next + 4].try_into().unwrap()),
+            0x1234
+        );
+        let (_, entries) = walk(&d, 100).unwrap();
+        assert!(entries.iter().any(|e| e.number == 0x010F));
+    }
+}

@@ -467,6 +467,8 @@ pub struct WriteReport {
     pub iim_synced: Vec<String>,
     /// EXIF tags updated.
     pub exif_synced: Vec<String>,
+    /// The GUID of the extended XMP written (JPEG packets too big for one segment).
+    pub extended_xmp: Option<String>,
 }
 
 /// How to write.
@@ -516,11 +518,7 @@ pub fn write_path(
     if sidecar {
         return write_sidecar(path, kind, &md, edits);
     }
-    let base = match md.blocks.xmp.first() {
-        Some(p) => crate::xmp::parse_packet(p)?,
-        None => XmpMeta::new().map_err(xerr)?,
-    };
-    let mut meta = base;
+    let (mut meta, merged_ext) = base_meta(&md)?;
     seed_from_iim(&mut meta, &md, edits)?;
     let touched = edit_xmp(&mut meta, edits)?;
     let packet = serialize(&meta)?;
@@ -529,10 +527,20 @@ pub fn write_path(
         ..WriteReport::default()
     };
     let out = match kind {
-        MediaType::Jpeg => jpeg(&data, &packet, &md, &meta, &touched, &mut report)?,
+        MediaType::Jpeg => jpeg(
+            &data,
+            &packet,
+            &md,
+            &meta,
+            &touched,
+            merged_ext.as_deref(),
+            &mut report,
+        )?,
         MediaType::Png => png(&data, &packet)?,
         MediaType::Psd => psd(&data, &packet, &md, &meta, &touched, &mut report)?,
         MediaType::WebP => webp(&data, &packet)?,
+        MediaType::Tiff => tiff(&data, &packet, &md, &meta, &touched, &mut report)
+            .map_err(|e| refuse(format!("{e}; write a sidecar instead (--sidecar)")))?,
         other => {
             return Err(refuse(format!(
                 "embedding XMP in {} is not supported yet; write a sidecar instead (--sidecar)",
@@ -550,6 +558,13 @@ pub fn write_path(
         return Err(refuse(
             "the rewritten file has no XMP; nothing was written".into(),
         ));
+    }
+    if let Some(guid) = &report.extended_xmp
+        && !back.blocks.xmp_extended.iter().any(|e| &e.0 == guid)
+    {
+        return Err(refuse(format!(
+            "the rewritten file's extended XMP {guid} did not read back; nothing was written"
+        )));
     }
     atomic_write(path, &out)?;
     Ok(report)
@@ -569,11 +584,9 @@ fn write_sidecar(
     let mut meta = if target.is_file() {
         let bytes = std::fs::read(&target).map_err(|e| Error::io(&target, e))?;
         crate::xmp::parse_packet(&bytes)?
-    } else if let Some(p) = md.blocks.xmp.first() {
-        // start from the embedded XMP so the sidecar is complete
-        crate::xmp::parse_packet(p)?
     } else {
-        XmpMeta::new().map_err(xerr)?
+        // start from the embedded XMP (with its extended part) so the sidecar is complete
+        base_meta(md)?.0
     };
     seed_from_iim(&mut meta, md, edits)?;
     edit_xmp(&mut meta, edits)?;
@@ -584,6 +597,33 @@ fn write_sidecar(
         sidecar: true,
         ..WriteReport::default()
     })
+}
+
+/// The embedded XMP to start editing from: the main packet, with the extended packet its
+/// `xmpNote:HasExtendedXMP` names merged in (and that property removed; the writer sets it
+/// again if the result still needs extended XMP). Also returns the merged GUID, whose
+/// segments the writer replaces.
+fn base_meta(md: &crate::Metadata) -> Result<(XmpMeta, Option<String>)> {
+    let Some(p) = md.blocks.xmp.first() else {
+        return Ok((XmpMeta::new().map_err(xerr)?, None));
+    };
+    let main = crate::xmp::parse_packet(p)?;
+    let want = main
+        .property(extended::NOTE_NS, "xmpNote:HasExtendedXMP")
+        .map(|v| v.value);
+    let Some((guid, bytes)) = want.and_then(|w| md.blocks.xmp_extended.iter().find(|e| e.0 == w))
+    else {
+        return Ok((main, None));
+    };
+    let text = extended::merge_text(p, bytes).ok_or_else(|| {
+        Error::Xmp(format!(
+            "the extended XMP packet {guid} could not be merged with the main packet"
+        ))
+    })?;
+    let mut meta = crate::xmp::parse_packet(text.as_bytes())?;
+    meta.delete_property(extended::NOTE_NS, "xmpNote:HasExtendedXMP")
+        .map_err(xerr)?;
+    Ok((meta, Some(guid.clone())))
 }
 
 /// Writes `bytes` to a temporary file beside `path`, fsyncs it, renames it over `path`.
@@ -629,6 +669,7 @@ fn jpeg(
     md: &crate::Metadata,
     meta: &XmpMeta,
     touched: &[(String, String)],
+    merged_ext: Option<&str>,
     report: &mut WriteReport,
 ) -> Result<Vec<u8>> {
     let limits = ReadLimits::default();
@@ -638,9 +679,9 @@ fn jpeg(
     };
     let (segs, sos) = container::jpeg_segments(data, &limits, &mut diag)?;
     let sos = sos.ok_or_else(|| Error::malformed("JPEG", data.len(), "no SOS marker"))?;
-    let mut xmp_payload = container::JPEG_XMP_SIG.to_vec();
-    xmp_payload.extend_from_slice(packet.as_bytes());
-    let xmp_seg = segment(0xE1, &xmp_payload)?;
+    // the standard packet, plus extended XMP segments when it does not fit in one
+    let (xmp_seg, guid) = extended::segments(meta, packet)?;
+    report.extended_xmp = guid;
 
     // IIM sync
     let new_iim = sync_iim(md, meta, touched, report);
@@ -657,17 +698,7 @@ fn jpeg(
     let mut new_exif: Option<Vec<u8>> = None;
     if let Some(exif) = &md.blocks.exif {
         let mut exif = exif.clone();
-        for (ns, prop) in touched {
-            if let Some(&(_, _, tag)) = EXIF_SYNC.iter().find(|s| s.0 == ns && s.1 == prop) {
-                let vals = current(meta, ns, prop);
-                let text = vals.join("; ");
-                if crate::tiffdir::patch_ifd0_ascii(&mut exif, tag, &text)? {
-                    report.exif_synced.push(
-                        names::exif_name(tag, false, 0).map_or(String::new(), |n| n.0.to_string()),
-                    );
-                }
-            }
-        }
+        sync_exif(&mut exif, meta, touched, report)?;
         if !report.exif_synced.is_empty() {
             new_exif = Some(exif);
         }
@@ -696,6 +727,17 @@ fn jpeg(
             out.extend_from_slice(&xmp_seg);
         }
         if is_main_xmp(s) {
+            continue;
+        }
+        // the extended XMP that was merged into the edited packet is replaced
+        let p = &data[s.payload..s.end];
+        if s.marker == 0xE1
+            && p.starts_with(container::JPEG_XMP_EXT_SIG)
+            && merged_ext.is_some_and(|g| {
+                p.get(container::JPEG_XMP_EXT_SIG.len()..container::JPEG_XMP_EXT_SIG.len() + 32)
+                    == Some(g.as_bytes())
+            })
+        {
             continue;
         }
         if is_exif(s) && !exif_done {
@@ -727,6 +769,61 @@ fn jpeg(
     }
     // the entropy-coded data and everything after it, byte for byte
     out.extend_from_slice(&data[sos..]);
+    Ok(out)
+}
+
+/// Updates IFD0 ImageDescription/Artist/Copyright of the classic TIFF stream `tiff` (an EXIF
+/// block, or a whole TIFF file) from the touched XMP properties: in place, else added.
+fn sync_exif(
+    tiff: &mut Vec<u8>,
+    meta: &XmpMeta,
+    touched: &[(String, String)],
+    report: &mut WriteReport,
+) -> Result<()> {
+    for (ns, prop) in touched {
+        if let Some(&(_, _, tag)) = EXIF_SYNC.iter().find(|s| s.0 == ns && s.1 == prop) {
+            let text = current(meta, ns, prop).join("; ");
+            // updated in place, else added (MWG: keep the three in sync where EXIF exists)
+            if crate::tiffdir::patch_ifd0_ascii(tiff, tag, &text)?
+                || (!text.is_empty() && crate::tiffdir::add_ifd0_ascii(tiff, tag, &text)?)
+            {
+                report.exif_synced.push(
+                    names::exif_name(tag, false, 0).map_or(String::new(), |n| n.0.to_string()),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// TIFF: the XMP packet in IFD0 tag 700 (XMLPacket, BYTE), in place when it fits the old
+/// packet's bytes, else appended with the entry re-pointed (a missing tag is added by
+/// rewriting IFD0 at the end of the file). IIM (tag 33723, and the Photoshop resources of tag
+/// 34377 with their digest) is kept in sync where the file has it, and IFD0
+/// ImageDescription/Artist/Copyright as MWG says. Strips, tiles, the other IFDs and every
+/// other offset are left as they are.
+fn tiff(
+    data: &[u8],
+    packet: &str,
+    md: &crate::Metadata,
+    meta: &XmpMeta,
+    touched: &[(String, String)],
+    report: &mut WriteReport,
+) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len() + packet.len() + 4096);
+    out.extend_from_slice(data);
+    crate::tiffdir::set_ifd0_value(&mut out, 700, 1, packet.as_bytes())?;
+    if let Some(iim) = sync_iim(md, meta, touched, report) {
+        let blobs = crate::tiffdir::ifd0_blobs(data)?;
+        if blobs.iptc.is_some() {
+            crate::tiffdir::set_ifd0_value(&mut out, 33723, 7, &iim)?;
+        }
+        if let Some(old) = &blobs.photoshop {
+            let irb = rebuild_irb(old, Some(&iim), None)?;
+            crate::tiffdir::set_ifd0_value(&mut out, 34377, 7, &irb)?;
+        }
+    }
+    sync_exif(&mut out, meta, touched, report)?;
     Ok(out)
 }
 
@@ -946,5 +1043,153 @@ impl FromStr for Op {
                 reason: "expected set, add or remove".into(),
             }),
         }
+    }
+}
+
+/// Extended XMP in JPEG (XMP Specification Part 3, 1.1.3.1): a packet too big for one APP1
+/// segment is split into a *standard* packet that fits, holding `xmpNote:HasExtendedXMP` =
+/// GUID, and an *extended* packet (the moved top-level properties) stored in APP1 segments
+/// `http://ns.adobe.com/xmp/extension/\0` + GUID (32 hex digits) + full length (u32 BE) +
+/// offset (u32 BE) + data. The GUID is the MD5 of the extended packet, uppercase hex, as
+/// Adobe's toolkit and ExifTool write it.
+pub(crate) mod extended {
+    use md5::{Digest as _, Md5};
+    use xmp_toolkit::{IterOptions, ToStringOptions, XmpMeta, XmpValue};
+
+    use super::{segment, xerr};
+    use crate::container::{JPEG_XMP_EXT_SIG, JPEG_XMP_SIG};
+    use crate::error::{Error, Result};
+
+    /// `xmpNote` namespace.
+    pub(crate) const NOTE_NS: &str = "http://ns.adobe.com/xmp/note/";
+    /// Largest standard packet: one APP1 segment (65,533 payload bytes) minus the signature.
+    pub(crate) const MAX_STANDARD: usize = 65_533 - JPEG_XMP_SIG.len();
+    /// Largest extended-XMP chunk per segment: 65,533 minus signature, GUID, length, offset.
+    pub(crate) const MAX_CHUNK: usize = 65_533 - JPEG_XMP_EXT_SIG.len() - 32 - 8;
+
+    fn compact(meta: &XmpMeta) -> Result<String> {
+        meta.to_string_with_options(ToStringOptions::default().use_compact_format())
+            .map_err(|e| Error::Xmp(format!("serialising: {e}")))
+    }
+
+    /// The main packet text with the `rdf:Description` elements of the extended packet
+    /// inserted (RDF allows several descriptions; the toolkit merges them when parsing).
+    pub(crate) fn merge_text(main: &[u8], ext: &[u8]) -> Option<String> {
+        let main = std::str::from_utf8(main).ok()?;
+        let ext = std::str::from_utf8(ext).ok()?;
+        let at = main.rfind("</rdf:RDF>")?;
+        let open = ext.find("<rdf:RDF")?;
+        let body_start = open + ext[open..].find('>')? + 1;
+        let body_end = ext.rfind("</rdf:RDF>")?;
+        if body_end < body_start {
+            return None;
+        }
+        let mut out = String::with_capacity(main.len() + ext.len());
+        out.push_str(&main[..at]);
+        out.push_str(&ext[body_start..body_end]);
+        out.push_str(&main[at..]);
+        Some(out)
+    }
+
+    /// The top-level properties of `meta` as (namespace URI, `prefix:Name`).
+    fn top_level(meta: &XmpMeta) -> Vec<(String, String)> {
+        meta.iter(IterOptions::default())
+            .filter(|p| !p.name.is_empty() && !p.name.contains(['/', '[']))
+            .map(|p| (p.schema_ns, p.name))
+            .collect()
+    }
+
+    /// The APP1 segments for `meta`: one standard packet (`padded` is its usual
+    /// serialisation) and, when it does not fit, the extended segments. Returns the segments
+    /// and the GUID of the extended packet written, if any.
+    pub(crate) fn segments(meta: &XmpMeta, padded: &str) -> Result<(Vec<u8>, Option<String>)> {
+        let one = |packet: &str| -> Result<Vec<u8>> {
+            let mut p = JPEG_XMP_SIG.to_vec();
+            p.extend_from_slice(packet.as_bytes());
+            segment(0xE1, &p)
+        };
+        if padded.len() <= MAX_STANDARD {
+            return Ok((one(padded)?, None));
+        }
+        let mut full = meta.clone();
+        let _ = full.delete_property(NOTE_NS, "xmpNote:HasExtendedXMP");
+        let whole = compact(&full)?;
+        if whole.len() <= MAX_STANDARD {
+            return Ok((one(&whole)?, None));
+        }
+        // Move the biggest top-level properties first until the standard packet fits.
+        let props = top_level(&full);
+        let mut sized: Vec<(usize, usize)> = Vec::with_capacity(props.len());
+        for (i, (ns, name)) in props.iter().enumerate() {
+            let mut without = full.clone();
+            without.delete_property(ns, name).map_err(xerr)?;
+            sized.push((whole.len().saturating_sub(compact(&without)?.len()), i));
+        }
+        sized.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        // room for xmpNote:HasExtendedXMP="<32 hex>" and its namespace declaration
+        let reserve = 160;
+        let mut standard = full.clone();
+        let mut estimate = whole.len();
+        let mut moved = vec![false; props.len()];
+        for &(size, i) in &sized {
+            if estimate + reserve <= MAX_STANDARD
+                && compact(&standard)?.len() + reserve <= MAX_STANDARD
+            {
+                break;
+            }
+            let (ns, name) = &props[i];
+            standard.delete_property(ns, name).map_err(xerr)?;
+            moved[i] = true;
+            estimate = estimate.saturating_sub(size);
+        }
+        let mut ext = full.clone();
+        for (i, (ns, name)) in props.iter().enumerate() {
+            if !moved[i] {
+                ext.delete_property(ns, name).map_err(xerr)?;
+            }
+        }
+        let ext_text = ext
+            .to_string_with_options(
+                ToStringOptions::default()
+                    .use_compact_format()
+                    .omit_packet_wrapper(),
+            )
+            .map_err(|e| Error::Xmp(format!("serialising extended XMP: {e}")))?;
+        let guid: String = Md5::digest(ext_text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect();
+        XmpMeta::register_namespace(NOTE_NS, "xmpNote").map_err(xerr)?;
+        standard
+            .set_property(
+                NOTE_NS,
+                "xmpNote:HasExtendedXMP",
+                &XmpValue::new(guid.clone()),
+            )
+            .map_err(xerr)?;
+        let std_text = compact(&standard)?;
+        if std_text.len() > MAX_STANDARD {
+            return Err(Error::Xmp(format!(
+                "the standard XMP packet is {} bytes after moving every movable property to \
+                 extended XMP; at most {MAX_STANDARD} fit in a JPEG APP1 segment",
+                std_text.len()
+            )));
+        }
+        let total = u32::try_from(ext_text.len()).map_err(|_| {
+            Error::Xmp(format!(
+                "extended XMP of {} bytes exceeds 4 GiB",
+                ext_text.len()
+            ))
+        })?;
+        let mut out = one(&std_text)?;
+        for (k, chunk) in ext_text.as_bytes().chunks(MAX_CHUNK).enumerate() {
+            let mut p = JPEG_XMP_EXT_SIG.to_vec();
+            p.extend_from_slice(guid.as_bytes());
+            p.extend_from_slice(&total.to_be_bytes());
+            p.extend_from_slice(&((k * MAX_CHUNK) as u32).to_be_bytes());
+            p.extend_from_slice(chunk);
+            out.extend_from_slice(&segment(0xE1, &p)?);
+        }
+        Ok((out, Some(guid)))
     }
 }

@@ -1,7 +1,9 @@
 //! Reading from a path reads only the metadata regions of TIFF, PSD and PNG files: the
 //! result must equal reading the whole file from memory.
 
-use damkit_metadata::{Metadata, ReadOptions, read_bytes, read_path};
+use damkit_metadata::{
+    Metadata, ReadOptions, read_bytes, read_path, read_seekable, read_seekable_always_sparse,
+};
 
 fn same(a: &Metadata, b: &Metadata, what: &str) {
     assert_eq!(a.tags, b.tags, "{what}: tags differ");
@@ -33,6 +35,22 @@ fn check(path: &std::path::Path) {
             a.err(),
             b.err()
         ),
+    }
+    // small files too: the sparse plan on every file, from a seekable source
+    for sparse in [
+        read_seekable_always_sparse(&mut std::io::Cursor::new(&whole), &opts),
+        read_seekable(&mut std::io::Cursor::new(&whole), &opts),
+    ] {
+        match (sparse, read_bytes(&whole, &opts)) {
+            (Ok(a), Ok(b)) => same(&a, &b, &format!("{} (seekable)", path.display())),
+            (Err(_), Err(_)) => {}
+            (a, b) => panic!(
+                "{}: seekable read {:?}, memory read {:?}",
+                path.display(),
+                a.err(),
+                b.err()
+            ),
+        }
     }
 }
 
