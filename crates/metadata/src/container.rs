@@ -468,7 +468,7 @@ pub(crate) fn png_chunks(
     }
 }
 
-fn inflate(d: &[u8], limits: &ReadLimits) -> std::io::Result<Vec<u8>> {
+pub(crate) fn inflate(d: &[u8], limits: &ReadLimits) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();
     flate2::read::ZlibDecoder::new(d)
         .take(limits.max_inflated_bytes + 1)
@@ -483,7 +483,7 @@ fn inflate(d: &[u8], limits: &ReadLimits) -> std::io::Result<Vec<u8>> {
 }
 
 /// Decodes ImageMagick's "Raw profile type X" text: `\nname\n   length\nhex...`.
-fn raw_profile(text: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn raw_profile(text: &[u8]) -> Option<Vec<u8>> {
     let s = std::str::from_utf8(text).ok()?;
     let mut it = s.trim_start().splitn(3, '\n');
     let _name = it.next()?;

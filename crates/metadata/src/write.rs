@@ -536,7 +536,7 @@ pub fn write_path(
             merged_ext.as_deref(),
             &mut report,
         )?,
-        MediaType::Png => png(&data, &packet)?,
+        MediaType::Png => png(&data, &packet, &md, &meta, &touched, &mut report)?,
         MediaType::Psd => psd(&data, &packet, &md, &meta, &touched, &mut report)?,
         MediaType::WebP => webp(&data, &packet)?,
         MediaType::Tiff => tiff(&data, &packet, &md, &meta, &touched, &mut report)
@@ -997,7 +997,18 @@ fn webp(data: &[u8], packet: &str) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-fn png(data: &[u8], packet: &str) -> Result<Vec<u8>> {
+/// PNG: the XMP `iTXt` chunk is replaced (or inserted after IHDR). IIM kept in sync where
+/// the file has it, in ImageMagick/ExifTool raw profiles: `Raw profile type iptc` (an IIM
+/// block) and `Raw profile type 8bim` (Photoshop resources, whose digest is updated) are
+/// rewritten as `zTXt` chunks in the same hex format.
+fn png(
+    data: &[u8],
+    packet: &str,
+    md: &crate::Metadata,
+    meta: &XmpMeta,
+    touched: &[(String, String)],
+    report: &mut WriteReport,
+) -> Result<Vec<u8>> {
     let limits = ReadLimits::default();
     let mut diag = Diag {
         strict: true,
@@ -1007,16 +1018,19 @@ fn png(data: &[u8], packet: &str) -> Result<Vec<u8>> {
     let mut body = b"iTXt".to_vec();
     body.extend_from_slice(b"XML:com.adobe.xmp\0\0\0\0\0");
     body.extend_from_slice(packet.as_bytes());
-    let mut crc = flate2::Crc::new();
-    crc.update(&body);
-    let mut chunk = ((body.len() - 4) as u32).to_be_bytes().to_vec();
-    chunk.extend_from_slice(&body);
-    chunk.extend_from_slice(&crc.sum().to_be_bytes());
+    let chunk = png_chunk(&body);
+    let new_iim = sync_iim(md, meta, touched, report);
     let mut out = data[..8].to_vec();
     let mut inserted = false;
     for c in &chunks {
         let d = &data[c.data.0..c.data.1];
         if &c.kind == b"iTXt" && d.starts_with(b"XML:com.adobe.xmp\0") {
+            continue;
+        }
+        if let Some(iim) = &new_iim
+            && let Some(replacement) = png_iim_profile(&c.kind, d, iim, &limits)?
+        {
+            out.extend_from_slice(&replacement);
             continue;
         }
         out.extend_from_slice(&data[c.start..c.data.1 + 4]);
@@ -1029,6 +1043,90 @@ fn png(data: &[u8], packet: &str) -> Result<Vec<u8>> {
         out.extend_from_slice(&data[last.data.1 + 4..]);
     }
     Ok(out)
+}
+
+/// A whole PNG chunk (length, `body` = type + data, CRC).
+fn png_chunk(body: &[u8]) -> Vec<u8> {
+    let mut crc = flate2::Crc::new();
+    crc.update(body);
+    let mut chunk = ((body.len() - 4) as u32).to_be_bytes().to_vec();
+    chunk.extend_from_slice(body);
+    chunk.extend_from_slice(&crc.sum().to_be_bytes());
+    chunk
+}
+
+/// ImageMagick's raw profile text, as ExifTool writes it too:
+/// `\n<type>\n<length, 8 wide>\n<hex, 72 digits a line>\n`.
+fn raw_profile_text(kind: &str, bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = format!("\n{kind}\n{:8}\n", bytes.len());
+    for line in bytes.chunks(36) {
+        for b in line {
+            let _ = write!(s, "{b:02x}");
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// The replacement chunk for a PNG text chunk holding an IIM or 8BIM raw profile, or `None`
+/// when the chunk is something else.
+fn png_iim_profile(
+    kind: &[u8; 4],
+    d: &[u8],
+    iim: &[u8],
+    limits: &ReadLimits,
+) -> Result<Option<Vec<u8>>> {
+    const IPTC: &[u8] = b"Raw profile type iptc\0";
+    const BIM: &[u8] = b"Raw profile type 8bim\0";
+    let key = if d.starts_with(IPTC) {
+        IPTC
+    } else if d.starts_with(BIM) {
+        BIM
+    } else {
+        return Ok(None);
+    };
+    let rest = &d[key.len()..];
+    let text = match kind {
+        b"tEXt" => rest.to_vec(),
+        b"zTXt" => container::inflate(rest.get(1..).unwrap_or_default(), limits)
+            .map_err(|e| Error::malformed("PNG", 0, format!("zTXt raw profile: {e}")))?,
+        b"iTXt" => {
+            // compression flag, method, language\0, translated keyword\0, text
+            let (flag, after) = (rest.first().copied(), rest.get(2..).unwrap_or_default());
+            let mut parts = after.splitn(3, |&b| b == 0);
+            let (_, _, body) = (parts.next(), parts.next(), parts.next().unwrap_or_default());
+            if flag == Some(1) {
+                container::inflate(body, limits)
+                    .map_err(|e| Error::malformed("PNG", 0, format!("iTXt raw profile: {e}")))?
+            } else {
+                body.to_vec()
+            }
+        }
+        _ => return Ok(None),
+    };
+    let Some(old) = container::raw_profile(&text) else {
+        return Ok(None);
+    };
+    let (label, bytes) = if old.starts_with(b"8BIM") {
+        ("8BIM", rebuild_irb(&old, Some(iim), None)?)
+    } else if old.first() == Some(&0x1C) {
+        ("IPTC", iim.to_vec())
+    } else {
+        return Ok(None);
+    };
+    let profile = raw_profile_text(label, &bytes);
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(profile.as_bytes())
+        .map_err(|e| Error::malformed("PNG", 0, format!("compressing raw profile: {e}")))?;
+    let compressed = z
+        .finish()
+        .map_err(|e| Error::malformed("PNG", 0, format!("compressing raw profile: {e}")))?;
+    let mut body = b"zTXt".to_vec();
+    body.extend_from_slice(key);
+    body.push(0); // compression method: deflate
+    body.extend_from_slice(&compressed);
+    Ok(Some(png_chunk(&body)))
 }
 
 impl FromStr for Op {

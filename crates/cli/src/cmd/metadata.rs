@@ -18,8 +18,8 @@ pub struct Args {
 enum Command {
     /// Print every tag under ExifTool's group-1 names, plus the MWG reconciled values.
     Read(ReadArgs),
-    /// Set, add or remove fields (embedded XMP for JPEG/PNG, or a sidecar), keeping IPTC-IIM
-    /// and EXIF in sync as MWG says.
+    /// Set, add or remove fields (embedded XMP for JPEG/TIFF/PNG/PSD/WebP, or a sidecar),
+    /// keeping IPTC-IIM and EXIF in sync as MWG says.
     Write(WriteArgs),
 }
 

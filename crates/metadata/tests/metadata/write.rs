@@ -658,3 +658,64 @@ fn shared_tiffs_are_written_with_image_data_intact_or_refused_untouched() {
         "only {written} TIFFs written ({refused} refused)"
     );
 }
+
+/// png-text.png with an IIM block (ObjectName, one keyword) in a `tEXt` raw profile, as
+/// ImageMagick stores it.
+fn png_with_iim() -> Vec<u8> {
+    let png = std::fs::read(crate::data("png-text.png")).unwrap();
+    let mut iim = Vec::new();
+    for (ds, v) in [(0u8, &b"\x00\x04"[..]), (5, b"Old title"), (25, b"cat")] {
+        iim.extend_from_slice(&[0x1C, 2, ds]);
+        iim.extend_from_slice(&(v.len() as u16).to_be_bytes());
+        iim.extend_from_slice(v);
+    }
+    let hex: String = iim.iter().map(|b| format!("{b:02x}")).collect();
+    let mut body = b"tEXtRaw profile type iptc\0".to_vec();
+    body.extend_from_slice(format!("\nIPTC\n{:8}\n{hex}\n", iim.len()).as_bytes());
+    let mut crc = flate2::Crc::new();
+    crc.update(&body);
+    let mut chunk = ((body.len() - 4) as u32).to_be_bytes().to_vec();
+    chunk.extend_from_slice(&body);
+    chunk.extend_from_slice(&crc.sum().to_be_bytes());
+    // after IHDR (8 + 25 bytes)
+    [&png[..33], &chunk[..], &png[33..]].concat()
+}
+
+#[test]
+fn png_iim_raw_profile_is_kept_in_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("iim.png");
+    std::fs::write(&p, png_with_iim()).unwrap();
+    let before = read_path(&p, &ReadOptions::default().strict(true)).unwrap();
+    assert_eq!(
+        before.get("IPTC:ObjectName").and_then(Value::as_text),
+        Some("Old title")
+    );
+    let px = pixels(&p);
+    let rep = write_path(
+        &p,
+        &[
+            Edit::parse(Op::Set, "XMP-dc:Title=Nouveau titre \u{e9}t\u{e9}").unwrap(),
+            Edit::parse(Op::Add, "MWG:Keywords=dog").unwrap(),
+        ],
+        &WriteOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        rep.iim_synced.iter().any(|d| d == "2:5"),
+        "{:?}",
+        rep.iim_synced
+    );
+    assert_eq!(pixels(&p), px, "pixels changed");
+    let md = read_path(&p, &ReadOptions::default().strict(true)).unwrap();
+    assert_eq!(
+        md.get("IPTC:ObjectName").and_then(Value::as_text),
+        Some("Nouveau titre \u{e9}t\u{e9}")
+    );
+    assert_eq!(md.get("IPTC:Keywords").unwrap().texts(), ["cat", "dog"]);
+    assert!(md.get("IPTC:CodedCharacterSet").is_some(), "1:90 set");
+    assert_eq!(
+        md.get("XMP-dc:Title").and_then(Value::as_text),
+        Some("Nouveau titre \u{e9}t\u{e9}")
+    );
+}
