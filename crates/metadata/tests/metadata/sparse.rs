@@ -205,3 +205,35 @@ fn png_text_after_the_image_data_is_read() {
     );
     check(&p);
 }
+
+#[test]
+fn truncated_files_read_the_same_sparse_and_whole() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let opts = ReadOptions::default();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if !tiff_like(&e.path()) {
+            continue;
+        }
+        let whole = std::fs::read(e.path()).unwrap();
+        for k in 1..=10 {
+            let cut = &whole[..whole.len() * k / 11];
+            let a = read_seekable_always_sparse(&mut std::io::Cursor::new(cut), &opts);
+            let b = read_bytes(cut, &opts);
+            match (a, b) {
+                (Ok(a), Ok(b)) => same(
+                    &a,
+                    &b,
+                    &format!("{} cut at {}", e.path().display(), cut.len()),
+                ),
+                (Err(_), Err(_)) => {}
+                (a, b) => panic!(
+                    "{} cut at {}: sparse {:?}, whole {:?}",
+                    e.path().display(),
+                    cut.len(),
+                    a.err(),
+                    b.err()
+                ),
+            }
+        }
+    }
+}
