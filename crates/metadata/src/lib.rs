@@ -415,7 +415,7 @@ fn read_seekable_above<R: std::io::Read + std::io::Seek>(
     small: Option<u64>,
 ) -> Result<Metadata> {
     let io = |e| Error::Io {
-        path: PathBuf::new(),
+        path: PathBuf::from("<seekable source>"),
         source: e,
     };
     let len = r.seek(std::io::SeekFrom::End(0)).map_err(io)?;
