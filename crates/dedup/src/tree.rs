@@ -247,44 +247,87 @@ pub struct ScanReport {
 
 /// Walks `roots` and returns every regular file, collecting errors (permission denied,
 /// symbolic-link loops) instead of stopping.
+///
+/// The walk runs on as many threads as rayon's pool (directories are read and files
+/// stat'ed in parallel); hidden files and ignore files get no special treatment. Files
+/// come back sorted by path, errors too.
 pub fn walk(roots: &[PathBuf], follow_symlinks: bool) -> (Vec<FileInfo>, Vec<DedupError>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for root in roots {
-        let walker = walkdir::WalkDir::new(root)
-            .follow_links(follow_symlinks)
-            .sort_by_file_name();
-        for entry in walker {
-            match entry {
+    let Some((first, rest)) = roots.split_first() else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut builder = ignore::WalkBuilder::new(first);
+    for r in rest {
+        builder.add(r);
+    }
+    builder
+        .standard_filters(false)
+        .follow_links(follow_symlinks)
+        .threads(rayon::current_num_threads().max(1));
+    let (tx, rx) = std::sync::mpsc::channel::<std::result::Result<FileInfo, DedupError>>();
+    builder.build_parallel().run(|| {
+        let tx = tx.clone();
+        Box::new(move |entry| {
+            let item = match entry {
                 Ok(e) => {
-                    if !e.file_type().is_file() {
-                        continue;
+                    if !e.file_type().is_some_and(|t| t.is_file()) {
+                        return ignore::WalkState::Continue;
                     }
                     match e.metadata() {
-                        Ok(md) => files.push(FileInfo {
+                        Ok(md) => Ok(FileInfo {
                             size: md.len(),
                             key: CacheKey::from_metadata(&md),
                             path: e.into_path(),
                         }),
-                        Err(err) => errors.push(DedupError::Walk {
-                            path: e.path().to_path_buf(),
-                            message: err.to_string(),
-                        }),
+                        Err(err) => Err(walk_error(err, e.path())),
                     }
                 }
-                Err(err) => {
-                    let path = err.path().unwrap_or(root).to_path_buf();
-                    let message = if err.loop_ancestor().is_some() {
-                        format!("symbolic-link loop ({err})")
-                    } else {
-                        err.to_string()
-                    };
-                    errors.push(DedupError::Walk { path, message });
-                }
-            }
+                Err(err) => Err(walk_error(err, first)),
+            };
+            // The receiver outlives the walk.
+            let _ = tx.send(item);
+            ignore::WalkState::Continue
+        })
+    });
+    drop(tx);
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for item in rx {
+        match item {
+            Ok(f) => files.push(f),
+            Err(e) => errors.push(e),
         }
     }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    errors.sort_by(|a, b| a.to_string().cmp(&b.to_string()));
     (files, errors)
+}
+
+/// A walk error naming its path (`fallback` when the error has none).
+fn walk_error(err: ignore::Error, fallback: &Path) -> DedupError {
+    fn parts(e: &ignore::Error) -> (Option<PathBuf>, bool) {
+        match e {
+            ignore::Error::WithPath { path, err } => {
+                let (p, l) = parts(err);
+                (p.or_else(|| Some(path.clone())), l)
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                parts(err)
+            }
+            ignore::Error::Loop { child, .. } => (Some(child.clone()), true),
+            ignore::Error::Partial(v) => v.first().map(parts).unwrap_or((None, false)),
+            _ => (None, false),
+        }
+    }
+    let (path, is_loop) = parts(&err);
+    let message = if is_loop {
+        format!("symbolic-link loop ({err})")
+    } else {
+        err.to_string()
+    };
+    DedupError::Walk {
+        path: path.unwrap_or_else(|| fallback.to_path_buf()),
+        message,
+    }
 }
 
 /// Finds files with identical bytes under `roots`, as fast as the best tree finders:
