@@ -298,7 +298,7 @@ pub fn walk(roots: &[PathBuf], follow_symlinks: bool) -> (Vec<FileInfo>, Vec<Ded
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    errors.sort_by(|a, b| a.to_string().cmp(&b.to_string()));
+    errors.sort_by_cached_key(ToString::to_string);
     (files, errors)
 }
 
