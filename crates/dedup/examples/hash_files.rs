@@ -5,6 +5,7 @@
 //! cargo run --release -p damkit-dedup --example hash_files -- blake3 FILE...       # as b3sum --num-threads 1
 //! cargo run --release -p damkit-dedup --example hash_files -- phash FILE...        # as imagehash.phash (full decode)
 //! cargo run --release -p damkit-dedup --example hash_files -- fingerprint FILE...  # what `damkit dupes` computes
+//! cargo run --release -p damkit-dedup --example hash_files -- tree DIR...          # exact duplicates (as fclones group)
 //! ```
 //!
 //! Set `RAYON_NUM_THREADS=1` to measure one core.
@@ -19,6 +20,31 @@ fn main() {
     let mode = args.next().unwrap_or_default();
     let files: Vec<String> = args.collect();
     let t0 = std::time::Instant::now();
+    if mode == "tree" {
+        let roots: Vec<std::path::PathBuf> = files.iter().map(Into::into).collect();
+        let opts = damkit_dedup::tree::ScanOptions::default();
+        let (walked, errors) = damkit_dedup::tree::walk(&roots, opts.follow_symlinks);
+        let t_walk = t0.elapsed();
+        let r = damkit_dedup::tree::group_files(walked, &opts, None);
+        let dup_files: usize = r.groups.iter().map(|g| g.files.len()).sum();
+        let wasted: u64 = r
+            .groups
+            .iter()
+            .map(|g| g.size * (g.files.len() as u64 - 1))
+            .sum();
+        println!(
+            "{} groups, {dup_files} files, {wasted} redundant bytes, {} errors",
+            r.groups.len(),
+            errors.len() + r.errors.len()
+        );
+        eprintln!(
+            "{:?}; walk {:.3} s, total {:.3} s",
+            r.stats,
+            t_walk.as_secs_f64(),
+            t0.elapsed().as_secs_f64()
+        );
+        return;
+    }
     for f in &files {
         let p = std::path::Path::new(f);
         let line = match mode.as_str() {
@@ -29,7 +55,7 @@ fn main() {
             "fingerprint" => fingerprint_file(p, &NearOptions::default())
                 .map(|fp| format!("{:016x} {} q{}", fp.phash, fp.pdq.to_hex(), fp.quality)),
             _ => {
-                eprintln!("usage: hash_files blake3|phash|fingerprint FILE...");
+                eprintln!("usage: hash_files blake3|phash|fingerprint FILE... | tree DIR...");
                 std::process::exit(2);
             }
         };

@@ -268,6 +268,14 @@ impl Luma {
         Luma { gray, float }
     }
 
+    fn into_transformed(self, t: Dihedral) -> Luma {
+        if t == Dihedral::Identity {
+            self
+        } else {
+            self.transformed(t)
+        }
+    }
+
     /// Both planes rotated or flipped.
     pub fn transformed(&self, t: Dihedral) -> Luma {
         if t == Dihedral::Identity {
@@ -376,11 +384,57 @@ pub fn decode_luma(bytes: &[u8], opts: &DecodeOptions) -> Result<Luma> {
         .map_err(limit_err)?;
     if let Some(min_side) = opts.jpeg_min_side
         && MediaType::detect(bytes) == Some(MediaType::Jpeg)
-        && let Some(img) = decode_jpeg_scaled(bytes, min_side, opts)?
     {
-        return Ok(img);
+        if let Some(img) = decode_jpeg_dc(bytes, min_side, opts)? {
+            return Ok(img);
+        }
+        if let Some(img) = decode_jpeg_scaled(bytes, min_side, opts)? {
+            return Ok(img);
+        }
     }
     decode_with_image(bytes, opts)
+}
+
+/// The size to decode a `w × h` image at so that its shorter side stays at least
+/// `min_side` (the image's own size when it is already smaller).
+fn reduced_target(w: u32, h: u32, min_side: u32) -> (u32, u32) {
+    let min_side = min_side.max(1);
+    let short = w.min(h).max(1);
+    if short <= min_side {
+        (w, h)
+    } else {
+        (
+            (u64::from(w) * u64::from(min_side)).div_ceil(u64::from(short)) as u32,
+            (u64::from(h) * u64::from(min_side)).div_ceil(u64::from(short)) as u32,
+        )
+    }
+}
+
+/// The 1/8-scale luma straight from the DC coefficients (see [`crate::jpeg_dc`]), when
+/// 1/8 is large enough and the JPEG is of a kind that path supports.
+fn decode_jpeg_dc(bytes: &[u8], min_side: u32, opts: &DecodeOptions) -> Result<Option<Luma>> {
+    let Some((w, h)) = crate::jpeg_dc::probe(bytes) else {
+        return Ok(None);
+    };
+    let (rw, rh) = reduced_target(w, h, min_side);
+    if w.div_ceil(8) < rw || h.div_ceil(8) < rh {
+        return Ok(None);
+    }
+    let Some(dc) = crate::jpeg_dc::decode(bytes, &opts.limits).map_err(limit_err)? else {
+        return Ok(None);
+    };
+    let gray = dc.values.iter().map(|&v| (v + 0.5) as u8).collect();
+    let img = Luma::from_planes(dc.width, dc.height, gray, dc.values);
+    let orient = if opts.apply_orientation {
+        dc.exif
+            .as_deref()
+            .and_then(image::metadata::Orientation::from_exif_chunk)
+            .map(orientation_to_dihedral)
+            .unwrap_or(Dihedral::Identity)
+    } else {
+        Dihedral::Identity
+    };
+    Ok(Some(img.into_transformed(orient)))
 }
 
 /// Scaled JPEG decode with jpeg-decoder; `None` for pixel formats it leaves to `image`
@@ -396,16 +450,7 @@ fn decode_jpeg_scaled(bytes: &[u8], min_side: u32, opts: &DecodeOptions) -> Resu
     if info.pixel_format == jpeg_decoder::PixelFormat::CMYK32 {
         return Ok(None);
     }
-    let min_side = min_side.max(1);
-    let short = w.min(h).max(1);
-    let (rw, rh) = if short <= min_side {
-        (w, h)
-    } else {
-        (
-            (u64::from(w) * u64::from(min_side)).div_ceil(u64::from(short)) as u32,
-            (u64::from(h) * u64::from(min_side)).div_ceil(u64::from(short)) as u32,
-        )
-    };
+    let (rw, rh) = reduced_target(w, h, min_side);
     let (sw, sh) = d
         .scale(rw.min(65535) as u16, rh.min(65535) as u16)
         .map_err(decode_err)?;
@@ -440,7 +485,7 @@ fn decode_jpeg_scaled(bytes: &[u8], min_side: u32, opts: &DecodeOptions) -> Resu
     } else {
         Dihedral::Identity
     };
-    Ok(Some(img.transformed(orient)))
+    Ok(Some(img.into_transformed(orient)))
 }
 
 fn orientation_to_dihedral(o: image::metadata::Orientation) -> Dihedral {
@@ -485,7 +530,7 @@ fn decode_with_image(bytes: &[u8], opts: &DecodeOptions) -> Result<Luma> {
         Dihedral::Identity
     };
     let img = DynamicImage::from_decoder(decoder).map_err(decode_err)?;
-    Ok(to_luma(&img).transformed(orient))
+    Ok(to_luma(&img).into_transformed(orient))
 }
 
 /// 8-bit luma with Pillow's `convert("L")` weights (alpha ignored, as Pillow does).

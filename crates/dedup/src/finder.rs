@@ -12,7 +12,8 @@ use crate::content::{ContentScope, content_hash_file};
 use crate::error::DedupError;
 use crate::exact::Digest;
 use crate::near::{Fingerprint, NearOptions, fingerprint_file, near_groups};
-use crate::tree::{HashCache, ScanOptions, find_exact_duplicates};
+use crate::tree::{CacheKey, HashCache, ScanOptions, find_exact_duplicates_with};
+pub use crate::tree::{Phase, Progress};
 
 /// Why files are in one group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -74,6 +75,8 @@ pub struct FindStats {
     pub hard_links_skipped: usize,
     /// Full hashes taken from the cache.
     pub cache_hits: usize,
+    /// Fingerprints taken from the cache (images not decoded).
+    pub fingerprint_cache_hits: usize,
 }
 
 /// What [`find_duplicates`] found.
@@ -121,7 +124,18 @@ pub fn find_duplicates(
     opts: &FindOptions,
     cache: Option<&mut HashCache>,
 ) -> FindReport {
-    let scan = find_exact_duplicates(roots, &opts.scan, cache);
+    find_duplicates_with(roots, opts, cache, &())
+}
+
+/// [`find_duplicates`] reporting progress (every [`Phase`] in turn), and reusing and
+/// filling the cache's perceptual fingerprints as well as its full-file hashes.
+pub fn find_duplicates_with(
+    roots: &[PathBuf],
+    opts: &FindOptions,
+    mut cache: Option<&mut HashCache>,
+    progress: &dyn Progress,
+) -> FindReport {
+    let scan = find_exact_duplicates_with(roots, &opts.scan, cache.as_deref_mut(), progress);
     let mut report = FindReport {
         errors: scan.errors,
         stats: FindStats {
@@ -177,10 +191,12 @@ pub fn find_duplicates(
 
     // Content hashes.
     let limits = &opts.near.decode.limits;
+    progress.start(Phase::ContentHash, images.len() as u64);
     let hashed: Vec<(PathBuf, crate::Result<crate::content::ContentHash>)> = images
         .into_par_iter()
         .map(|p| {
             let h = content_hash_file(&p, limits);
+            progress.advance(1);
             (p, h)
         })
         .collect();
@@ -212,18 +228,36 @@ pub fn find_duplicates(
 
     // Near duplicates.
     near_candidates.sort();
-    let fps: Vec<(PathBuf, crate::Result<Fingerprint>)> = near_candidates
+    let keys: HashMap<&PathBuf, CacheKey> = scan.files.iter().map(|f| (&f.path, f.key)).collect();
+    progress.start(Phase::Fingerprint, near_candidates.len() as u64);
+    let cache_ro = cache.as_deref();
+    let fps: Vec<(PathBuf, Option<CacheKey>, bool, crate::Result<Fingerprint>)> = near_candidates
         .into_par_iter()
         .map(|p| {
-            let f = fingerprint_file(&p, &opts.near);
-            (p, f)
+            let key = keys.get(&p).copied();
+            let cached = key
+                .and_then(|k| cache_ro.and_then(|c| c.fingerprint(&k, &opts.near)))
+                .cloned();
+            let hit = cached.is_some();
+            let f = match cached {
+                Some(f) => Ok(f),
+                None => fingerprint_file(&p, &opts.near),
+            };
+            progress.advance(1);
+            (p, key, hit, f)
         })
         .collect();
     let mut paths = Vec::new();
     let mut prints = Vec::new();
-    for (p, f) in fps {
+    for (p, key, hit, f) in fps {
+        if hit {
+            report.stats.fingerprint_cache_hits += 1;
+        }
         match f {
             Ok(f) => {
+                if let (false, Some(k), Some(c)) = (hit, key, cache.as_deref_mut()) {
+                    c.insert_fingerprint(k, &opts.near, f.clone());
+                }
                 if f.is_featureless(opts.near.min_quality) {
                     report.stats.featureless += 1;
                 }

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{DedupError, Result};
 use crate::exact::{self, Digest, HashOptions};
+use crate::near::{Fingerprint, NearOptions};
+use crate::pdq::Pdq;
 
 /// Bytes read from each end of a file for the partial hash.
 pub const EDGE_BYTES: u64 = 4096;
@@ -73,20 +75,90 @@ impl CacheKey {
     }
 }
 
-/// Full-file blake3 hashes keyed by [`CacheKey`], to reuse between scans.
+/// Full-file blake3 hashes and perceptual fingerprints keyed by [`CacheKey`], to reuse
+/// between scans (a re-scan neither re-reads nor re-decodes unchanged files).
 ///
-/// Serialises (serde) as a list of `{key, hash}` records; [`HashCache::save`] and
-/// [`HashCache::load`] do so as JSON with an atomic write.
+/// Serialises (serde) as a list of `{key, hash}` records and a list of fingerprint
+/// records (with the options they were computed with: fingerprints computed with other
+/// [`NearOptions`] are not reused); [`HashCache::save`] and [`HashCache::load`] do so as
+/// JSON with an atomic write. A fingerprint with all rotations and crops takes ~4.5 KB of
+/// JSON.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "CacheFile", into = "CacheFile")]
 pub struct HashCache {
     map: HashMap<CacheKey, Digest>,
+    fingerprint_options: Option<String>,
+    fingerprints: HashMap<CacheKey, Fingerprint>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct CacheFile {
     version: u32,
     entries: Vec<CacheRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fingerprint_options: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    fingerprints: Vec<FingerprintRecord>,
+}
+
+/// A fingerprint in the cache file: the variants as concatenated hex.
+#[derive(Serialize, Deserialize)]
+struct FingerprintRecord {
+    key: CacheKey,
+    phash: String,
+    dhash: String,
+    pdq: String,
+    quality: u8,
+}
+
+impl FingerprintRecord {
+    fn new(key: CacheKey, f: &Fingerprint) -> Self {
+        FingerprintRecord {
+            key,
+            phash: f
+                .phash_variants
+                .iter()
+                .map(|v| format!("{v:016x}"))
+                .collect(),
+            dhash: format!("{:016x}", f.dhash),
+            pdq: f.pdq_variants.iter().map(Pdq::to_hex).collect(),
+            quality: f.quality,
+        }
+    }
+
+    fn fingerprint(&self) -> Option<Fingerprint> {
+        let hex64 = |s: &str| u64::from_str_radix(s, 16).ok();
+        if self.phash.is_empty()
+            || !self.phash.len().is_multiple_of(16)
+            || !self.pdq.len().is_multiple_of(64)
+            || !self.phash.is_ascii()
+            || !self.pdq.is_ascii()
+        {
+            return None;
+        }
+        let phash_variants: Vec<u64> = (0..self.phash.len() / 16)
+            .map(|i| hex64(&self.phash[16 * i..16 * i + 16]))
+            .collect::<Option<_>>()?;
+        let pdq_variants: Vec<Pdq> = (0..self.pdq.len() / 64)
+            .map(|i| Pdq::from_hex(&self.pdq[64 * i..64 * i + 64]))
+            .collect::<Option<_>>()?;
+        Some(Fingerprint {
+            phash: phash_variants[0],
+            dhash: hex64(&self.dhash)?,
+            pdq: *pdq_variants.first()?,
+            quality: self.quality,
+            phash_variants,
+            pdq_variants,
+        })
+    }
+}
+
+/// What fingerprints depend on, as a string stored with them in the cache.
+fn fingerprint_signature(o: &NearOptions) -> String {
+    format!(
+        "v1 dihedral={} crops={:?} jpeg_min_side={:?} orientation={}",
+        o.dihedral, o.crops, o.decode.jpeg_min_side, o.decode.apply_orientation
+    )
 }
 
 #[derive(Serialize, Deserialize)]
@@ -102,7 +174,16 @@ impl From<CacheFile> for HashCache {
             .into_iter()
             .filter_map(|r| Some((r.key, exact::from_hex(&r.blake3)?)))
             .collect();
-        HashCache { map }
+        let fingerprints = f
+            .fingerprints
+            .iter()
+            .filter_map(|r| Some((r.key, r.fingerprint()?)))
+            .collect();
+        HashCache {
+            map,
+            fingerprint_options: f.fingerprint_options,
+            fingerprints,
+        }
     }
 }
 
@@ -117,9 +198,17 @@ impl From<HashCache> for CacheFile {
             })
             .collect();
         entries.sort_by_key(|r| r.key);
+        let mut fingerprints: Vec<FingerprintRecord> = c
+            .fingerprints
+            .iter()
+            .map(|(k, f)| FingerprintRecord::new(*k, f))
+            .collect();
+        fingerprints.sort_by_key(|r| r.key);
         CacheFile {
             version: 1,
             entries,
+            fingerprint_options: c.fingerprint_options,
+            fingerprints,
         }
     }
 }
@@ -140,7 +229,32 @@ impl HashCache {
         self.map.insert(key, hash);
     }
 
-    /// Number of entries.
+    /// The cached fingerprint of a file version, if it was computed with options that give
+    /// the same fingerprint as `near`.
+    pub fn fingerprint(&self, key: &CacheKey, near: &NearOptions) -> Option<&Fingerprint> {
+        if self.fingerprint_options.as_deref() != Some(fingerprint_signature(near).as_str()) {
+            return None;
+        }
+        self.fingerprints.get(key)
+    }
+
+    /// Records a fingerprint computed with `near` (fingerprints computed with other options
+    /// are dropped).
+    pub fn insert_fingerprint(&mut self, key: CacheKey, near: &NearOptions, f: Fingerprint) {
+        let sig = fingerprint_signature(near);
+        if self.fingerprint_options.as_deref() != Some(sig.as_str()) {
+            self.fingerprints.clear();
+            self.fingerprint_options = Some(sig);
+        }
+        self.fingerprints.insert(key, f);
+    }
+
+    /// Number of cached fingerprints.
+    pub fn fingerprint_count(&self) -> usize {
+        self.fingerprints.len()
+    }
+
+    /// Number of full-file hash entries.
     pub fn len(&self) -> usize {
         self.map.len()
     }
@@ -183,6 +297,37 @@ impl HashCache {
         Ok(())
     }
 }
+
+/// A stage of a scan, for progress reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Phase {
+    /// Walking the folders (total unknown: 0).
+    Walk,
+    /// Sizes, hard links and first/last 4 KiB (one step per file walked).
+    PartialHash,
+    /// Full hashes where the partial hashes tied (one step per file).
+    FullHash,
+    /// Metadata-blind content hashes of images (one step per image).
+    ContentHash,
+    /// Decoding and perceptual fingerprints (one step per image).
+    Fingerprint,
+}
+
+/// Receives progress reports; called from many threads. Both methods do nothing by
+/// default, and `()` reports nowhere.
+pub trait Progress: Sync {
+    /// A phase starts with `total` steps (0 when unknown).
+    fn start(&self, phase: Phase, total: u64) {
+        let _ = (phase, total);
+    }
+    /// `steps` more steps of the current phase are done.
+    fn advance(&self, steps: u64) {
+        let _ = steps;
+    }
+}
+
+impl Progress for () {}
 
 /// Options of [`find_exact_duplicates`].
 #[derive(Debug, Clone)]
@@ -247,44 +392,87 @@ pub struct ScanReport {
 
 /// Walks `roots` and returns every regular file, collecting errors (permission denied,
 /// symbolic-link loops) instead of stopping.
+///
+/// The walk runs on as many threads as rayon's pool (directories are read and files
+/// stat'ed in parallel); hidden files and ignore files get no special treatment. Files
+/// come back sorted by path, errors too.
 pub fn walk(roots: &[PathBuf], follow_symlinks: bool) -> (Vec<FileInfo>, Vec<DedupError>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for root in roots {
-        let walker = walkdir::WalkDir::new(root)
-            .follow_links(follow_symlinks)
-            .sort_by_file_name();
-        for entry in walker {
-            match entry {
+    let Some((first, rest)) = roots.split_first() else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut builder = ignore::WalkBuilder::new(first);
+    for r in rest {
+        builder.add(r);
+    }
+    builder
+        .standard_filters(false)
+        .follow_links(follow_symlinks)
+        .threads(rayon::current_num_threads().max(1));
+    let (tx, rx) = std::sync::mpsc::channel::<std::result::Result<FileInfo, DedupError>>();
+    builder.build_parallel().run(|| {
+        let tx = tx.clone();
+        Box::new(move |entry| {
+            let item = match entry {
                 Ok(e) => {
-                    if !e.file_type().is_file() {
-                        continue;
+                    if !e.file_type().is_some_and(|t| t.is_file()) {
+                        return ignore::WalkState::Continue;
                     }
                     match e.metadata() {
-                        Ok(md) => files.push(FileInfo {
+                        Ok(md) => Ok(FileInfo {
                             size: md.len(),
                             key: CacheKey::from_metadata(&md),
                             path: e.into_path(),
                         }),
-                        Err(err) => errors.push(DedupError::Walk {
-                            path: e.path().to_path_buf(),
-                            message: err.to_string(),
-                        }),
+                        Err(err) => Err(walk_error(err, e.path())),
                     }
                 }
-                Err(err) => {
-                    let path = err.path().unwrap_or(root).to_path_buf();
-                    let message = if err.loop_ancestor().is_some() {
-                        format!("symbolic-link loop ({err})")
-                    } else {
-                        err.to_string()
-                    };
-                    errors.push(DedupError::Walk { path, message });
-                }
-            }
+                Err(err) => Err(walk_error(err, first)),
+            };
+            // The receiver outlives the walk.
+            let _ = tx.send(item);
+            ignore::WalkState::Continue
+        })
+    });
+    drop(tx);
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for item in rx {
+        match item {
+            Ok(f) => files.push(f),
+            Err(e) => errors.push(e),
         }
     }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    errors.sort_by_cached_key(ToString::to_string);
     (files, errors)
+}
+
+/// A walk error naming its path (`fallback` when the error has none).
+fn walk_error(err: ignore::Error, fallback: &Path) -> DedupError {
+    fn parts(e: &ignore::Error) -> (Option<PathBuf>, bool) {
+        match e {
+            ignore::Error::WithPath { path, err } => {
+                let (p, l) = parts(err);
+                (p.or_else(|| Some(path.clone())), l)
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                parts(err)
+            }
+            ignore::Error::Loop { child, .. } => (Some(child.clone()), true),
+            ignore::Error::Partial(v) => v.first().map(parts).unwrap_or((None, false)),
+            _ => (None, false),
+        }
+    }
+    let (path, is_loop) = parts(&err);
+    let message = if is_loop {
+        format!("symbolic-link loop ({err})")
+    } else {
+        err.to_string()
+    };
+    DedupError::Walk {
+        path: path.unwrap_or_else(|| fallback.to_path_buf()),
+        message,
+    }
 }
 
 /// Finds files with identical bytes under `roots`, as fast as the best tree finders:
@@ -315,8 +503,20 @@ pub fn find_exact_duplicates(
     opts: &ScanOptions,
     cache: Option<&mut HashCache>,
 ) -> ScanReport {
+    find_exact_duplicates_with(roots, opts, cache, &())
+}
+
+/// [`find_exact_duplicates`] reporting progress.
+pub fn find_exact_duplicates_with(
+    roots: &[PathBuf],
+    opts: &ScanOptions,
+    cache: Option<&mut HashCache>,
+    progress: &dyn Progress,
+) -> ScanReport {
+    progress.start(Phase::Walk, 0);
     let (files, errors) = walk(roots, opts.follow_symlinks);
-    let mut report = group_files(files, opts, cache);
+    progress.advance(files.len() as u64);
+    let mut report = group_files_with(files, opts, cache, progress);
     let mut errs = errors;
     errs.append(&mut report.errors);
     report.errors = errs;
@@ -327,8 +527,19 @@ pub fn find_exact_duplicates(
 pub fn group_files(
     files: Vec<FileInfo>,
     opts: &ScanOptions,
-    mut cache: Option<&mut HashCache>,
+    cache: Option<&mut HashCache>,
 ) -> ScanReport {
+    group_files_with(files, opts, cache, &())
+}
+
+/// [`group_files`] reporting [`Phase::PartialHash`] and [`Phase::FullHash`] progress.
+pub fn group_files_with(
+    files: Vec<FileInfo>,
+    opts: &ScanOptions,
+    mut cache: Option<&mut HashCache>,
+    progress: &dyn Progress,
+) -> ScanReport {
+    progress.start(Phase::PartialHash, files.len() as u64);
     let mut stats = ScanStats {
         files: files.len(),
         ..ScanStats::default()
@@ -364,15 +575,19 @@ pub fn group_files(
     }
 
     // 3. Partial hashes (whole small files).
+    progress.advance((files.len() - candidates.len()) as u64);
     let cache_ro = cache.as_deref();
     let partial: Vec<(usize, Result<Step>)> = candidates
         .par_iter()
         .map(|&i| {
             let f = &files[i];
             if let Some(h) = cache_ro.and_then(|c| c.get(&f.key)) {
+                progress.advance(1);
                 return (i, Ok(Step::Cached(h)));
             }
-            (i, partial_hash(f))
+            let r = partial_hash(f);
+            progress.advance(1);
+            (i, r)
         })
         .collect();
     let mut by_partial: HashMap<(u64, Digest), Vec<usize>> = HashMap::new();
@@ -407,9 +622,14 @@ pub fn group_files(
         .flat_map(|v| v.iter().copied())
         .collect();
     let hash_opts = opts.hash;
+    progress.start(Phase::FullHash, need_full.len() as u64);
     let full: Vec<(usize, Result<Digest>)> = need_full
         .par_iter()
-        .map(|&i| (i, full_hash(&files[i], hash_opts)))
+        .map(|&i| {
+            let r = full_hash(&files[i], hash_opts);
+            progress.advance(1);
+            (i, r)
+        })
         .collect();
     for (i, r) in full {
         match r {
@@ -520,5 +740,35 @@ mod tests {
         let json = serde_json::to_string(&c).unwrap();
         let back: HashCache = serde_json::from_str(&json).unwrap();
         assert_eq!(back.get(&key), Some([7; 32]));
+        // A cache written before fingerprints were cached still loads.
+        let old = r#"{"version":1,"entries":[]}"#;
+        assert!(serde_json::from_str::<HashCache>(old).unwrap().is_empty());
+    }
+
+    #[test]
+    fn fingerprints_round_trip_and_follow_the_options() {
+        let near = NearOptions::default();
+        let px: Vec<u8> = (0..64 * 48).map(|i| ((i * 7) % 251) as u8).collect();
+        let g = crate::decode::GrayImage::new(64, 48, px).unwrap();
+        let luma = crate::decode::Luma {
+            float: g.pixels.iter().map(|&p| f32::from(p)).collect(),
+            gray: g,
+        };
+        let fp = Fingerprint::of(&luma, &near);
+        let key = CacheKey {
+            device: 1,
+            inode: 9,
+            size: 100,
+            mtime_ns: 5,
+        };
+        let mut c = HashCache::new();
+        c.insert_fingerprint(key, &near, fp.clone());
+        let back: HashCache = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+        assert_eq!(back.fingerprint(&key, &near), Some(&fp));
+        let other = NearOptions {
+            dihedral: false,
+            ..NearOptions::default()
+        };
+        assert_eq!(back.fingerprint(&key, &other), None);
     }
 }

@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use damkit::dedup::finder::{FindOptions, FindReport, Group, find_duplicates};
+use damkit::dedup::finder::{
+    FindOptions, FindReport, Group, Phase, Progress, find_duplicates_with,
+};
 use damkit::dedup::tree::HashCache;
 use serde::Serialize;
 
@@ -87,14 +89,39 @@ fn options(args: &Args) -> FindOptions {
     opts
 }
 
-/// Runs the search (shared by `run` and `demo_step`).
+/// A progress bar per phase of the scan (drawn only on a terminal).
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, phase: Phase, total: u64) {
+        let what = match phase {
+            Phase::Walk => "walking",
+            Phase::PartialHash => "hashing ends",
+            Phase::FullHash => "hashing files",
+            Phase::ContentHash => "hashing payloads",
+            Phase::Fingerprint => "fingerprinting",
+            _ => "working",
+        };
+        self.0.set_prefix(what);
+        self.0.set_length(total);
+        self.0.set_position(0);
+    }
+
+    fn advance(&self, steps: u64) {
+        self.0.inc(steps);
+    }
+}
+
+/// Runs the search (shared by `run` and `demo_step`), with a progress bar on a terminal.
 pub fn search(paths: &[PathBuf], args: &Args) -> anyhow::Result<FindReport> {
     let opts = options(args);
     let mut cache = match &args.cache {
         Some(p) => Some(HashCache::load(p)?),
         None => None,
     };
-    let report = find_duplicates(paths, &opts, cache.as_mut());
+    let bar = Bar(output::progress(0, "walking"));
+    let report = find_duplicates_with(paths, &opts, cache.as_mut(), &bar);
+    bar.0.finish_and_clear();
     if let (Some(p), Some(c)) = (&args.cache, &cache) {
         c.save(p)?;
     }
@@ -103,7 +130,6 @@ pub fn search(paths: &[PathBuf], args: &Args) -> anyhow::Result<FindReport> {
 
 /// Runs `damkit dupes`.
 pub fn run(args: Args) -> Status {
-    // No progress bar yet: the pipeline reports no progress (see crate-status.md).
     let report = match search(&args.paths, &args) {
         Ok(r) => r,
         Err(e) => return output::fatal("dupes", &e),

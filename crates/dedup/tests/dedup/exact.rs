@@ -146,3 +146,62 @@ fn cache_is_reused_and_persisted() {
             .is_empty()
     );
 }
+
+/// Fingerprints go into the cache; a re-scan with the saved cache decodes nothing and
+/// finds the same groups; progress is reported for every phase.
+#[test]
+fn fingerprints_are_cached_and_progress_reported() {
+    use damkit_dedup::finder::{FindOptions, Phase, Progress, find_duplicates_with};
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    #[derive(Default)]
+    struct Log {
+        phases: Mutex<Vec<(Phase, u64)>>,
+        steps: AtomicU64,
+    }
+    impl Progress for Log {
+        fn start(&self, phase: Phase, total: u64) {
+            self.phases.lock().unwrap().push((phase, total));
+        }
+        fn advance(&self, steps: u64) {
+            self.steps.fetch_add(steps, Ordering::Relaxed);
+        }
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(crate::sample("bridge.jpg"), dir.path().join("a.jpg")).unwrap();
+    std::fs::copy(
+        crate::sample("bridge-rotated.jpg"),
+        dir.path().join("b.jpg"),
+    )
+    .unwrap();
+    let roots = [dir.path().to_path_buf()];
+    let opts = FindOptions::default();
+    let mut cache = HashCache::new();
+    let log = Log::default();
+    let first = find_duplicates_with(&roots, &opts, Some(&mut cache), &log);
+    assert_eq!(first.stats.fingerprinted, 2);
+    assert_eq!(first.stats.fingerprint_cache_hits, 0);
+    assert_eq!(cache.fingerprint_count(), 2);
+    let phases: Vec<Phase> = log.phases.lock().unwrap().iter().map(|p| p.0).collect();
+    assert_eq!(
+        phases,
+        [
+            Phase::Walk,
+            Phase::PartialHash,
+            Phase::FullHash,
+            Phase::ContentHash,
+            Phase::Fingerprint
+        ]
+    );
+    assert!(log.steps.load(Ordering::Relaxed) >= 2 + 2 + 2 + 2);
+
+    let path = dir.path().join("cache.json");
+    cache.save(&path).unwrap();
+    let mut loaded = HashCache::load(&path).unwrap();
+    assert_eq!(loaded, cache);
+    let again = find_duplicates_with(&roots, &opts, Some(&mut loaded), &());
+    assert_eq!(again.stats.fingerprint_cache_hits, 2);
+    assert_eq!(again.groups, first.groups);
+}
