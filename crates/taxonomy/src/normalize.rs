@@ -184,7 +184,7 @@ impl Normalizer {
                 continue;
             }
             let retired = c.is_retired();
-            for l in c.labels() {
+            for l in c.search_labels() {
                 if !langs.is_empty()
                     && !l.lang.is_empty()
                     && !langs.iter().any(|w| lang_matches(l.lang, w))
