@@ -108,7 +108,7 @@ fn main() {
         ttl.len() / 1_000_000,
         t.elapsed()
     );
-    let runs = if mode == "load" { 1 } else { 3 };
+    let runs = 3;
     let mut loads = Vec::new();
     let mut cpus = Vec::new();
     let mut vocab = None;

@@ -106,7 +106,7 @@ impl Interner {
 
     pub(crate) fn intern(&mut self, s: &str) -> Sym {
         let h = self.hash(s);
-        let (arena, ends) = (&self.arena, &self.ends);
+        let (arena, ends) = (&mut self.arena, &mut self.ends);
         let eq = |&(sym, eh): &(Sym, u32)| {
             let i = sym.0 as usize;
             eh == h && {
@@ -114,15 +114,16 @@ impl Interner {
                 &arena[start..ends[i]] == s
             }
         };
-        if let Some(&(sym, _)) = self.table.find(spread(h), eq) {
-            return sym;
+        match self.table.entry(spread(h), eq, |&(_, h)| spread(h)) {
+            hashbrown::hash_table::Entry::Occupied(e) => e.get().0,
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                let sym = Sym(u32::try_from(ends.len()).unwrap_or(u32::MAX));
+                arena.push_str(s);
+                ends.push(arena.len());
+                e.insert((sym, h));
+                sym
+            }
         }
-        let sym = Sym(u32::try_from(self.ends.len()).unwrap_or(u32::MAX));
-        self.arena.push_str(s);
-        self.ends.push(self.arena.len());
-        self.table
-            .insert_unique(spread(h), (sym, h), |&(_, h)| spread(h));
-        sym
     }
 
     pub(crate) fn get(&self, s: &str) -> Option<Sym> {

@@ -66,16 +66,16 @@ impl RdfSyntax {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Obj {
+pub(crate) enum Obj {
     Node(Sym),
     Lit { text: Sym, lang: Sym },
 }
 
 #[derive(Debug, Clone, Copy)]
-struct T {
-    s: Sym,
-    p: Sym,
-    o: Obj,
+pub(crate) struct T {
+    pub(crate) s: Sym,
+    pub(crate) p: Sym,
+    pub(crate) o: Obj,
 }
 
 /// Parses SKOS from `bytes` into a new vocabulary. `input` names the source in errors.
@@ -93,7 +93,36 @@ pub fn read_into(
     syntax: RdfSyntax,
     input: &str,
 ) -> Result<()> {
-    let parser = RdfParser::from_format(syntax.format()).rename_blank_nodes();
+    let parallel = match syntax {
+        RdfSyntax::Turtle => crate::parallel::parse(vocab, bytes, true),
+        RdfSyntax::NTriples => crate::parallel::parse(vocab, bytes, false),
+        _ => None,
+    };
+    let triples = match parallel {
+        Some(t) => t,
+        None => parse_sequential(vocab, bytes, syntax, input)?,
+    };
+    if syntax == RdfSyntax::RdfXml {
+        check_terms(vocab, &triples).map_err(|m| Error::syntax(input, "RDF/XML", None, m))?;
+        check_xml_complete(bytes).map_err(|m| Error::syntax(input, "RDF/XML", None, m))?;
+    }
+    interpret(vocab, &triples);
+    Ok(())
+}
+
+fn parse_sequential(
+    vocab: &mut Vocabulary,
+    bytes: &[u8],
+    syntax: RdfSyntax,
+    input: &str,
+) -> Result<Vec<T>> {
+    let mut parser = RdfParser::from_format(syntax.format()).rename_blank_nodes();
+    if syntax == RdfSyntax::RdfXml {
+        // oxrdfxml checks every IRI and language tag each time it meets one (a third of the
+        // parse of IPTC Media Topics); lenient parsing skips that and `check_terms` checks each
+        // distinct one once instead, with the same strictness.
+        parser = parser.lenient();
+    }
     // About one triple per 40 bytes of Turtle; a reservation, not a bound (it is capped).
     let estimate = (bytes.len() / 40).min(1 << 24);
     let mut triples: Vec<T> = Vec::with_capacity(estimate);
@@ -118,17 +147,13 @@ pub fn read_into(
         };
         triples.push(T { s, p, o });
     }
-    if syntax == RdfSyntax::RdfXml {
-        check_xml_complete(bytes).map_err(|m| Error::syntax(input, "RDF/XML", None, m))?;
-    }
-    interpret(vocab, &triples);
-    Ok(())
+    Ok(triples)
 }
 
 /// Most triples repeat the subject of the previous one (Turtle's `;`), use one of a handful
 /// of predicates and one of a few languages: remembering them skips most interning.
 #[derive(Default)]
-struct TermCache {
+pub(crate) struct TermCache {
     subject: String,
     subject_blank: bool,
     subject_sym: Option<Sym>,
@@ -138,7 +163,7 @@ struct TermCache {
 }
 
 impl TermCache {
-    fn subject(&mut self, v: &mut Vocabulary, name: &str, blank: bool) -> Sym {
+    pub(crate) fn subject(&mut self, v: &mut Vocabulary, name: &str, blank: bool) -> Sym {
         if let Some(sym) = self.subject_sym
             && self.subject_blank == blank
             && self.subject == name
@@ -157,7 +182,7 @@ impl TermCache {
         sym
     }
 
-    fn predicate(&mut self, v: &mut Vocabulary, iri: &str) -> Sym {
+    pub(crate) fn predicate(&mut self, v: &mut Vocabulary, iri: &str) -> Sym {
         if let Some((_, sym)) = self.predicates.iter().find(|(k, _)| &**k == iri) {
             return *sym;
         }
@@ -168,7 +193,7 @@ impl TermCache {
         sym
     }
 
-    fn lang(&mut self, v: &mut Vocabulary, tag: &str) -> Sym {
+    pub(crate) fn lang(&mut self, v: &mut Vocabulary, tag: &str) -> Sym {
         if let Some(sym) = self.lang_sym
             && self.lang == tag
         {
@@ -182,10 +207,46 @@ impl TermCache {
     }
 }
 
+/// Checks each distinct IRI (absolute, RFC 3987) and language tag (BCP 47) of the triples
+/// once.
+fn check_terms(v: &Vocabulary, triples: &[T]) -> std::result::Result<(), String> {
+    // Bit 1: checked as an IRI, bit 2: as a language tag.
+    let mut checked = vec![0u8; v.strings.len()];
+    let mut check = |sym: Sym, lang: bool| -> std::result::Result<(), String> {
+        let bit = if lang { 2 } else { 1 };
+        match checked.get_mut(sym.index()) {
+            None => return Ok(()),
+            Some(c) if *c & bit != 0 => return Ok(()),
+            Some(c) => *c |= bit,
+        }
+        let s = v.str(sym);
+        if lang {
+            if !s.is_empty() && oxilangtag::LanguageTag::parse(s).is_err() {
+                return Err(format!("invalid language tag {s:?}"));
+            }
+        } else if !s.starts_with("_:") {
+            oxiri::Iri::parse(s).map_err(|e| format!("invalid IRI <{s}>: {e}"))?;
+        }
+        Ok(())
+    };
+    for t in triples {
+        check(t.s, false)?;
+        check(t.p, false)?;
+        match t.o {
+            Obj::Node(o) => check(o, false)?,
+            Obj::Lit { lang, .. } => check(lang, true)?,
+        }
+    }
+    Ok(())
+}
+
 /// The RDF/XML parser stops quietly at the end of a truncated document; this checks that the
 /// root element is closed, so a cut file is an error rather than a partial vocabulary.
 fn check_xml_complete(bytes: &[u8]) -> std::result::Result<(), String> {
-    let text = String::from_utf8_lossy(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => String::from_utf8_lossy(bytes),
+    };
     let mut rest: &str = &text;
     // Skip the prolog: XML declaration, comments, doctype, processing instructions.
     let root = loop {
@@ -355,6 +416,11 @@ fn resolve_chain<X: Copy>(
         }
     }
     None
+}
+
+#[cfg(test)]
+pub(crate) fn interpret_triples(v: &mut Vocabulary, triples: &[T]) {
+    interpret(v, triples);
 }
 
 /// A per-symbol flag: the node is used like a concept (labels, notations, relations...).
