@@ -15,5 +15,8 @@ fuzz_target!(|data: &[u8]| {
     }
     let ac = damkit_taxonomy::Autocomplete::new(&v);
     let _ = ac.suggest(&v, "a", Some("en"), 5);
+    // Fuzzy tiers (Levenshtein walks over the index) and a wide limit.
+    let _ = ac.suggest(&v, "abcdefgh", None, 50);
+    let _ = damkit_taxonomy::export(&v, damkit_taxonomy::ExportFormat::Csv, &[]);
     let _ = damkit_taxonomy::export(&v, damkit_taxonomy::ExportFormat::Lightroom, &[]);
 });

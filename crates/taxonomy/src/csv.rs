@@ -3,8 +3,13 @@
 //! The first row is a header. Recognised columns (case-insensitive):
 //! `path` (or `hierarchy`, `keyword`; otherwise the first column), `synonyms` (or
 //! `altLabels`, `alt`: several separated by `;`), `hidden` (hidden labels, `;`-separated),
-//! `notation`, `definition`, `lang`. Every prefix of a path is a concept, so `A|B|C` creates
+//! `notation`, `definition`, `lang`, `category` (`true`/`yes`/`1`: a category node, see
+//! [`Vocabulary::set_category`]). Every prefix of a path is a concept, so `A|B|C` creates
 //! `A`, `A|B` and `A|B|C`. IRIs are built as for Lightroom lists, so both formats agree.
+//!
+//! [`write`] exports the same columns: one row per concept and path from a top concept
+//! (a concept with two broader concepts gets two rows), sorted by path, so reading the
+//! output back gives the same hierarchy and labels.
 
 use crate::Warning;
 use crate::error::{Error, Result};
@@ -89,6 +94,7 @@ pub fn read_into(
     let notation_col = find(&headers, &["notation", "code"]);
     let def_col = find(&headers, &["definition", "description"]);
     let lang_col = find(&headers, &["lang", "language"]);
+    let category_col = find(&headers, &["category"]);
     let mut warnings = Vec::new();
     let mut record = csv::StringRecord::new();
     let mut cache: std::collections::HashMap<String, ConceptId> = Default::default();
@@ -159,6 +165,14 @@ pub fn read_into(
             warnings.push(Warning { line, message: msg });
         }
         let Some(id) = parent else { continue };
+        if let Some(cell) = category_col.and_then(|c| record.get(c))
+            && matches!(
+                cell.trim().to_ascii_lowercase().as_str(),
+                "true" | "yes" | "1" | "x"
+            )
+        {
+            vocab.set_category(id, true);
+        }
         for (col, kind) in [(syn_col, LabelKind::Alt), (hidden_col, LabelKind::Hidden)] {
             if let Some(cell) = col.and_then(|c| record.get(c)) {
                 for s in cell.split(opts.list_separator) {
@@ -181,6 +195,75 @@ pub fn read_into(
         }
     }
     Ok(warnings)
+}
+
+/// Writes the vocabulary as a CSV keyword list (header `path,synonyms,hidden,notation,
+/// definition,lang,category`), labels in the first of `langs` found (see
+/// [`crate::ConceptRef::pref_label`]). A `|` inside a label becomes a space (it separates
+/// levels); only the first notation of a concept is written.
+pub fn write(vocab: &Vocabulary, langs: &[&str]) -> Result<Vec<u8>> {
+    let export = |e: csv::Error| Error::Export {
+        format: FORMAT,
+        message: e.to_string(),
+    };
+    let mut rows: Vec<[String; 7]> = Vec::new();
+    for c in vocab.concepts() {
+        let label = |id: ConceptId| vocab.concept(id).display_label(langs).replace('|', " ");
+        // The language of the chosen preferred label; synonyms and notes follow it.
+        let pref = c.pref_label(langs);
+        let lang = c
+            .labels_of(LabelKind::Pref)
+            .find(|l| Some(l.text) == pref)
+            .map(|l| l.lang)
+            .or_else(|| c.fallback_labels().find(|l| Some(l.1) == pref).map(|l| l.0))
+            .unwrap_or("");
+        let list = |kind: LabelKind| {
+            c.labels_of(kind)
+                .filter(|l| l.lang.eq_ignore_ascii_case(lang))
+                .map(|l| l.text)
+                .collect::<Vec<_>>()
+                .join(";")
+        };
+        let (alt, hidden) = (list(LabelKind::Alt), list(LabelKind::Hidden));
+        let notation = c.notations().next().unwrap_or("").to_string();
+        let definition = c
+            .notes(NoteKind::Definition)
+            .find(|(l, _)| l.eq_ignore_ascii_case(lang))
+            .map_or(String::new(), |(_, t)| t.to_string());
+        let category = if c.is_category() { "true" } else { "" };
+        for path in vocab.concept_paths(c.id()) {
+            let path: Vec<String> = path.iter().map(|&p| label(p)).collect();
+            rows.push([
+                path.join("|"),
+                alt.clone(),
+                hidden.clone(),
+                notation.clone(),
+                definition.clone(),
+                lang.to_string(),
+                category.to_string(),
+            ]);
+        }
+    }
+    rows.sort();
+    rows.dedup_by(|a, b| a[0] == b[0]);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "path",
+        "synonyms",
+        "hidden",
+        "notation",
+        "definition",
+        "lang",
+        "category",
+    ])
+    .map_err(export)?;
+    for r in &rows {
+        w.write_record(r).map_err(export)?;
+    }
+    w.into_inner().map_err(|e| Error::Export {
+        format: FORMAT,
+        message: e.to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -67,3 +67,25 @@ impl fst::Automaton for Lev {
         self.0.transition(*s, b)
     }
 }
+
+impl Lev {
+    /// The start state.
+    pub(crate) fn initial(&self) -> u32 {
+        self.0.initial_state()
+    }
+    /// The state after byte `b`.
+    pub(crate) fn step(&self, s: u32, b: u8) -> u32 {
+        self.0.transition(s, b)
+    }
+    /// Whether no continuation can match any more.
+    pub(crate) fn is_dead(&self, s: u32) -> bool {
+        s == SINK_STATE
+    }
+    /// The edit distance of the input read so far, if within bound.
+    pub(crate) fn state_distance(&self, s: u32) -> Option<u8> {
+        match self.0.distance(s) {
+            Distance::Exact(d) => Some(d),
+            Distance::AtLeast(_) => None,
+        }
+    }
+}

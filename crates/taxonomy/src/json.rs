@@ -33,6 +33,16 @@ pub struct JsonNote {
     pub text: String,
 }
 
+/// A text with a language in the JSON form (an `rdfs:label`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonText {
+    /// Language tag (`""`: none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub lang: String,
+    /// Text.
+    pub text: String,
+}
+
 /// A mapping in the JSON form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JsonMatch {
@@ -65,6 +75,9 @@ pub struct JsonConcept {
     pub notations: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<JsonLabel>,
+    /// `rdfs:label`s, used while the concept has no preferred label.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fallback_labels: Vec<JsonText>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<JsonNote>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -156,6 +169,13 @@ impl Vocabulary {
                         category: c.is_category(),
                         notations: c.notations().map(String::from).collect(),
                         labels: labels(self, &raw.labels),
+                        fallback_labels: c
+                            .fallback_labels()
+                            .map(|(lang, text)| JsonText {
+                                lang: lang.into(),
+                                text: text.into(),
+                            })
+                            .collect(),
                         notes: raw
                             .notes
                             .iter()
@@ -234,6 +254,9 @@ impl Vocabulary {
             }
             for l in &c.labels {
                 v.add_label(id, l.kind, &l.lang, &l.text);
+            }
+            for l in &c.fallback_labels {
+                v.add_fallback_label(id, &l.lang, &l.text);
             }
             for n in &c.notes {
                 v.add_note(id, n.kind, &n.lang, &n.text);

@@ -30,7 +30,7 @@
 //! | SKOS Turtle, N-Triples, RDF/XML, JSON-LD (SKOS-XL labels too) | yes | Turtle | [`skos`] |
 //! | IPTC NewsCodes JSON (`cptall`) | yes | – | [`iptc`] |
 //! | Lightroom keyword list | yes | yes | [`lightroom`] |
-//! | CSV with a path column | yes | – | [`csv`] |
+//! | CSV with a path column | yes | yes | [`csv`] |
 //! | damkit JSON (lossless) | yes | yes | [`json`] |
 //!
 //! # Use
@@ -56,6 +56,7 @@ pub mod lightroom;
 pub mod lint;
 mod model;
 pub mod normalize;
+mod parallel;
 pub mod skos;
 pub mod suggest;
 
@@ -198,6 +199,8 @@ pub enum ExportFormat {
     Lightroom,
     /// damkit JSON.
     Json,
+    /// CSV keyword list with a path column (see [`csv::write`]).
+    Csv,
 }
 
 /// Writes a vocabulary in an export format (labels in `langs` where a choice is needed).
@@ -206,6 +209,7 @@ pub fn export(vocab: &Vocabulary, format: ExportFormat, langs: &[&str]) -> Resul
         ExportFormat::Skos => skos::write_turtle(vocab, Vec::new()),
         ExportFormat::Lightroom => lightroom::write(vocab, langs).map(String::into_bytes),
         ExportFormat::Json => Ok(vocab.to_json().into_bytes()),
+        ExportFormat::Csv => csv::write(vocab, langs),
     }
 }
 

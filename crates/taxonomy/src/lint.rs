@@ -9,7 +9,7 @@
 //! | `cycle` | concepts that are (transitively) broader than themselves |
 //! | `orphan` | a live concept with no broader, narrower or related concept that is not a top concept |
 //! | `no-pref-label` | a live (not retired) concept without any prefLabel |
-//! | `duplicate-label` | the same prefLabel (folded, same language) on two concepts of one scheme |
+//! | `duplicate-label` | the same label (folded, same language) as the prefLabel of two concepts of one scheme, or as the prefLabel of one and an altLabel of another |
 //! | `empty-label` | an empty or blank label |
 //! | `unprintable-label` | a label with control characters, U+FFFD or noncharacters |
 //! | `bad-language-tag` | a language tag that is not well-formed BCP 47 |
@@ -100,7 +100,8 @@ pub fn lint(v: &Vocabulary) -> Report {
     let iri = |id: ConceptId| v.concept(id).iri().to_string();
     let label = |id: ConceptId| v.concept(id).display_label(&["en"]).to_string();
     let mut lang_ok: HashMap<&str, bool> = HashMap::new();
-    let mut dup: BTreeMap<(Option<SchemeId>, String, String), Vec<ConceptId>> = BTreeMap::new();
+    type DupKey = (Option<SchemeId>, String, String);
+    let mut dup: BTreeMap<DupKey, Vec<(ConceptId, LabelKind)>> = BTreeMap::new();
     let mut missing: Vec<(ConceptId, ConceptId, &str)> = Vec::new();
 
     for c in v.concepts() {
@@ -110,7 +111,12 @@ pub fn lint(v: &Vocabulary) -> Report {
             f.push(Finding {
                 rule: Rule::NO_PREF_LABEL,
                 concepts: vec![iri(id)],
-                message: format!("{} has no prefLabel", c.iri()),
+                message: match c.fallback_labels().next() {
+                    Some((_, text)) => {
+                        format!("{} has no prefLabel (only an rdfs:label {text:?})", c.iri())
+                    }
+                    None => format!("{} has no prefLabel", c.iri()),
+                },
             });
         }
         // S14
@@ -202,7 +208,10 @@ pub fn lint(v: &Vocabulary) -> Report {
         } else {
             c.schemes().iter().copied().map(Some).collect()
         };
-        for l in &prefs {
+        for l in c.labels() {
+            if l.kind == LabelKind::Hidden {
+                continue;
+            }
             let key = fold(l.text, false);
             if key.is_empty() {
                 continue;
@@ -211,8 +220,10 @@ pub fn lint(v: &Vocabulary) -> Report {
                 let e = dup
                     .entry((s, l.lang.to_ascii_lowercase(), key.clone()))
                     .or_default();
-                if !e.contains(&id) {
-                    e.push(id);
+                match e.iter_mut().find(|(c, _)| *c == id) {
+                    Some(old) if l.kind < old.1 => old.1 = l.kind,
+                    Some(_) => {}
+                    None => e.push((id, l.kind)),
                 }
             }
         }
@@ -296,19 +307,45 @@ pub fn lint(v: &Vocabulary) -> Report {
         });
     }
     for ((_, lang, key), ids) in dup {
-        if ids.len() > 1 {
+        let prefs: Vec<ConceptId> = ids
+            .iter()
+            .filter(|(_, k)| *k == LabelKind::Pref)
+            .map(|&(c, _)| c)
+            .collect();
+        let alts: Vec<ConceptId> = ids
+            .iter()
+            .filter(|(_, k)| *k == LabelKind::Alt)
+            .map(|&(c, _)| c)
+            .collect();
+        let at = if lang.is_empty() {
+            String::new()
+        } else {
+            format!("@{lang}")
+        };
+        if prefs.len() > 1 {
             f.push(Finding {
                 rule: Rule::DUPLICATE_LABEL,
-                concepts: ids.iter().map(|&c| iri(c)).collect(),
+                concepts: prefs.iter().map(|&c| iri(c)).collect(),
                 message: format!(
-                    "{} concepts of one scheme share the prefLabel {:?}{}",
-                    ids.len(),
-                    key,
-                    if lang.is_empty() {
-                        String::new()
-                    } else {
-                        format!("@{lang}")
-                    }
+                    "{} concepts of one scheme share the prefLabel {key:?}{at}",
+                    prefs.len()
+                ),
+            });
+        }
+        if !prefs.is_empty() && !alts.is_empty() {
+            let names = |ids: &[ConceptId]| {
+                ids.iter()
+                    .map(|&c| v.concept(c).iri())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            f.push(Finding {
+                rule: Rule::DUPLICATE_LABEL,
+                concepts: prefs.iter().chain(alts.iter()).map(|&c| iri(c)).collect(),
+                message: format!(
+                    "{key:?}{at} is the prefLabel of {} and an altLabel of {} in one scheme",
+                    names(&prefs),
+                    names(&alts)
                 ),
             });
         }

@@ -5,13 +5,21 @@
 //! per concept, not kilobytes.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 /// An interned string of one [`Vocabulary`]. Resolve it with [`Vocabulary::str`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(u32);
+
+impl Sym {
+    pub(crate) fn from_index(i: usize) -> Sym {
+        Sym(u32::try_from(i).unwrap_or(u32::MAX))
+    }
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
+}
 
 /// The dense id of a concept in its [`Vocabulary`] (an index, stable until the vocabulary is
 /// rebuilt).
@@ -38,28 +46,107 @@ pub struct CollectionId(pub u32);
 /// to crafted collisions.
 pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
-#[derive(Debug, Default, Clone)]
+/// The string interner: every string once in one arena, a hash table of symbol numbers.
+///
+/// A table entry is the symbol and 32 bits of its hash, so probing and growing never touch the
+/// arena except to confirm a match; strings cost their bytes plus about 20 bytes, not an
+/// allocation each.
+#[derive(Clone)]
 pub(crate) struct Interner {
-    map: FastMap<Arc<str>, Sym>,
-    strs: Vec<Arc<str>>,
+    arena: String,
+    /// End offset of string `i` in `arena` (its start is the end of string `i - 1`).
+    ends: Vec<usize>,
+    table: hashbrown::HashTable<(Sym, u32)>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Interner")
+            .field("strings", &self.ends.len())
+            .field("bytes", &self.arena.len())
+            .finish()
+    }
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Interner {
+            arena: String::new(),
+            ends: Vec::new(),
+            table: hashbrown::HashTable::new(),
+            hasher: foldhash::fast::RandomState::default(),
+        }
+    }
+}
+
+/// Spreads a 32-bit hash over 64 bits (hashbrown takes its control bits from the top).
+fn spread(h: u32) -> u64 {
+    u64::from(h).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(h)
 }
 
 impl Interner {
+    fn hash(&self, s: &str) -> u32 {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one(s) as u32
+    }
+
+    fn slice(&self, i: usize) -> &str {
+        let end = self.ends[i];
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.arena[start..end]
+    }
+
+    /// Room for about `strings` more strings of `bytes` bytes in total.
+    pub(crate) fn reserve(&mut self, strings: usize, bytes: usize) {
+        self.arena.reserve(bytes);
+        self.ends.reserve(strings);
+        self.table.reserve(strings, |&(_, h)| spread(h));
+    }
+
     pub(crate) fn intern(&mut self, s: &str) -> Sym {
-        if let Some(&sym) = self.map.get(s) {
-            return sym;
+        let h = self.hash(s);
+        let (arena, ends) = (&mut self.arena, &mut self.ends);
+        let eq = |&(sym, eh): &(Sym, u32)| {
+            let i = sym.0 as usize;
+            eh == h && {
+                let start = if i == 0 { 0 } else { ends[i - 1] };
+                &arena[start..ends[i]] == s
+            }
+        };
+        match self.table.entry(spread(h), eq, |&(_, h)| spread(h)) {
+            hashbrown::hash_table::Entry::Occupied(e) => e.get().0,
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                let sym = Sym(u32::try_from(ends.len()).unwrap_or(u32::MAX));
+                arena.push_str(s);
+                ends.push(arena.len());
+                e.insert((sym, h));
+                sym
+            }
         }
-        let arc: Arc<str> = Arc::from(s);
-        let sym = Sym(u32::try_from(self.strs.len()).unwrap_or(u32::MAX));
-        self.strs.push(arc.clone());
-        self.map.insert(arc, sym);
-        sym
     }
+
     pub(crate) fn get(&self, s: &str) -> Option<Sym> {
-        self.map.get(s).copied()
+        let h = self.hash(s);
+        self.table
+            .find(spread(h), |&(sym, eh)| {
+                eh == h && self.slice(sym.0 as usize) == s
+            })
+            .map(|&(sym, _)| sym)
     }
+
     pub(crate) fn resolve(&self, sym: Sym) -> &str {
-        self.strs.get(sym.0 as usize).map_or("", |s| s)
+        let i = sym.0 as usize;
+        if i < self.ends.len() {
+            self.slice(i)
+        } else {
+            ""
+        }
+    }
+
+    /// The number of strings.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
     }
 }
 
@@ -162,14 +249,14 @@ impl MatchKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Label {
     pub(crate) kind: LabelKind,
     pub(crate) lang: Sym,
     pub(crate) text: Sym,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Note {
     pub(crate) kind: NoteKind,
     pub(crate) lang: Sym,
@@ -191,6 +278,9 @@ pub(crate) struct Concept {
     pub(crate) category: bool,
     pub(crate) notations: Vec<Sym>,
     pub(crate) labels: Vec<Label>,
+    /// `rdfs:label` values (language, text): shown and searched when the concept has no
+    /// `skos:prefLabel` at all.
+    pub(crate) fallback_labels: Vec<(Sym, Sym)>,
     pub(crate) notes: Vec<Note>,
     pub(crate) broader: Vec<ConceptId>,
     pub(crate) narrower: Vec<ConceptId>,
@@ -209,6 +299,7 @@ impl Concept {
             category: false,
             notations: Vec::new(),
             labels: Vec::new(),
+            fallback_labels: Vec::new(),
             notes: Vec::new(),
             broader: Vec::new(),
             narrower: Vec::new(),
@@ -257,6 +348,9 @@ pub struct Vocabulary {
     pub(crate) collections: Vec<Collection>,
     pub(crate) collection_by_iri: HashMap<Sym, CollectionId>,
     pub(crate) empty: Sym,
+    /// `skos:broaderTransitive` statements (concept, ancestor) waiting for
+    /// [`Vocabulary::finish`].
+    pub(crate) transitive: Vec<(ConceptId, ConceptId)>,
 }
 
 impl Default for Vocabulary {
@@ -327,9 +421,40 @@ pub(crate) fn pick_lang<'a, T: Copy>(
     items.clone().next().map(|(_, t)| t)
 }
 
+/// Lists longer than this are checked for duplicates by [`Vocabulary::finish`] instead of on
+/// every push, so a concept with a million narrower concepts costs linear, not quadratic, time.
+const SHORT_LIST: usize = 32;
+
 fn push_unique<T: PartialEq>(v: &mut Vec<T>, x: T) {
-    if !v.contains(&x) {
+    let dup = if v.len() <= SHORT_LIST {
+        v.contains(&x)
+    } else {
+        v.last() == Some(&x)
+    };
+    if !dup {
         v.push(x);
+    }
+}
+
+/// Removes repeated items, keeping the first of each (linear for long lists).
+fn dedup_keep_first<T: Copy + Eq + std::hash::Hash>(v: &mut Vec<T>) {
+    if v.len() < 2 {
+        return;
+    }
+    if v.len() <= SHORT_LIST {
+        let mut w = 0;
+        for r in 0..v.len() {
+            let x = v[r];
+            if !v[..w].contains(&x) {
+                v[w] = x;
+                w += 1;
+            }
+        }
+        v.truncate(w);
+    } else {
+        let mut seen: std::collections::HashSet<T, foldhash::fast::RandomState> =
+            std::collections::HashSet::with_capacity_and_hasher(v.len(), Default::default());
+        v.retain(|x| seen.insert(*x));
     }
 }
 
@@ -347,6 +472,7 @@ impl Vocabulary {
             collections: Vec::new(),
             collection_by_iri: HashMap::new(),
             empty,
+            transitive: Vec::new(),
         }
     }
 
@@ -477,6 +603,40 @@ impl Vocabulary {
         push_unique(&mut self.concepts[id.index()].labels, label);
     }
 
+    pub(crate) fn add_label_sym(&mut self, id: ConceptId, kind: LabelKind, lang: Sym, text: Sym) {
+        push_unique(
+            &mut self.concepts[id.index()].labels,
+            Label { kind, lang, text },
+        );
+    }
+
+    pub(crate) fn add_fallback_label_sym(&mut self, id: ConceptId, lang: Sym, text: Sym) {
+        push_unique(&mut self.concepts[id.index()].fallback_labels, (lang, text));
+    }
+
+    /// Adds an `rdfs:label`: a fallback shown (by [`ConceptRef::pref_label`]) and searched (as a
+    /// preferred label) only while the concept has no `skos:prefLabel` in any language.
+    pub fn add_fallback_label(&mut self, id: ConceptId, lang: &str, text: &str) {
+        let lang = self.strings.intern(lang);
+        let text = self.strings.intern(text);
+        self.add_fallback_label_sym(id, lang, text);
+    }
+
+    pub(crate) fn add_notation_sym(&mut self, id: ConceptId, sym: Sym) {
+        push_unique(&mut self.concepts[id.index()].notations, sym);
+    }
+
+    pub(crate) fn add_note_sym(&mut self, id: ConceptId, kind: NoteKind, lang: Sym, text: Sym) {
+        push_unique(
+            &mut self.concepts[id.index()].notes,
+            Note { kind, lang, text },
+        );
+    }
+
+    pub(crate) fn add_match_sym(&mut self, id: ConceptId, kind: MatchKind, sym: Sym) {
+        push_unique(&mut self.concepts[id.index()].matches, (kind, sym));
+    }
+
     /// Adds a notation.
     pub fn add_notation(&mut self, id: ConceptId, notation: &str) {
         let sym = self.strings.intern(notation);
@@ -496,6 +656,15 @@ impl Vocabulary {
     /// States `child skos:broader parent` (the inverse is inferred by [`Vocabulary::finish`]).
     pub fn add_broader(&mut self, child: ConceptId, parent: ConceptId) {
         push_unique(&mut self.concepts[child.index()].broader, parent);
+    }
+
+    /// States `child skos:broaderTransitive ancestor`. [`Vocabulary::finish`] adds a
+    /// `broader` link for it unless `ancestor` is already reachable through `broader` links
+    /// (vocabularies that publish the transitive closure stay a tree; a lone transitive
+    /// statement still places the concept in the hierarchy). `skos:narrowerTransitive` is the
+    /// same statement reversed.
+    pub fn add_broader_transitive(&mut self, child: ConceptId, ancestor: ConceptId) {
+        self.transitive.push((child, ancestor));
     }
 
     /// States `parent skos:narrower child`.
@@ -614,58 +783,99 @@ impl Vocabulary {
     }
 
     /// Completes the vocabulary after building: infers `narrower` from `broader` and back,
-    /// makes `related` symmetric, records top concepts both ways and puts top concepts in
-    /// their scheme. Idempotent.
+    /// makes `related` symmetric, records top concepts both ways, puts top concepts in
+    /// their scheme and removes repeated statements. Linear in the size of the vocabulary;
+    /// idempotent.
     pub fn finish(&mut self) {
         let n = self.concepts.len();
         let mut add_narrower: Vec<(ConceptId, ConceptId)> = Vec::new();
         let mut add_broader: Vec<(ConceptId, ConceptId)> = Vec::new();
         let mut add_related: Vec<(ConceptId, ConceptId)> = Vec::new();
-        for i in 0..n {
-            let c = &self.concepts[i];
+        for (i, c) in self.concepts.iter().enumerate() {
             let id = ConceptId(i as u32);
-            for &p in &c.broader {
-                if !self.concepts[p.index()].narrower.contains(&id) {
-                    add_narrower.push((p, id));
-                }
-            }
-            for &ch in &c.narrower {
-                if !self.concepts[ch.index()].broader.contains(&id) {
-                    add_broader.push((ch, id));
-                }
-            }
-            for &r in &c.related {
-                if !self.concepts[r.index()].related.contains(&id) {
-                    add_related.push((r, id));
-                }
-            }
+            add_narrower.extend(c.broader.iter().map(|&p| (p, id)));
+            add_broader.extend(c.narrower.iter().map(|&ch| (ch, id)));
+            add_related.extend(c.related.iter().map(|&r| (r, id)));
         }
         for (p, c) in add_narrower {
-            push_unique(&mut self.concepts[p.index()].narrower, c);
+            self.concepts[p.index()].narrower.push(c);
         }
         for (c, p) in add_broader {
-            push_unique(&mut self.concepts[c.index()].broader, p);
+            self.concepts[c.index()].broader.push(p);
         }
         for (a, b) in add_related {
-            push_unique(&mut self.concepts[a.index()].related, b);
+            self.concepts[a.index()].related.push(b);
         }
         for s in 0..self.schemes.len() {
-            let tops = self.schemes[s].top_concepts.clone();
-            for c in tops {
+            let sid = SchemeId(s as u32);
+            for &c in &self.schemes[s].top_concepts {
                 let c = &mut self.concepts[c.index()];
-                push_unique(&mut c.top_of, SchemeId(s as u32));
-                push_unique(&mut c.schemes, SchemeId(s as u32));
+                c.top_of.push(sid);
+                c.schemes.push(sid);
             }
         }
         for i in 0..n {
-            let tops = self.concepts[i].top_of.clone();
-            for s in tops {
-                push_unique(
-                    &mut self.schemes[s.0 as usize].top_concepts,
-                    ConceptId(i as u32),
-                );
-                push_unique(&mut self.concepts[i].schemes, s);
+            let c = &mut self.concepts[i];
+            dedup_keep_first(&mut c.top_of);
+            for &s in &c.top_of {
+                self.schemes[s.0 as usize]
+                    .top_concepts
+                    .push(ConceptId(i as u32));
+                c.schemes.push(s);
             }
+            dedup_keep_first(&mut c.schemes);
+            dedup_keep_first(&mut c.broader);
+            dedup_keep_first(&mut c.narrower);
+            dedup_keep_first(&mut c.related);
+            dedup_keep_first(&mut c.labels);
+            dedup_keep_first(&mut c.fallback_labels);
+            dedup_keep_first(&mut c.notations);
+            dedup_keep_first(&mut c.notes);
+            dedup_keep_first(&mut c.matches);
+            if let Some(r) = &mut c.retired {
+                dedup_keep_first(&mut r.replaced_by);
+            }
+        }
+        self.resolve_transitive();
+        for s in &mut self.schemes {
+            dedup_keep_first(&mut s.top_concepts);
+            dedup_keep_first(&mut s.labels);
+        }
+        for c in &mut self.collections {
+            dedup_keep_first(&mut c.labels);
+        }
+    }
+
+    /// Turns pending `broaderTransitive` statements into `broader` links where the ancestor is
+    /// not already reachable (checked against the hierarchy as it was before this step, so
+    /// the result does not depend on statement order).
+    fn resolve_transitive(&mut self) {
+        let mut pending = std::mem::take(&mut self.transitive);
+        if pending.is_empty() {
+            return;
+        }
+        pending.sort_unstable();
+        pending.dedup();
+        let mut add: Vec<(ConceptId, ConceptId)> = Vec::new();
+        let mut i = 0;
+        while i < pending.len() {
+            let child = pending[i].0;
+            let mut j = i;
+            while j < pending.len() && pending[j].0 == child {
+                j += 1;
+            }
+            let known: std::collections::HashSet<ConceptId, foldhash::fast::RandomState> =
+                self.ancestors(child).into_iter().collect();
+            for &(_, anc) in &pending[i..j] {
+                if anc != child && !known.contains(&anc) {
+                    add.push((child, anc));
+                }
+            }
+            i = j;
+        }
+        for (child, anc) in add {
+            self.concepts[child.index()].broader.push(anc);
+            self.concepts[anc.index()].narrower.push(child);
         }
     }
 }
@@ -722,11 +932,42 @@ impl<'a> ConceptRef<'a> {
     }
     /// The preferred label for the wanted languages, with the fallback chain of
     /// [`fallback_chain`], then an untagged label, then any preferred label.
+    ///
+    /// A concept with no `skos:prefLabel` at all falls back to its `rdfs:label`s
+    /// ([`ConceptRef::fallback_labels`]).
     pub fn pref_label(&self, langs: &[&str]) -> Option<&'a str> {
         pick_lang(
             self.labels_of(LabelKind::Pref).map(|l| (l.lang, l.text)),
             langs,
         )
+        .or_else(|| pick_lang(self.fallback_labels(), langs))
+    }
+    /// The `rdfs:label`s as (language, text): used as preferred labels only while the concept
+    /// has no `skos:prefLabel`.
+    pub fn fallback_labels(&self) -> impl Iterator<Item = (&'a str, &'a str)> + Clone + 'a {
+        let v = self.vocab;
+        self.c()
+            .fallback_labels
+            .iter()
+            .map(move |&(l, t)| (v.str(l), v.str(t)))
+    }
+    /// The labels to search: all SKOS labels, plus the `rdfs:label`s as preferred labels when
+    /// the concept has no `skos:prefLabel`.
+    pub fn search_labels(&self) -> impl Iterator<Item = LabelRef<'a>> + Clone + 'a {
+        let c = self.c();
+        let use_fallback = !c.labels.iter().any(|l| l.kind == LabelKind::Pref);
+        let fallback = if use_fallback {
+            &c.fallback_labels[..]
+        } else {
+            &[]
+        };
+        let v = self.vocab;
+        self.labels()
+            .chain(fallback.iter().map(move |&(l, t)| LabelRef {
+                kind: LabelKind::Pref,
+                lang: v.str(l),
+                text: v.str(t),
+            }))
     }
     /// The preferred label in the wanted languages, or the IRI when the concept has none.
     pub fn display_label(&self, langs: &[&str]) -> &'a str {

@@ -4,14 +4,12 @@
 //! `CaseFolding.txt` statuses C+F, so `STRASSE` and `Straße` meet), NFKC again, whitespace
 //! collapsed, and optionally accents removed (NFD, combining marks dropped, NFC).
 
-use std::collections::HashMap;
-
 use fst::{IntoStreamer, Streamer};
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-use crate::model::{ConceptId, LabelKind, Vocabulary, lang_matches};
+use crate::model::{ConceptId, FastMap, LabelKind, Vocabulary, lang_matches};
 
 /// Folds a keyword to its comparison key (see the module docs).
 pub fn fold(s: &str, accents: bool) -> String {
@@ -148,9 +146,11 @@ struct Entry {
 /// A lookup table from folded labels and notations to concepts.
 #[derive(Debug, Clone)]
 pub struct Normalizer {
-    map: HashMap<Box<str>, Vec<Entry>>,
+    /// Folded key → index in `lists`.
+    map: FastMap<Box<str>, u32>,
+    lists: Vec<Vec<Entry>>,
+    /// The same keys for fuzzy suggestions, value = index in `lists`.
     keys: fst::Map<Vec<u8>>,
-    groups: Vec<Box<str>>,
     opts: NormalizeOptions,
     lev: std::sync::Arc<crate::fuzzy::Builders>,
 }
@@ -159,18 +159,25 @@ impl Normalizer {
     /// Builds the table for a vocabulary. Category concepts are left out (they are not
     /// keywords).
     pub fn new(vocab: &Vocabulary, opts: NormalizeOptions) -> Normalizer {
-        let mut map: HashMap<Box<str>, Vec<Entry>> = HashMap::new();
+        let mut map: FastMap<Box<str>, u32> = FastMap::default();
+        let mut lists: Vec<Vec<Entry>> = Vec::new();
         let langs: Vec<&str> = opts.langs.iter().map(String::as_str).collect();
         let mut buf = String::new();
-        let mut add = |key: &str, e: Entry, map: &mut HashMap<Box<str>, Vec<Entry>>| {
+        let mut add = |key: &str, e: Entry, map: &mut FastMap<Box<str>, u32>| {
             fold_into(key, opts.fold_accents, &mut buf);
             if buf.is_empty() {
                 return;
             }
-            let list = match map.get_mut(buf.as_str()) {
-                Some(l) => l,
-                None => map.entry(buf.as_str().into()).or_default(),
+            let i = match map.get(buf.as_str()) {
+                Some(&i) => i as usize,
+                None => {
+                    let i = lists.len();
+                    map.insert(buf.as_str().into(), i as u32);
+                    lists.push(Vec::new());
+                    i
+                }
             };
+            let list = &mut lists[i];
             if let Some(old) = list.iter_mut().find(|o| o.concept == e.concept) {
                 if e.by < old.by {
                     old.by = e.by;
@@ -184,7 +191,7 @@ impl Normalizer {
                 continue;
             }
             let retired = c.is_retired();
-            for l in c.labels() {
+            for l in c.search_labels() {
                 if !langs.is_empty()
                     && !l.lang.is_empty()
                     && !langs.iter().any(|w| lang_matches(l.lang, w))
@@ -207,23 +214,19 @@ impl Normalizer {
                 add(n, e, &mut map);
             }
         }
-        for list in map.values_mut() {
+        for list in &mut lists {
             list.sort_by_key(|e| (e.retired, e.by, e.concept));
             list.shrink_to_fit();
         }
-        let mut groups: Vec<Box<str>> = map.keys().cloned().collect();
-        groups.sort_unstable();
-        let keys = fst::Map::from_iter(
-            groups
-                .iter()
-                .enumerate()
-                .map(|(i, k)| (k.as_bytes(), i as u64)),
-        )
-        .unwrap_or_default();
+        let mut sorted: Vec<(&str, u32)> = map.iter().map(|(k, &i)| (&**k, i)).collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let keys = fst::Map::from_iter(sorted.iter().map(|&(k, i)| (k.as_bytes(), u64::from(i))))
+            .unwrap_or_default();
+        drop(sorted);
         Normalizer {
             map,
+            lists,
             keys,
-            groups,
             opts,
             lev: std::sync::Arc::new(crate::fuzzy::Builders::new()),
         }
@@ -234,6 +237,7 @@ impl Normalizer {
         fold_into(keyword, self.opts.fold_accents, buf);
         self.map
             .get(buf.as_str())
+            .and_then(|&i| self.lists.get(i as usize))
             .map(Vec::as_slice)
             .unwrap_or(&[])
             .iter()
@@ -282,10 +286,12 @@ impl Normalizer {
                 }
             }
             for (idx, d) in found {
-                let Some(k) = self.groups.get(idx as usize) else {
-                    continue;
-                };
-                for e in self.map.get(k).map(Vec::as_slice).unwrap_or(&[]) {
+                for e in self
+                    .lists
+                    .get(idx as usize)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                {
                     if !out.iter().any(|c| c.concept == e.concept) {
                         out.push(Candidate {
                             concept: e.concept,

@@ -6,14 +6,14 @@
 //! ordered collections (`skos:memberList` RDF lists), retired concepts (`owl:deprecated`,
 //! `dct:isReplacedBy`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::Write;
 
 use oxrdf::{Literal, NamedNode, NamedOrBlankNode, Term, Triple};
 use oxrdfio::{RdfFormat, RdfParseError, RdfParser, RdfSerializer};
 
 use crate::error::{Error, Result};
-use crate::model::{LabelKind, MatchKind, NoteKind, Sym, Vocabulary};
+use crate::model::{ConceptId, FastMap, LabelKind, MatchKind, NoteKind, Sym, Vocabulary};
 
 /// The SKOS namespace.
 pub const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
@@ -66,16 +66,16 @@ impl RdfSyntax {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Obj {
+pub(crate) enum Obj {
     Node(Sym),
     Lit { text: Sym, lang: Sym },
 }
 
 #[derive(Debug, Clone, Copy)]
-struct T {
-    s: Sym,
-    p: Sym,
-    o: Obj,
+pub(crate) struct T {
+    pub(crate) s: Sym,
+    pub(crate) p: Sym,
+    pub(crate) o: Obj,
 }
 
 /// Parses SKOS from `bytes` into a new vocabulary. `input` names the source in errors.
@@ -93,44 +93,160 @@ pub fn read_into(
     syntax: RdfSyntax,
     input: &str,
 ) -> Result<()> {
-    let parser = RdfParser::from_format(syntax.format()).rename_blank_nodes();
-    let mut triples: Vec<T> = Vec::new();
-    let mut key = String::new();
-    for quad in parser.for_slice(bytes) {
-        let quad = quad.map_err(|e| rdf_error(e, syntax, input))?;
-        key.clear();
-        match &quad.subject {
-            NamedOrBlankNode::NamedNode(n) => key.push_str(n.as_str()),
-            NamedOrBlankNode::BlankNode(b) => {
-                key.push_str("_:");
-                key.push_str(b.as_str());
-            }
-        }
-        let s = vocab.intern(&key);
-        let p = vocab.intern(quad.predicate.as_str());
-        let o = match &quad.object {
-            Term::NamedNode(n) => Obj::Node(vocab.intern(n.as_str())),
-            Term::BlankNode(b) => Obj::Node(vocab.intern(&format!("_:{}", b.as_str()))),
-            Term::Literal(l) => Obj::Lit {
-                text: vocab.intern(l.value()),
-                lang: vocab.intern(l.language().unwrap_or("")),
-            },
-            #[allow(unreachable_patterns)]
-            _ => continue,
-        };
-        triples.push(T { s, p, o });
-    }
+    let parallel = match syntax {
+        RdfSyntax::Turtle => crate::parallel::parse(vocab, bytes, true),
+        RdfSyntax::NTriples => crate::parallel::parse(vocab, bytes, false),
+        _ => None,
+    };
+    let triples = match parallel {
+        Some(t) => t,
+        None => parse_sequential(vocab, bytes, syntax, input)?,
+    };
     if syntax == RdfSyntax::RdfXml {
+        check_terms(vocab, &triples).map_err(|m| Error::syntax(input, "RDF/XML", None, m))?;
         check_xml_complete(bytes).map_err(|m| Error::syntax(input, "RDF/XML", None, m))?;
     }
     interpret(vocab, &triples);
     Ok(())
 }
 
+fn parse_sequential(
+    vocab: &mut Vocabulary,
+    bytes: &[u8],
+    syntax: RdfSyntax,
+    input: &str,
+) -> Result<Vec<T>> {
+    let mut parser = RdfParser::from_format(syntax.format()).rename_blank_nodes();
+    if syntax == RdfSyntax::RdfXml {
+        // oxrdfxml checks every IRI and language tag each time it meets one (a third of the
+        // parse of IPTC Media Topics); lenient parsing skips that and `check_terms` checks each
+        // distinct one once instead, with the same strictness.
+        parser = parser.lenient();
+    }
+    // About one triple per 40 bytes of Turtle; a reservation, not a bound (it is capped).
+    let estimate = (bytes.len() / 40).min(1 << 24);
+    let mut triples: Vec<T> = Vec::with_capacity(estimate);
+    vocab.strings.reserve(estimate / 2, bytes.len() / 3);
+    let mut cache = TermCache::default();
+    for quad in parser.for_slice(bytes) {
+        let quad = quad.map_err(|e| rdf_error(e, syntax, input))?;
+        let s = match &quad.subject {
+            NamedOrBlankNode::NamedNode(n) => cache.subject(vocab, n.as_str(), false),
+            NamedOrBlankNode::BlankNode(b) => cache.subject(vocab, b.as_str(), true),
+        };
+        let p = cache.predicate(vocab, quad.predicate.as_str());
+        let o = match &quad.object {
+            Term::NamedNode(n) => Obj::Node(vocab.intern(n.as_str())),
+            Term::BlankNode(b) => Obj::Node(vocab.intern(&format!("_:{}", b.as_str()))),
+            Term::Literal(l) => Obj::Lit {
+                text: vocab.intern(l.value()),
+                lang: cache.lang(vocab, l.language().unwrap_or("")),
+            },
+            #[allow(unreachable_patterns)]
+            _ => continue,
+        };
+        triples.push(T { s, p, o });
+    }
+    Ok(triples)
+}
+
+/// Most triples repeat the subject of the previous one (Turtle's `;`), use one of a handful
+/// of predicates and one of a few languages: remembering them skips most interning.
+#[derive(Default)]
+pub(crate) struct TermCache {
+    subject: String,
+    subject_blank: bool,
+    subject_sym: Option<Sym>,
+    predicates: Vec<(Box<str>, Sym)>,
+    lang: String,
+    lang_sym: Option<Sym>,
+}
+
+impl TermCache {
+    pub(crate) fn subject(&mut self, v: &mut Vocabulary, name: &str, blank: bool) -> Sym {
+        if let Some(sym) = self.subject_sym
+            && self.subject_blank == blank
+            && self.subject == name
+        {
+            return sym;
+        }
+        let sym = if blank {
+            v.intern(&format!("_:{name}"))
+        } else {
+            v.intern(name)
+        };
+        self.subject.clear();
+        self.subject.push_str(name);
+        self.subject_blank = blank;
+        self.subject_sym = Some(sym);
+        sym
+    }
+
+    pub(crate) fn predicate(&mut self, v: &mut Vocabulary, iri: &str) -> Sym {
+        if let Some((_, sym)) = self.predicates.iter().find(|(k, _)| &**k == iri) {
+            return *sym;
+        }
+        let sym = v.intern(iri);
+        if self.predicates.len() < 32 {
+            self.predicates.push((iri.into(), sym));
+        }
+        sym
+    }
+
+    pub(crate) fn lang(&mut self, v: &mut Vocabulary, tag: &str) -> Sym {
+        if let Some(sym) = self.lang_sym
+            && self.lang == tag
+        {
+            return sym;
+        }
+        let sym = v.intern(tag);
+        self.lang.clear();
+        self.lang.push_str(tag);
+        self.lang_sym = Some(sym);
+        sym
+    }
+}
+
+/// Checks each distinct IRI (absolute, RFC 3987) and language tag (BCP 47) of the triples
+/// once.
+fn check_terms(v: &Vocabulary, triples: &[T]) -> std::result::Result<(), String> {
+    // Bit 1: checked as an IRI, bit 2: as a language tag.
+    let mut checked = vec![0u8; v.strings.len()];
+    let mut check = |sym: Sym, lang: bool| -> std::result::Result<(), String> {
+        let bit = if lang { 2 } else { 1 };
+        match checked.get_mut(sym.index()) {
+            None => return Ok(()),
+            Some(c) if *c & bit != 0 => return Ok(()),
+            Some(c) => *c |= bit,
+        }
+        let s = v.str(sym);
+        if lang {
+            if !s.is_empty() && oxilangtag::LanguageTag::parse(s).is_err() {
+                return Err(format!("invalid language tag {s:?}"));
+            }
+        } else if !s.starts_with("_:") {
+            oxiri::Iri::parse(s).map_err(|e| format!("invalid IRI <{s}>: {e}"))?;
+        }
+        Ok(())
+    };
+    for t in triples {
+        check(t.s, false)?;
+        check(t.p, false)?;
+        match t.o {
+            Obj::Node(o) => check(o, false)?,
+            Obj::Lit { lang, .. } => check(lang, true)?,
+        }
+    }
+    Ok(())
+}
+
 /// The RDF/XML parser stops quietly at the end of a truncated document; this checks that the
 /// root element is closed, so a cut file is an error rather than a partial vocabulary.
 fn check_xml_complete(bytes: &[u8]) -> std::result::Result<(), String> {
-    let text = String::from_utf8_lossy(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => String::from_utf8_lossy(bytes),
+    };
     let mut rest: &str = &text;
     // Skip the prolog: XML declaration, comments, doctype, processing instructions.
     let root = loop {
@@ -205,6 +321,8 @@ enum P {
     Notation,
     Broader,
     Narrower,
+    BroaderTransitive,
+    NarrowerTransitive,
     Related,
     Match(MatchKind),
     InScheme,
@@ -224,12 +342,12 @@ enum P {
 }
 
 struct Preds {
-    map: HashMap<Sym, P>,
+    map: FastMap<Sym, P>,
 }
 
 impl Preds {
     fn new(v: &mut Vocabulary) -> Preds {
-        let mut map = HashMap::new();
+        let mut map = FastMap::default();
         let mut add = |v: &mut Vocabulary, ns: &str, name: &str, p: P| {
             map.insert(v.intern(&format!("{ns}{name}")), p);
         };
@@ -249,6 +367,8 @@ impl Preds {
         add(v, SKOS, "notation", P::Notation);
         add(v, SKOS, "broader", P::Broader);
         add(v, SKOS, "narrower", P::Narrower);
+        add(v, SKOS, "broaderTransitive", P::BroaderTransitive);
+        add(v, SKOS, "narrowerTransitive", P::NarrowerTransitive);
         add(v, SKOS, "related", P::Related);
         for k in MatchKind::ALL {
             add(v, SKOS, k.skos_name(), P::Match(k));
@@ -280,7 +400,7 @@ const C_TYPED_OTHER: u8 = 32;
 /// target.
 fn resolve_chain<X: Copy>(
     start: Sym,
-    sup: &HashMap<Sym, Vec<Sym>>,
+    sup: &FastMap<Sym, Vec<Sym>>,
     known: &impl Fn(Sym) -> Option<X>,
 ) -> Option<X> {
     let mut seen = HashSet::new();
@@ -298,12 +418,20 @@ fn resolve_chain<X: Copy>(
     None
 }
 
+#[cfg(test)]
+pub(crate) fn interpret_triples(v: &mut Vocabulary, triples: &[T]) {
+    interpret(v, triples);
+}
+
+/// A per-symbol flag: the node is used like a concept (labels, notations, relations...).
+const C_LIKE: u8 = 64;
+
 fn interpret(v: &mut Vocabulary, triples: &[T]) {
     let preds = Preds::new(v);
     let rdf_nil = v.intern(&format!("{RDF}nil"));
     let true_sym = v.intern("true");
     let one_sym = v.intern("1");
-    let mut class_syms: HashMap<Sym, u8> = HashMap::new();
+    let mut class_syms: FastMap<Sym, u8> = FastMap::default();
     for (n, c) in [
         ("Concept", C_CONCEPT),
         ("ConceptScheme", C_SCHEME),
@@ -315,8 +443,8 @@ fn interpret(v: &mut Vocabulary, triples: &[T]) {
     class_syms.insert(v.intern(&format!("{SKOSXL}Label")), C_XL);
 
     // Sub-property and sub-class chains.
-    let mut sub_prop: HashMap<Sym, Vec<Sym>> = HashMap::new();
-    let mut sub_class: HashMap<Sym, Vec<Sym>> = HashMap::new();
+    let mut sub_prop: FastMap<Sym, Vec<Sym>> = FastMap::default();
+    let mut sub_class: FastMap<Sym, Vec<Sym>> = FastMap::default();
     for t in triples {
         if let Obj::Node(o) = t.o {
             match preds.map.get(&t.p) {
@@ -326,7 +454,7 @@ fn interpret(v: &mut Vocabulary, triples: &[T]) {
             }
         }
     }
-    let mut pred_cache: HashMap<Sym, Option<P>> = HashMap::new();
+    let mut pred_cache: FastMap<Sym, Option<P>> = FastMap::default();
     let mut effective = |p: Sym| -> Option<P> {
         if let Some(&x) = preds.map.get(&p) {
             return Some(x);
@@ -338,7 +466,7 @@ fn interpret(v: &mut Vocabulary, triples: &[T]) {
             .entry(p)
             .or_insert_with(|| resolve_chain(p, &sub_prop, &|s| preds.map.get(&s).copied()))
     };
-    let mut class_cache: HashMap<Sym, u8> = HashMap::new();
+    let mut class_cache: FastMap<Sym, u8> = FastMap::default();
     let mut class_of = |c: Sym| -> u8 {
         if let Some(&x) = class_syms.get(&c) {
             return x;
@@ -348,44 +476,57 @@ fn interpret(v: &mut Vocabulary, triples: &[T]) {
         })
     };
 
-    // Classify nodes.
-    let mut kind: HashMap<Sym, u8> = HashMap::new();
-    let mut concept_like: HashSet<Sym> = HashSet::new();
+    // Classify nodes: one flag byte per interned string (every symbol of the triples was
+    // interned before this point).
+    let mut flags: Vec<u8> = vec![0; v.strings.len()];
+    let set = |flags: &mut Vec<u8>, s: Sym, bits: u8| {
+        if let Some(f) = flags.get_mut(s.index()) {
+            *f |= bits;
+        }
+    };
     let mut effs: Vec<Option<P>> = Vec::with_capacity(triples.len());
+    let mut last: Option<(Sym, Option<P>)> = None;
     for t in triples {
-        let p = effective(t.p);
+        let p = match last {
+            Some((lp, e)) if lp == t.p => e,
+            _ => {
+                let e = effective(t.p);
+                last = Some((t.p, e));
+                e
+            }
+        };
         effs.push(p);
         let Some(p) = p else { continue };
         match (p, t.o) {
-            (P::Type, Obj::Node(c)) => *kind.entry(t.s).or_default() |= class_of(c),
+            (P::Type, Obj::Node(c)) => set(&mut flags, t.s, class_of(c)),
             (P::InScheme | P::TopConceptOf, Obj::Node(o)) => {
-                *kind.entry(o).or_default() |= C_SCHEME;
-                concept_like.insert(t.s);
+                set(&mut flags, o, C_SCHEME);
+                set(&mut flags, t.s, C_LIKE);
             }
-            (P::HasTopConcept, _) => *kind.entry(t.s).or_default() |= C_SCHEME,
-            (P::Member, _) => *kind.entry(t.s).or_default() |= C_COLLECTION,
-            (P::MemberList, _) => *kind.entry(t.s).or_default() |= C_COLLECTION | C_ORDERED,
-            (P::LiteralForm, _) => *kind.entry(t.s).or_default() |= C_XL,
+            (P::HasTopConcept, _) => set(&mut flags, t.s, C_SCHEME),
+            (P::Member, _) => set(&mut flags, t.s, C_COLLECTION),
+            (P::MemberList, _) => set(&mut flags, t.s, C_COLLECTION | C_ORDERED),
+            (P::LiteralForm, _) => set(&mut flags, t.s, C_XL),
             (P::XlLabel(_), Obj::Node(o)) => {
-                *kind.entry(o).or_default() |= C_XL;
-                concept_like.insert(t.s);
+                set(&mut flags, o, C_XL);
+                set(&mut flags, t.s, C_LIKE);
             }
             (
                 P::Label(_)
                 | P::Notation
                 | P::Broader
                 | P::Narrower
+                | P::BroaderTransitive
+                | P::NarrowerTransitive
                 | P::Related
                 | P::Match(_)
                 | P::Note(_),
                 _,
-            ) => {
-                concept_like.insert(t.s);
-            }
+            ) => set(&mut flags, t.s, C_LIKE),
             _ => {}
         }
     }
-    let k = |s: Sym| kind.get(&s).copied().unwrap_or(0);
+    let k = |s: Sym| flags.get(s.index()).copied().unwrap_or(0);
     let is_concept = |s: Sym| -> bool {
         let c = k(s);
         if c & C_CONCEPT != 0 {
@@ -394,11 +535,16 @@ fn interpret(v: &mut Vocabulary, triples: &[T]) {
         if c & (C_SCHEME | C_COLLECTION | C_XL | C_TYPED_OTHER) != 0 {
             return false;
         }
-        concept_like.contains(&s)
+        c & C_LIKE != 0
     };
 
     // Create schemes, collections, declared concepts, in document order.
+    let mut prev: Option<Sym> = None;
     for t in triples {
+        if prev == Some(t.s) {
+            continue;
+        }
+        prev = Some(t.s);
         let c = k(t.s);
         if c & C_SCHEME != 0 {
             let iri = v.str(t.s).to_string();
@@ -413,19 +559,31 @@ fn interpret(v: &mut Vocabulary, triples: &[T]) {
             v.declare(id);
         }
     }
-    // Objects typed as schemes only (no triples as subject).
-    for (&s, &c) in &kind {
+    // Objects typed as schemes only (no triples as subject), in symbol order.
+    for (i, &c) in flags.iter().enumerate() {
+        let s = Sym::from_index(i);
         if c & C_SCHEME != 0 && !v.scheme_by_iri.contains_key(&s) {
             let iri = v.str(s).to_string();
             v.add_scheme(&iri);
         }
     }
 
-    let mut xl_forms: HashMap<Sym, Vec<(Sym, Sym)>> = HashMap::new();
+    let mut xl_forms: FastMap<Sym, Vec<(Sym, Sym)>> = FastMap::default();
     let mut xl_links: Vec<(Sym, LabelKind, Sym)> = Vec::new();
-    let mut first: HashMap<Sym, Sym> = HashMap::new();
-    let mut rest: HashMap<Sym, Sym> = HashMap::new();
+    let mut first: FastMap<Sym, Sym> = FastMap::default();
+    let mut rest: FastMap<Sym, Sym> = FastMap::default();
     let mut member_lists: Vec<(Sym, Sym)> = Vec::new();
+    let mut last_concept: Option<(Sym, ConceptId)> = None;
+    let mut concept = |v: &mut Vocabulary, s: Sym| -> ConceptId {
+        match last_concept {
+            Some((ls, id)) if ls == s => id,
+            _ => {
+                let id = v.concept_id_sym(s);
+                last_concept = Some((s, id));
+                id
+            }
+        }
+    };
 
     for (t, p) in triples.iter().zip(effs.iter()) {
         let Some(p) = *p else { continue };
@@ -457,49 +615,64 @@ fn interpret(v: &mut Vocabulary, triples: &[T]) {
                     P::Label(k) => k,
                     _ => LabelKind::Pref,
                 };
-                let (lang_s, text_s) = (v.str(lang).to_string(), v.str(text).to_string());
-                let rdfs = !matches!(p, P::Label(_));
-                if let Some(&sid) = v.scheme_by_iri.get(&s) {
+                let c = k(s);
+                if c & C_SCHEME != 0
+                    && let Some(&sid) = v.scheme_by_iri.get(&s)
+                {
+                    let (lang_s, text_s) = (v.str(lang).to_string(), v.str(text).to_string());
                     v.add_scheme_label(sid, kind, &lang_s, &text_s);
-                } else if let Some(&cid) = v.collection_by_iri.get(&s) {
+                } else if c & C_COLLECTION != 0
+                    && let Some(&cid) = v.collection_by_iri.get(&s)
+                {
+                    let (lang_s, text_s) = (v.str(lang).to_string(), v.str(text).to_string());
                     v.add_collection_label(cid, kind, &lang_s, &text_s);
-                } else if !rdfs && is_concept(s) {
-                    let id = v.concept_id_sym(s);
-                    v.add_label(id, kind, &lang_s, &text_s);
+                } else if is_concept(s) {
+                    let id = concept(v, s);
+                    match p {
+                        P::Label(_) => v.add_label_sym(id, kind, lang, text),
+                        P::RdfsLabel => v.add_fallback_label_sym(id, lang, text),
+                        _ => {}
+                    }
                 }
             }
             (P::Notation, Obj::Lit { text, .. }) if is_concept(s) => {
-                let id = v.concept_id_sym(s);
-                let n = v.str(text).to_string();
-                v.add_notation(id, &n);
+                let id = concept(v, s);
+                v.add_notation_sym(id, text);
             }
             (P::Note(kind), Obj::Lit { text, lang }) if is_concept(s) => {
-                let id = v.concept_id_sym(s);
-                let (l, t) = (v.str(lang).to_string(), v.str(text).to_string());
-                v.add_note(id, kind, &l, &t);
+                let id = concept(v, s);
+                v.add_note_sym(id, kind, lang, text);
             }
-            (P::Broader | P::Narrower | P::Related, Obj::Node(o)) if is_concept(s) => {
-                let a = v.concept_id_sym(s);
+            (
+                P::Broader
+                | P::Narrower
+                | P::Related
+                | P::BroaderTransitive
+                | P::NarrowerTransitive,
+                Obj::Node(o),
+            ) if is_concept(s) => {
+                let a = concept(v, s);
                 let b = v.concept_id_sym(o);
                 match p {
                     P::Broader => v.add_broader(a, b),
                     P::Narrower => v.add_narrower(a, b),
+                    P::BroaderTransitive => v.add_broader_transitive(a, b),
+                    P::NarrowerTransitive => v.add_broader_transitive(b, a),
                     _ => v.add_related(a, b),
                 }
             }
             (P::Match(kind), Obj::Node(o)) if is_concept(s) => {
-                let a = v.concept_id_sym(s);
-                let iri = v.str(o).to_string();
-                v.add_match(a, kind, &iri);
+                let a = concept(v, s);
+                v.add_match_sym(a, kind, o);
             }
             (P::InScheme, Obj::Node(o)) if is_concept(s) => {
-                let a = v.concept_id_sym(s);
+                let a = concept(v, s);
                 if let Some(&sid) = v.scheme_by_iri.get(&o) {
                     v.add_in_scheme(a, sid);
                 }
             }
             (P::TopConceptOf, Obj::Node(o)) if is_concept(s) => {
-                let a = v.concept_id_sym(s);
+                let a = concept(v, s);
                 if let Some(&sid) = v.scheme_by_iri.get(&o) {
                     v.add_top_concept(sid, a);
                 }
@@ -513,22 +686,22 @@ fn interpret(v: &mut Vocabulary, triples: &[T]) {
             (P::Deprecated, Obj::Lit { text, .. })
                 if is_concept(s) && (text == true_sym || text == one_sym) =>
             {
-                let a = v.concept_id_sym(s);
+                let a = concept(v, s);
                 v.set_retired(a, None, &[]);
             }
             (P::Category, Obj::Lit { text, .. })
                 if is_concept(s) && (text == true_sym || text == one_sym) =>
             {
-                let a = v.concept_id_sym(s);
+                let a = concept(v, s);
                 v.set_category(a, true);
             }
             (P::RetiredOn, Obj::Lit { text, .. }) if is_concept(s) => {
-                let a = v.concept_id_sym(s);
+                let a = concept(v, s);
                 let date = v.str(text).to_string();
                 v.set_retired(a, Some(&date), &[]);
             }
             (P::ReplacedBy, Obj::Node(o)) if is_concept(s) => {
-                let a = v.concept_id_sym(s);
+                let a = concept(v, s);
                 let iri = v.str(o).to_string();
                 v.set_retired(a, None, &[&iri]);
             }
@@ -543,8 +716,7 @@ fn interpret(v: &mut Vocabulary, triples: &[T]) {
         }
         let id = v.concept_id_sym(s);
         for &(text, lang) in xl_forms.get(&node).map(Vec::as_slice).unwrap_or(&[]) {
-            let (l, t) = (v.str(lang).to_string(), v.str(text).to_string());
-            v.add_label(id, kind, &l, &t);
+            v.add_label_sym(id, kind, lang, text);
         }
     }
     // Ordered collections: walk the RDF list, bounded by the number of list cells.
@@ -637,6 +809,13 @@ pub fn write_turtle<W: Write>(vocab: &Vocabulary, out: W) -> Result<W> {
         for l in c.labels() {
             w.serialize_triple(&t(p(l.kind.skos_name()), lit(l.text, l.lang).into()))
                 .map_err(io)?;
+        }
+        for (lang, text) in c.fallback_labels() {
+            w.serialize_triple(&t(
+                NamedNode::new_unchecked(format!("{RDFS}label")),
+                lit(text, lang).into(),
+            ))
+            .map_err(io)?;
         }
         for n in c.notations() {
             w.serialize_triple(&t(p("notation"), Literal::new_simple_literal(n).into()))

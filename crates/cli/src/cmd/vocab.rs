@@ -30,7 +30,7 @@ enum VocabCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Convert a vocabulary to SKOS Turtle, a Lightroom keyword list or damkit JSON.
+    /// Convert a vocabulary to SKOS Turtle, a Lightroom keyword list, damkit JSON or CSV.
     Convert {
         /// The vocabulary.
         file: PathBuf,
@@ -87,6 +87,8 @@ enum Target {
     Skos,
     Lightroom,
     Json,
+    /// CSV keyword list (`path,synonyms,hidden,notation,definition,lang,category`).
+    Csv,
 }
 
 fn load(file: &Path) -> anyhow::Result<Vocabulary> {
@@ -220,6 +222,7 @@ fn run_inner(args: Args) -> anyhow::Result<Status> {
                 Target::Skos => ExportFormat::Skos,
                 Target::Lightroom => ExportFormat::Lightroom,
                 Target::Json => ExportFormat::Json,
+                Target::Csv => ExportFormat::Csv,
             };
             let bytes = tx::export(&v, format, &langs)
                 .with_context(|| format!("converting {}", file.display()))?;

@@ -175,3 +175,102 @@ fn lightroom_and_csv_agree() {
         Some(Format::Csv)
     );
 }
+
+const SKOS_PREFIXES: &str = "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n@prefix ex: <http://example.org/> .\n";
+
+fn ttl(body: &str) -> damkit_taxonomy::Vocabulary {
+    let text = format!("{SKOS_PREFIXES}{body}");
+    damkit_taxonomy::load_bytes(text.as_bytes(), Format::Turtle, "t.ttl")
+        .unwrap()
+        .0
+}
+
+#[test]
+fn rdfs_label_is_a_fallback() {
+    let v = ttl("ex:old a skos:Concept ; rdfs:label \"Old term\"@en .\n\
+         ex:new a skos:Concept ; skos:prefLabel \"New term\"@en ; rdfs:label \"Other\"@en .\n");
+    let old = v.concept(v.by_iri("http://example.org/old").unwrap());
+    let new = v.concept(v.by_iri("http://example.org/new").unwrap());
+    assert_eq!(old.pref_label(&["en"]), Some("Old term"));
+    assert_eq!(old.display_label(&["en"]), "Old term");
+    assert_eq!(new.pref_label(&["en"]), Some("New term"));
+    assert_eq!(
+        old.fallback_labels().collect::<Vec<_>>(),
+        vec![("en", "Old term")]
+    );
+    let n = damkit_taxonomy::Normalizer::new(&v, Default::default());
+    assert_eq!(n.normalize("old term").unique(), Some(old.id()));
+    assert!(
+        n.normalize("other").candidates.is_empty(),
+        "rdfs:label only as a fallback"
+    );
+    let ac = damkit_taxonomy::Autocomplete::new(&v);
+    assert_eq!(ac.suggest(&v, "old", None, 5)[0].concept, old.id());
+    // Lint still says SKOS-wise there is no prefLabel, and shows the fallback.
+    let r = damkit_taxonomy::lint(&v);
+    let f: Vec<_> = r.of(&damkit_taxonomy::Rule::NO_PREF_LABEL).collect();
+    assert_eq!(f.len(), 1);
+    assert!(f[0].message.contains("rdfs:label"), "{}", f[0].message);
+    // Kept by JSON and Turtle round trips.
+    let back = damkit_taxonomy::json::parse(v.to_json().as_bytes(), "j").unwrap();
+    let b = back.concept(back.by_iri("http://example.org/old").unwrap());
+    assert_eq!(b.pref_label(&["en"]), Some("Old term"));
+    let t = damkit_taxonomy::export(&v, damkit_taxonomy::ExportFormat::Skos, &[]).unwrap();
+    let (back, _) = damkit_taxonomy::load_bytes(&t, Format::Turtle, "back.ttl").unwrap();
+    let b = back.concept(back.by_iri("http://example.org/old").unwrap());
+    assert_eq!(b.pref_label(&["en"]), Some("Old term"));
+}
+
+#[test]
+fn broader_transitive_understood() {
+    let v = ttl("ex:a a skos:Concept .\n\
+         ex:b a skos:Concept ; skos:broader ex:a .\n\
+         ex:c a skos:Concept ; skos:broader ex:b ; skos:broaderTransitive ex:a, ex:b .\n\
+         ex:d a skos:Concept ; skos:broaderTransitive ex:a .\n\
+         ex:a skos:narrowerTransitive ex:e .\n\
+         ex:e a skos:Concept .\n");
+    let id = |n: &str| v.by_iri(&format!("http://example.org/{n}")).unwrap();
+    // A published closure does not flatten the tree.
+    assert_eq!(v.concept(id("c")).broader(), &[id("b")]);
+    // A lone transitive statement still places the concept.
+    assert_eq!(v.concept(id("d")).broader(), &[id("a")]);
+    assert_eq!(v.concept(id("e")).broader(), &[id("a")]);
+    assert!(v.concept(id("a")).narrower().contains(&id("d")));
+    assert_eq!(v.ancestors(id("c")), vec![id("b"), id("a")]);
+}
+
+#[test]
+fn hub_with_many_children_is_linear() {
+    // 60,000 `narrower` statements on one concept (and each stated twice): building used to
+    // check each new link against the whole list.
+    let mut body = String::from("ex:root a skos:Concept ; skos:prefLabel \"Root\" .\n");
+    for i in 0..60_000 {
+        body.push_str(&format!(
+            "ex:root skos:narrower ex:c{i} .\nex:c{i} a skos:Concept ; skos:broader ex:root .\nex:root skos:narrower ex:c{i} .\n"
+        ));
+    }
+    let v = ttl(&body);
+    let root = v.by_iri("http://example.org/root").unwrap();
+    assert_eq!(v.concept(root).narrower().len(), 60_000);
+    let c = v.by_iri("http://example.org/c7").unwrap();
+    assert_eq!(v.concept(c).broader(), &[root]);
+}
+
+#[test]
+fn rdfxml_still_checks_iris_and_language_tags() {
+    let doc = |about: &str, lang: &str| {
+        format!(
+            "<?xml version=\"1.0\"?>\n<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns:skos=\"http://www.w3.org/2004/02/skos/core#\">\n<skos:Concept rdf:about=\"{about}\"><skos:prefLabel xml:lang=\"{lang}\">X</skos:prefLabel></skos:Concept>\n</rdf:RDF>\n"
+        )
+    };
+    let load = |s: String| damkit_taxonomy::load_bytes(s.as_bytes(), Format::RdfXml, "x.rdf");
+    assert!(load(doc("http://example.org/ok", "en-GB")).is_ok());
+    let e = load(doc("http://exa mple.org/bad", "en"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("x.rdf") && e.contains("IRI"), "{e}");
+    let e = load(doc("http://example.org/ok", "not a tag"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("language tag"), "{e}");
+}

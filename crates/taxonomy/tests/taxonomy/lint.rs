@@ -134,3 +134,26 @@ fn every_rule_fires_on_a_built_vocabulary() {
     let f0 = &json["findings"][0];
     assert!(f0["rule"].is_string() && f0["concepts"].is_array() && f0["message"].is_string());
 }
+
+#[test]
+fn alt_label_equal_to_another_pref_label() {
+    let mut v = Vocabulary::new();
+    let car = v.add_concept("urn:car");
+    v.add_label(car, LabelKind::Pref, "en", "Car");
+    let auto = v.add_concept("urn:automobile");
+    v.add_label(auto, LabelKind::Pref, "en", "Automobile");
+    v.add_label(auto, LabelKind::Alt, "en", "CAR");
+    // Two altLabels alone are a legitimate ambiguity, not reported.
+    let a = v.add_concept("urn:a");
+    v.add_label(a, LabelKind::Pref, "en", "Jaguar (animal)");
+    v.add_label(a, LabelKind::Alt, "en", "Jaguar");
+    let b = v.add_concept("urn:b");
+    v.add_label(b, LabelKind::Pref, "en", "Jaguar (car)");
+    v.add_label(b, LabelKind::Alt, "en", "Jaguar");
+    v.finish();
+    let r = lint(&v);
+    let d: Vec<_> = r.of(&Rule::DUPLICATE_LABEL).collect();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].concepts, vec!["urn:car", "urn:automobile"]);
+    assert!(d[0].message.contains("altLabel"), "{}", d[0].message);
+}

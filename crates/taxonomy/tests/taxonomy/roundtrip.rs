@@ -108,3 +108,43 @@ fn atomic_write_leaves_original_on_error() {
     let e = damkit_taxonomy::write_file_atomic(&missing, b"x").unwrap_err();
     assert!(e.to_string().contains("out.txt"), "{e}");
 }
+
+fn paths_of(v: &Vocabulary) -> Vec<String> {
+    let mut p: Vec<String> = v
+        .concepts()
+        .flat_map(|c| {
+            let alts: Vec<&str> = c
+                .labels_of(damkit_taxonomy::LabelKind::Alt)
+                .map(|l| l.text)
+                .collect();
+            v.concept_paths(c.id())
+                .into_iter()
+                .map(move |p| {
+                    let names: Vec<&str> =
+                        p.iter().map(|&x| v.concept(x).display_label(&[])).collect();
+                    format!("{} {:?} {}", names.join("|"), alts, c.is_category())
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    p.sort();
+    p
+}
+
+#[test]
+fn csv_export_round_trip() {
+    for name in ["keywords.csv", "keywords.txt"] {
+        let v = load(name);
+        let csv = export(&v, ExportFormat::Csv, &[]).unwrap();
+        let text = String::from_utf8(csv.clone()).unwrap();
+        assert!(
+            text.starts_with("path,synonyms,hidden,notation,definition,lang,category\n"),
+            "{text}"
+        );
+        let (back, w) = load_bytes(&csv, Format::Csv, "back.csv").unwrap();
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(paths_of(&back), paths_of(&v), "{name}:\n{text}");
+        // Writing again gives the same bytes.
+        assert_eq!(export(&back, ExportFormat::Csv, &[]).unwrap(), csv);
+    }
+}
