@@ -38,6 +38,50 @@ fn dir_size(p: &Path) -> u64 {
         .unwrap_or(0)
 }
 
+/// Prints where the bytes of the index go: per component, then the biggest fields.
+fn print_space(dir: &Path, n: u64) {
+    let Ok(index) = tantivy::Index::open_in_dir(dir) else {
+        return;
+    };
+    let Ok(reader) = index.reader() else { return };
+    let Ok(usage) = reader.searcher().space_usage() else {
+        return;
+    };
+    let mut components = std::collections::BTreeMap::<&str, u64>::new();
+    let mut fields = std::collections::BTreeMap::<String, u64>::new();
+    for seg in usage.segments() {
+        for (name, per) in [
+            ("termdict", seg.termdict()),
+            ("postings", seg.postings()),
+            ("positions", seg.positions()),
+            ("fast", seg.fast_fields()),
+            ("fieldnorms", seg.fieldnorms()),
+        ] {
+            *components.entry(name).or_default() += per.total().get_bytes();
+            for f in per.fields() {
+                *fields
+                    .entry(format!("{name}/{}", f.field_name()))
+                    .or_default() += f.total().get_bytes();
+            }
+        }
+        *components.entry("store").or_default() += seg.store().total().get_bytes();
+    }
+    let per = |b: u64| b as f64 / n as f64;
+    let line: Vec<String> = components
+        .iter()
+        .map(|(k, v)| format!("{k} {:.1}", per(*v)))
+        .collect();
+    eprintln!("bytes/record by component: {}", line.join(", "));
+    let mut fields: Vec<_> = fields.into_iter().collect();
+    fields.sort_by_key(|f| std::cmp::Reverse(f.1));
+    let line: Vec<String> = fields
+        .iter()
+        .take(25)
+        .map(|(k, v)| format!("{k} {:.1}", per(*v)))
+        .collect();
+    eprintln!("bytes/record by field: {}", line.join(", "));
+}
+
 /// Builds (or reopens) the big index and reports indexing speed and size.
 fn big_index() -> (SearchIndex, Option<tempfile::TempDir>) {
     let n = records();
@@ -53,6 +97,7 @@ fn big_index() -> (SearchIndex, Option<tempfile::TempDir>) {
         && index.num_records() == n
     {
         eprintln!("reusing the index of {n} records in {}", dir.display());
+        print_space(&dir, n);
         return (index, tmp);
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -92,6 +137,7 @@ fn big_index() -> (SearchIndex, Option<tempfile::TempDir>) {
         bytes,
         bytes as f64 / n as f64
     );
+    print_space(&dir, n);
     (index, tmp)
 }
 

@@ -115,6 +115,7 @@ pub mod query;
 mod record;
 mod schema;
 mod search;
+mod stored;
 pub mod synth;
 
 pub use error::{Result, SearchError};
