@@ -243,27 +243,59 @@ impl SearchIndex {
         searcher: &tantivy::Searcher,
         addr: DocAddress,
     ) -> Result<AssetRecord> {
-        let doc: TantivyDocument = searcher.doc(addr).ctx("reading a stored record")?;
-        let name = || format!("{}/{}", addr.segment_ord, addr.doc_id);
-        let bytes = doc
-            .get_first(self.fields.record)
-            .and_then(|v| v.as_bytes())
-            .ok_or_else(|| SearchError::BadStoredRecord {
-                doc: name(),
-                reason: "no record bytes".into(),
+        let mut v = self.load_records(searcher, &[addr])?;
+        v.pop().ok_or_else(|| SearchError::BadStoredRecord {
+            doc: format!("{}/{}", addr.segment_ord, addr.doc_id),
+            reason: "not loaded".into(),
+        })
+    }
+
+    /// The records at `addrs`, in that order: stored bytes completed from the fast columns
+    /// (one dictionary pass per column and segment for all of them).
+    pub(crate) fn load_records(
+        &self,
+        searcher: &tantivy::Searcher,
+        addrs: &[DocAddress],
+    ) -> Result<Vec<AssetRecord>> {
+        let name = |addr: &DocAddress| format!("{}/{}", addr.segment_ord, addr.doc_id);
+        let mut by_segment: Vec<(u32, Vec<(usize, crate::stored::Partial, tantivy::DocId)>)> =
+            Vec::new();
+        for (i, addr) in addrs.iter().enumerate() {
+            let doc: TantivyDocument = searcher.doc(*addr).ctx("reading a stored record")?;
+            let bytes = doc
+                .get_first(self.fields.record)
+                .and_then(|v| v.as_bytes())
+                .ok_or_else(|| SearchError::BadStoredRecord {
+                    doc: name(addr),
+                    reason: "no record bytes".into(),
+                })?;
+            let partial = crate::stored::decode(bytes).map_err(|reason| {
+                SearchError::BadStoredRecord {
+                    doc: name(addr),
+                    reason,
+                }
             })?;
-        let partial =
-            crate::stored::decode(bytes).map_err(|reason| SearchError::BadStoredRecord {
-                doc: name(),
-                reason,
-            })?;
-        let columns = self.segment_columns(searcher, addr.segment_ord)?;
-        columns
-            .fill(partial, addr.doc_id)
-            .map_err(|reason| SearchError::BadStoredRecord {
-                doc: name(),
-                reason,
-            })
+            let item = (i, partial, addr.doc_id);
+            match by_segment.iter_mut().find(|(s, _)| *s == addr.segment_ord) {
+                Some((_, v)) => v.push(item),
+                None => by_segment.push((addr.segment_ord, vec![item])),
+            }
+        }
+        let mut out: Vec<Option<AssetRecord>> = vec![None; addrs.len()];
+        for (seg, items) in by_segment {
+            let columns = self.segment_columns(searcher, seg)?;
+            let order: Vec<usize> = items.iter().map(|(i, _, _)| *i).collect();
+            let records = columns
+                .fill_all(items.into_iter().map(|(_, p, d)| (p, d)).collect())
+                .map_err(|reason| SearchError::BadStoredRecord {
+                    doc: format!("{seg}/*"),
+                    reason,
+                })?;
+            for (i, r) in order.into_iter().zip(records) {
+                out[i] = Some(r);
+            }
+        }
+        Ok(out.into_iter().flatten().collect())
     }
 
     /// The columns that complete stored records, opened once per segment.

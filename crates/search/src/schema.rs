@@ -1,7 +1,8 @@
 //! The tantivy schema of the asset index, its analysers and its version.
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
+    BytesOptions, FAST, Field, IndexRecordOption, NumericOptions, STORED, Schema,
+    TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
@@ -286,7 +287,9 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
             .set_fast("raw")
     };
     // The 16 id bytes (upserts, deletes, `id:` queries).
-    let id = b.add_bytes_field("id", INDEXED);
+    // No field norms on the exact-match fields below (ids, hashes, flags): nothing ranks by
+    // their length, and each norm costs a byte per record.
+    let id = b.add_bytes_field("id", BytesOptions::default().set_indexed());
     let id_key = b.add_u64_field("id_key", FAST);
     let record = b.add_bytes_field("record", STORED);
     let title = b.add_text_field("title", text(true, true, PLAIN));
@@ -322,7 +325,7 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
     let territory = b.add_text_field("territory", exact());
     // Hashes are looked up, never counted: no fast column. Indexed as bytes (see
     // `hash_key`): a hex hash takes half the room of its text.
-    let hash = b.add_bytes_field("hash", INDEXED);
+    let hash = b.add_bytes_field("hash", BytesOptions::default().set_indexed());
     // ...except the usual 64-digit hex hash (BLAKE3, SHA-256): four u64 columns, which both
     // answer `hash:` and give the hash back to stored records (32 bytes, stored once).
     let hash_cols = [0, 1, 2, 3].map(|i| b.add_u64_field(&format!("hash{i}"), FAST));
@@ -342,9 +345,10 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
     let rating = b.add_i64_field("rating", FAST);
     let lat = b.add_f64_field("lat", FAST);
     let lon = b.add_f64_field("lon", FAST);
-    let editorial = b.add_bool_field("editorial", FAST | INDEXED);
-    let model_release = b.add_bool_field("model_release", FAST | INDEXED);
-    let property_release = b.add_bool_field("property_release", FAST | INDEXED);
+    let flag = || NumericOptions::default().set_indexed().set_fast();
+    let editorial = b.add_bool_field("editorial", flag());
+    let model_release = b.add_bool_field("model_release", flag());
+    let property_release = b.add_bool_field("property_release", flag());
     let schema = b.build();
     let fields = Fields {
         id,

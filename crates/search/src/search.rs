@@ -527,9 +527,13 @@ impl SearchIndex {
         let want_snippets = request.snippets && !matches!(ast, crate::query::Ast::All);
         let mut hits = Vec::new();
         let mut last = None;
-        for (key, addr) in top {
-            let Some(key) = key else { continue };
-            let record = self.load_record(&searcher, addr)?;
+        let top: Vec<(Key, DocAddress)> = top
+            .into_iter()
+            .filter_map(|(key, addr)| key.map(|k| (k, addr)))
+            .collect();
+        let addrs: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
+        let records = self.load_records(&searcher, &addrs)?;
+        for ((key, _), record) in top.into_iter().zip(records) {
             let score = if sort.is_none() {
                 tantivy::u64_to_f64(key.1) as f32
             } else {

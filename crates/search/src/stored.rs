@@ -7,6 +7,8 @@
 //! than the input.
 
 use damkit_core::AssetId;
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -482,22 +484,59 @@ impl SegmentColumns {
         })
     }
 
-    /// Completes `p` with the values of document `doc` of this segment.
-    pub(crate) fn fill(&self, p: Partial, doc: DocId) -> Result<AssetRecord, String> {
+    /// Completes each partial record with the values of its document in this segment.
+    /// String values are looked up once per column, in one sorted pass over its dictionary.
+    pub(crate) fn fill_all(&self, items: Vec<(Partial, DocId)>) -> Result<Vec<AssetRecord>, String> {
+        let mut resolved: Vec<HashMap<u64, String>> = Vec::with_capacity(self.strs.len());
+        for ((b, col), (_, name)) in self.strs.iter().zip(STR_COLUMNS) {
+            let Some(col) = col else {
+                resolved.push(HashMap::new());
+                continue;
+            };
+            let mut ords: Vec<u64> = items
+                .iter()
+                .filter(|(p, _)| p.in_columns & b != 0)
+                .flat_map(|(_, doc)| col.term_ords(*doc))
+                .collect();
+            ords.sort_unstable();
+            ords.dedup();
+            let mut values = Vec::with_capacity(ords.len());
+            let complete = col
+                .dictionary()
+                .sorted_ords_to_term_cb(&ords, |bytes| {
+                    values.push(String::from_utf8_lossy(bytes).into_owned());
+                })
+                .map_err(|e| format!("reading the {name} column dictionary: {e}"))?;
+            if !complete || values.len() != ords.len() {
+                return Err(format!("the {name} column dictionary misses values"));
+            }
+            resolved.push(ords.into_iter().zip(values).collect());
+        }
+        items
+            .into_iter()
+            .map(|(p, doc)| self.fill_one(p, doc, &resolved))
+            .collect()
+    }
+
+    fn fill_one(
+        &self,
+        p: Partial,
+        doc: DocId,
+        resolved: &[HashMap<u64, String>],
+    ) -> Result<AssetRecord, String> {
         use crate::index::{OPEN_END_MICROS, OPEN_START_MICROS};
         let m = p.in_columns;
         let mut r = p.record;
-        let mut buf = String::new();
-        for (b, col) in &self.strs {
+        for ((b, col), names) in self.strs.iter().zip(resolved) {
             if m & b == 0 {
                 continue;
             }
             let mut values = Vec::new();
             if let Some(col) = col {
                 for ord in col.term_ords(doc) {
-                    match col.ord_to_str(ord, &mut buf) {
-                        Ok(true) => values.push(std::mem::take(&mut buf)),
-                        _ => return Err(format!("column value {ord} of doc {doc} is missing")),
+                    match names.get(&ord) {
+                        Some(v) => values.push(v.clone()),
+                        None => return Err(format!("column value {ord} of doc {doc} is missing")),
                     }
                 }
             }
