@@ -207,6 +207,7 @@ fn bench_queries(c: &mut Criterion) {
     // Tails, which criterion does not report.
     let mut times = Vec::new();
     let mut totals = 0;
+    let cpu0 = cpu_time();
     for i in 0..1000 {
         let req = typical_request(&g, i);
         let t = Instant::now();
@@ -214,17 +215,26 @@ fn bench_queries(c: &mut Criterion) {
         times.push(t.elapsed());
         totals += r.total;
     }
+    eprintln!(
+        "typical query: mean CPU time {:.3} ms (the queries run on one thread)",
+        cpu_time().saturating_sub(cpu0).as_secs_f64()
+    );
     percentiles(
         &format!("typical query (mean {} matches)", totals / 1000),
         times,
     );
     let mut times = Vec::new();
+    let cpu0 = cpu_time();
     for _ in 0..50 {
         let t = Instant::now();
         let r = index.search(&facets_request()).expect("search");
         times.push(t.elapsed());
         assert_eq!(r.total, records());
     }
+    eprintln!(
+        "4 facet counts: mean CPU time {:.1} ms",
+        cpu_time().saturating_sub(cpu0).as_secs_f64() * 1e3 / 50.0
+    );
     percentiles("4 facet counts over all records", times);
 
     let mut group = c.benchmark_group("search_1m");

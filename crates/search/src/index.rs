@@ -269,12 +269,11 @@ impl SearchIndex {
                     doc: name(addr),
                     reason: "no record bytes".into(),
                 })?;
-            let partial = crate::stored::decode(bytes).map_err(|reason| {
-                SearchError::BadStoredRecord {
+            let partial =
+                crate::stored::decode(bytes).map_err(|reason| SearchError::BadStoredRecord {
                     doc: name(addr),
                     reason,
-                }
-            })?;
+                })?;
             let item = (i, partial, addr.doc_id);
             match by_segment.iter_mut().find(|(s, _)| *s == addr.segment_ord) {
                 Some((_, v)) => v.push(item),

@@ -486,7 +486,10 @@ impl SegmentColumns {
 
     /// Completes each partial record with the values of its document in this segment.
     /// String values are looked up once per column, in one sorted pass over its dictionary.
-    pub(crate) fn fill_all(&self, items: Vec<(Partial, DocId)>) -> Result<Vec<AssetRecord>, String> {
+    pub(crate) fn fill_all(
+        &self,
+        items: Vec<(Partial, DocId)>,
+    ) -> Result<Vec<AssetRecord>, String> {
         let mut resolved: Vec<HashMap<u64, String>> = Vec::with_capacity(self.strs.len());
         for ((b, col), (_, name)) in self.strs.iter().zip(STR_COLUMNS) {
             let Some(col) = col else {
