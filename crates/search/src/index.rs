@@ -258,8 +258,9 @@ impl SearchIndex {
         addrs: &[DocAddress],
     ) -> Result<Vec<AssetRecord>> {
         let name = |addr: &DocAddress| format!("{}/{}", addr.segment_ord, addr.doc_id);
-        let mut by_segment: Vec<(u32, Vec<(usize, crate::stored::Partial, tantivy::DocId)>)> =
-            Vec::new();
+        // (segment, [(position in `addrs`, stored part, doc)]).
+        type Items = Vec<(usize, crate::stored::Partial, tantivy::DocId)>;
+        let mut by_segment: Vec<(u32, Items)> = Vec::new();
         for (i, addr) in addrs.iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(*addr).ctx("reading a stored record")?;
             let bytes = doc
@@ -485,13 +486,29 @@ impl Indexer {
     /// large indexes) and waits for merges to finish.
     pub fn optimize(mut self) -> Result<()> {
         self.commit()?;
-        let ids = self
-            .index
-            .index
-            .searchable_segment_ids()
-            .ctx("listing segments")?;
-        if ids.len() > 1 {
-            self.writer.merge(&ids).wait().ctx("merging segments")?;
+        // No new background merges; one still running makes our merge fail (its segments
+        // are busy or gone): wait for it and try again with the segments of the moment.
+        self.writer
+            .set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let start = Instant::now();
+        loop {
+            let ids = self
+                .index
+                .index
+                .searchable_segment_ids()
+                .ctx("listing segments")?;
+            if ids.len() <= 1 {
+                break;
+            }
+            match self.writer.merge(&ids).wait() {
+                Ok(_) => break,
+                Err(tantivy::TantivyError::InvalidArgument(_))
+                    if start.elapsed() < Duration::from_secs(3600) =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => return Err(e).ctx("merging segments"),
+            }
         }
         self.writer
             .wait_merging_threads()

@@ -341,7 +341,7 @@ pub(crate) struct Partial {
 }
 
 /// Decodes a stored record; the error says what is wrong. The fields flagged in
-/// [`Partial::in_columns`] are then read with [`SegmentColumns::fill`].
+/// [`Partial::in_columns`] are then read with [`SegmentColumns::fill_all`].
 pub(crate) fn decode(bytes: &[u8]) -> Result<Partial, String> {
     let (&format, body) = bytes.split_first().ok_or("empty stored record")?;
     if format != FORMAT {
