@@ -38,6 +38,67 @@ fn dir_size(p: &Path) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time (user + system) of this process so far, from `/proc/self/stat` (Linux; zero
+/// elsewhere). The machine is shared, so CPU time says more than wall time.
+fn cpu_time() -> Duration {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return Duration::ZERO;
+    };
+    // Fields after the command name (which may contain spaces) start at state (field 3).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    // utime and stime are fields 14 and 15, in clock ticks (100 per second on Linux).
+    let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
+/// Prints where the bytes of the index go: per component, then the biggest fields.
+fn print_space(dir: &Path, n: u64) {
+    let Ok(index) = tantivy::Index::open_in_dir(dir) else {
+        return;
+    };
+    let Ok(reader) = index.reader() else { return };
+    let Ok(usage) = reader.searcher().space_usage() else {
+        return;
+    };
+    let mut components = std::collections::BTreeMap::<&str, u64>::new();
+    let mut fields = std::collections::BTreeMap::<String, u64>::new();
+    for seg in usage.segments() {
+        for (name, per) in [
+            ("termdict", seg.termdict()),
+            ("postings", seg.postings()),
+            ("positions", seg.positions()),
+            ("fast", seg.fast_fields()),
+            ("fieldnorms", seg.fieldnorms()),
+        ] {
+            *components.entry(name).or_default() += per.total().get_bytes();
+            for f in per.fields() {
+                *fields
+                    .entry(format!("{name}/{}", f.field_name()))
+                    .or_default() += f.total().get_bytes();
+            }
+        }
+        *components.entry("store").or_default() += seg.store().total().get_bytes();
+    }
+    let per = |b: u64| b as f64 / n as f64;
+    let line: Vec<String> = components
+        .iter()
+        .map(|(k, v)| format!("{k} {:.1}", per(*v)))
+        .collect();
+    eprintln!("bytes/record by component: {}", line.join(", "));
+    let mut fields: Vec<_> = fields.into_iter().collect();
+    fields.sort_by_key(|f| std::cmp::Reverse(f.1));
+    let line: Vec<String> = fields
+        .iter()
+        .take(25)
+        .map(|(k, v)| format!("{k} {:.1}", per(*v)))
+        .collect();
+    eprintln!("bytes/record by field: {}", line.join(", "));
+}
+
 /// Builds (or reopens) the big index and reports indexing speed and size.
 fn big_index() -> (SearchIndex, Option<tempfile::TempDir>) {
     let n = records();
@@ -53,6 +114,7 @@ fn big_index() -> (SearchIndex, Option<tempfile::TempDir>) {
         && index.num_records() == n
     {
         eprintln!("reusing the index of {n} records in {}", dir.display());
+        print_space(&dir, n);
         return (index, tmp);
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -67,31 +129,38 @@ fn big_index() -> (SearchIndex, Option<tempfile::TempDir>) {
         )
         .expect("indexer");
     let mut indexing = Duration::ZERO;
+    let mut cpu = Duration::ZERO;
     let mut start = 0;
     while start < n {
         let end = (start + CHUNK).min(n);
         // Generating records is not indexing: it is done outside the timed part.
         let chunk: Vec<_> = (start..end).map(|i| g.record(i)).collect();
-        let t = Instant::now();
+        let (t, c) = (Instant::now(), cpu_time());
         for r in &chunk {
             indexer.add_new(r).expect("add");
         }
         indexer.commit().expect("commit");
         indexing += t.elapsed();
+        cpu += cpu_time().saturating_sub(c);
         start = end;
     }
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_time());
     indexer.finish().expect("finish");
     indexing += t.elapsed();
+    cpu += cpu_time().saturating_sub(c);
     let bytes = dir_size(&dir);
     eprintln!(
-        "indexed {n} records in {:.2} s: {:.0} records/s (2 threads, bulk add), {} segments, {} bytes = {:.0} bytes/record",
+        "indexed {n} records in {:.2} s: {:.0} records/s (2 threads, bulk add); CPU time {:.2} s = {:.0} records per CPU-second, {:.0} records/s on 2 fully available cores; {} segments, {} bytes = {:.0} bytes/record",
         indexing.as_secs_f64(),
         n as f64 / indexing.as_secs_f64(),
+        cpu.as_secs_f64(),
+        n as f64 / cpu.as_secs_f64(),
+        2.0 * n as f64 / cpu.as_secs_f64(),
         index.num_segments(),
         bytes,
         bytes as f64 / n as f64
     );
+    print_space(&dir, n);
     (index, tmp)
 }
 
@@ -138,6 +207,7 @@ fn bench_queries(c: &mut Criterion) {
     // Tails, which criterion does not report.
     let mut times = Vec::new();
     let mut totals = 0;
+    let cpu0 = cpu_time();
     for i in 0..1000 {
         let req = typical_request(&g, i);
         let t = Instant::now();
@@ -145,17 +215,26 @@ fn bench_queries(c: &mut Criterion) {
         times.push(t.elapsed());
         totals += r.total;
     }
+    eprintln!(
+        "typical query: mean CPU time {:.3} ms (the queries run on one thread)",
+        cpu_time().saturating_sub(cpu0).as_secs_f64()
+    );
     percentiles(
         &format!("typical query (mean {} matches)", totals / 1000),
         times,
     );
     let mut times = Vec::new();
+    let cpu0 = cpu_time();
     for _ in 0..50 {
         let t = Instant::now();
         let r = index.search(&facets_request()).expect("search");
         times.push(t.elapsed());
         assert_eq!(r.total, records());
     }
+    eprintln!(
+        "4 facet counts: mean CPU time {:.1} ms",
+        cpu_time().saturating_sub(cpu0).as_secs_f64() * 1e3 / 50.0
+    );
     percentiles("4 facet counts over all records", times);
 
     let mut group = c.benchmark_group("search_1m");

@@ -1,9 +1,9 @@
 //! Opening, creating and writing an index.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use damkit_core::AssetId;
@@ -20,6 +20,7 @@ use tantivy::{
 use crate::error::{Result, SearchError, TantivyContext};
 use crate::record::AssetRecord;
 use crate::schema::{Fields, SCHEMA_VERSION, build_schema, language_slot, register_tokenizers};
+use crate::stored::SegmentColumns;
 
 /// Name of the file, next to tantivy's `meta.json`, that records the schema version.
 pub const VERSION_FILE: &str = "damkit-search.json";
@@ -42,6 +43,7 @@ pub struct SearchIndex {
     pub(crate) fields: Arc<Fields>,
     pub(crate) reader: IndexReader,
     path: Option<PathBuf>,
+    columns: Arc<Mutex<HashMap<tantivy::index::SegmentId, Arc<SegmentColumns>>>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -193,6 +195,7 @@ impl SearchIndex {
             fields: Arc::new(fields),
             reader,
             path,
+            columns: Arc::default(),
         })
     }
 
@@ -219,8 +222,10 @@ impl SearchIndex {
     /// The record stored for `id`, if any.
     pub fn get(&self, id: AssetId) -> Result<Option<AssetRecord>> {
         let searcher = self.reader.searcher();
-        let term = Term::from_field_text(self.fields.id, &id.to_string());
-        let q = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+        let q = tantivy::query::TermQuery::new(
+            id_term(&self.fields, id),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
         let top = searcher
             .search(
                 &q,
@@ -238,19 +243,88 @@ impl SearchIndex {
         searcher: &tantivy::Searcher,
         addr: DocAddress,
     ) -> Result<AssetRecord> {
-        let doc: TantivyDocument = searcher.doc(addr).ctx("reading a stored record")?;
-        let name = || format!("{}/{}", addr.segment_ord, addr.doc_id);
-        let bytes = doc
-            .get_first(self.fields.record)
-            .and_then(|v| v.as_bytes())
-            .ok_or_else(|| SearchError::BadStoredRecord {
-                doc: name(),
-                reason: "no record bytes".into(),
-            })?;
-        serde_json::from_slice(bytes).map_err(|e| SearchError::BadStoredRecord {
-            doc: name(),
-            reason: e.to_string(),
+        let mut v = self.load_records(searcher, &[addr])?;
+        v.pop().ok_or_else(|| SearchError::BadStoredRecord {
+            doc: format!("{}/{}", addr.segment_ord, addr.doc_id),
+            reason: "not loaded".into(),
         })
+    }
+
+    /// The records at `addrs`, in that order: stored bytes completed from the fast columns
+    /// (one dictionary pass per column and segment for all of them).
+    pub(crate) fn load_records(
+        &self,
+        searcher: &tantivy::Searcher,
+        addrs: &[DocAddress],
+    ) -> Result<Vec<AssetRecord>> {
+        let name = |addr: &DocAddress| format!("{}/{}", addr.segment_ord, addr.doc_id);
+        // (segment, [(position in `addrs`, stored part, doc)]).
+        type Items = Vec<(usize, crate::stored::Partial, tantivy::DocId)>;
+        let mut by_segment: Vec<(u32, Items)> = Vec::new();
+        for (i, addr) in addrs.iter().enumerate() {
+            let doc: TantivyDocument = searcher.doc(*addr).ctx("reading a stored record")?;
+            let bytes = doc
+                .get_first(self.fields.record)
+                .and_then(|v| v.as_bytes())
+                .ok_or_else(|| SearchError::BadStoredRecord {
+                    doc: name(addr),
+                    reason: "no record bytes".into(),
+                })?;
+            let partial =
+                crate::stored::decode(bytes).map_err(|reason| SearchError::BadStoredRecord {
+                    doc: name(addr),
+                    reason,
+                })?;
+            let item = (i, partial, addr.doc_id);
+            match by_segment.iter_mut().find(|(s, _)| *s == addr.segment_ord) {
+                Some((_, v)) => v.push(item),
+                None => by_segment.push((addr.segment_ord, vec![item])),
+            }
+        }
+        let mut out: Vec<Option<AssetRecord>> = vec![None; addrs.len()];
+        for (seg, items) in by_segment {
+            let columns = self.segment_columns(searcher, seg)?;
+            let order: Vec<usize> = items.iter().map(|(i, _, _)| *i).collect();
+            let records = columns
+                .fill_all(items.into_iter().map(|(_, p, d)| (p, d)).collect())
+                .map_err(|reason| SearchError::BadStoredRecord {
+                    doc: format!("{seg}/*"),
+                    reason,
+                })?;
+            for (i, r) in order.into_iter().zip(records) {
+                out[i] = Some(r);
+            }
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    /// The columns that complete stored records, opened once per segment.
+    fn segment_columns(
+        &self,
+        searcher: &tantivy::Searcher,
+        segment_ord: u32,
+    ) -> Result<Arc<SegmentColumns>> {
+        let seg = searcher.segment_reader(segment_ord);
+        let id = seg.segment_id();
+        let mut cache = self
+            .columns
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(c) = cache.get(&id) {
+            return Ok(c.clone());
+        }
+        let c = Arc::new(SegmentColumns::open(seg).ctx("opening the record columns")?);
+        // Forget segments merged away since.
+        if cache.len() >= 64 {
+            let live: Vec<_> = searcher
+                .segment_readers()
+                .iter()
+                .map(|s| s.segment_id())
+                .collect();
+            cache.retain(|k, _| live.contains(k));
+        }
+        cache.insert(id, c.clone());
+        Ok(c)
     }
 
     /// An indexer (the index's only writer; a second one, in this or another process, fails
@@ -412,13 +486,29 @@ impl Indexer {
     /// large indexes) and waits for merges to finish.
     pub fn optimize(mut self) -> Result<()> {
         self.commit()?;
-        let ids = self
-            .index
-            .index
-            .searchable_segment_ids()
-            .ctx("listing segments")?;
-        if ids.len() > 1 {
-            self.writer.merge(&ids).wait().ctx("merging segments")?;
+        // No new background merges; one still running makes our merge fail (its segments
+        // are busy or gone): wait for it and try again with the segments of the moment.
+        self.writer
+            .set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let start = Instant::now();
+        loop {
+            let ids = self
+                .index
+                .index
+                .searchable_segment_ids()
+                .ctx("listing segments")?;
+            if ids.len() <= 1 {
+                break;
+            }
+            match self.writer.merge(&ids).wait() {
+                Ok(_) => break,
+                Err(tantivy::TantivyError::InvalidArgument(_))
+                    if start.elapsed() < Duration::from_secs(3600) =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => return Err(e).ctx("merging segments"),
+            }
         }
         self.writer
             .wait_merging_threads()
@@ -436,8 +526,32 @@ impl Indexer {
     }
 }
 
-fn id_term(fields: &Fields, id: AssetId) -> Term {
-    Term::from_field_text(fields.id, &id.to_string())
+pub(crate) fn id_term(fields: &Fields, id: AssetId) -> Term {
+    Term::from_field_bytes(fields.id, id.as_bytes())
+}
+
+/// Tag of a hex content hash key (followed by the hash bytes).
+pub(crate) const HASH_HEX: u8 = 0;
+/// Tag of any other content hash key (followed by its lower-cased text).
+pub(crate) const HASH_TEXT: u8 = 1;
+
+/// The indexed form of a content hash: case-insensitive, hex as raw bytes.
+pub(crate) fn hash_key(hash: &str) -> Vec<u8> {
+    let lower = hash.trim().to_lowercase();
+    match crate::stored::lower_hex_bytes(&lower) {
+        Some(bytes) => {
+            let mut k = Vec::with_capacity(bytes.len() + 1);
+            k.push(HASH_HEX);
+            k.extend_from_slice(&bytes);
+            k
+        }
+        None => {
+            let mut k = Vec::with_capacity(lower.len() + 1);
+            k.push(HASH_TEXT);
+            k.extend_from_slice(lower.as_bytes());
+            k
+        }
+    }
 }
 
 pub(crate) fn date(ts: Timestamp) -> DateTime {
@@ -477,9 +591,11 @@ pub(crate) fn normalise_path(path: &str) -> Option<String> {
 
 fn to_document(f: &Fields, r: &AssetRecord) -> TantivyDocument {
     let mut d = TantivyDocument::new();
-    d.add_text(f.id, r.id.to_string());
+    d.add_bytes(f.id, r.id.as_bytes());
     d.add_u64(f.id_key, r.id.as_u128() as u64);
-    d.add_bytes(f.record, &serde_json::to_vec(r).unwrap_or_default());
+    let mut stored = Vec::with_capacity(512);
+    crate::stored::encode(r, &mut stored);
+    d.add_bytes(f.record, &stored);
     let stem = language_slot(r.language.as_deref()).map(|i| f.stemmed[i]);
     let mut text = |field, s: &str| {
         d.add_text(field, s);
@@ -514,7 +630,16 @@ fn to_document(f: &Fields, r: &AssetRecord) -> TantivyDocument {
     opt(&mut d, f.mime, &r.media_type);
     opt(&mut d, f.label, &r.label);
     opt(&mut d, f.status, &r.status);
-    opt(&mut d, f.hash, &r.content_hash);
+    if let Some(h) = &r.content_hash {
+        match crate::stored::hash_words(h) {
+            Some(words) => {
+                for (field, w) in f.hash_cols.iter().zip(words) {
+                    d.add_u64(*field, w);
+                }
+            }
+            None => d.add_bytes(f.hash, &hash_key(h)),
+        }
+    }
     opt(&mut d, f.group, &r.duplicate_group);
     for p in &r.paths {
         d.add_text(f.path, p);

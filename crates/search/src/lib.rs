@@ -88,7 +88,8 @@
 //! | `format`, `mime` (`type`) | exact | yes | | format name, MIME type |
 //! | `label`, `status`, `collection` | exact | yes | | colour label, lifecycle status, collection |
 //! | `channel`, `territory` | exact | yes | | permitted channels and territories |
-//! | `hash`, `group` (`dupgroup`), `id`, `language` (`lang`) | exact | group, language | | content hash, near-duplicate group, asset id, language |
+//! | `hash`, `id` | exact or hex prefix (`hash:ab12*`, `id:0190f3*`) | | | content hash (case-insensitive), asset id |
+//! | `group` (`dupgroup`), `language` (`lang`) | exact | yes | | near-duplicate group, language |
 //! | `year` | exact | yes | | year the picture was taken |
 //! | `taken` (`date`), `created`, `modified`, `ingested` (`added`) | date | | yes | dates |
 //! | `licence_start`, `licence_end` (`expires`) | date | | yes | licence period (missing bounds sort as year 1 / 9999) |
@@ -115,6 +116,7 @@ pub mod query;
 mod record;
 mod schema;
 mod search;
+mod stored;
 pub mod synth;
 
 pub use error::{Result, SearchError};

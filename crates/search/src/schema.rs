@@ -1,16 +1,17 @@
 //! The tantivy schema of the asset index, its analysers and its version.
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
+    BytesOptions, FAST, Field, IndexRecordOption, NumericOptions, STORED, Schema,
+    TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, TextAnalyzer, TokenizerManager,
+    Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
 };
 
 /// The version of the schema and of the way records are turned into documents. An index
 /// written with another version must be rebuilt (see [`crate::SearchError::RebuildNeeded`]).
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Languages with a stemmer: (BCP 47 primary subtag, tantivy stemmer).
 pub const STEMMED_LANGUAGES: &[(&str, Language)] = &[
@@ -70,7 +71,104 @@ pub(crate) fn register_tokenizers(manager: &TokenizerManager) {
             .build(),
     );
     for (code, lang) in STEMMED_LANGUAGES {
-        manager.register(&stem_name(code), stem_analyzer(*lang));
+        manager.register(&stem_name(code), stem_index_analyzer(*lang));
+        manager.register(&stem_query_name(code), stem_analyzer(*lang));
+    }
+}
+
+/// The analyser of a stemmed field when indexing: like [`stem_analyzer`] but keeps only the
+/// words whose stem differs from the word (the others are in the language-neutral fields
+/// already, where queries look for stems too). Halves the stemmed postings.
+fn stem_index_analyzer(lang: Language) -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(48))
+        .filter(LowerCaser)
+        .filter(StemChanged(stem_algorithm(lang)))
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+fn stem_algorithm(lang: Language) -> frostem::Algorithm {
+    use frostem::Algorithm as A;
+    match lang {
+        Language::Arabic => A::Arabic,
+        Language::Danish => A::Danish,
+        Language::Dutch => A::Dutch,
+        Language::English => A::English,
+        Language::Finnish => A::Finnish,
+        Language::French => A::French,
+        Language::German => A::German,
+        Language::Greek => A::Greek,
+        Language::Hungarian => A::Hungarian,
+        Language::Italian => A::Italian,
+        Language::Norwegian => A::Norwegian,
+        Language::Portuguese => A::Portuguese,
+        Language::Romanian => A::Romanian,
+        Language::Russian => A::Russian,
+        Language::Spanish => A::Spanish,
+        Language::Swedish => A::Swedish,
+        Language::Tamil => A::Tamil,
+        Language::Turkish => A::Turkish,
+    }
+}
+
+/// A token filter that stems and drops the tokens the stemmer leaves unchanged.
+#[derive(Clone, Copy)]
+struct StemChanged(frostem::Algorithm);
+
+impl TokenFilter for StemChanged {
+    type Tokenizer<T: Tokenizer> = StemChangedFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> StemChangedFilter<T> {
+        StemChangedFilter {
+            algorithm: self.0,
+            inner: tokenizer,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct StemChangedFilter<T> {
+    algorithm: frostem::Algorithm,
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for StemChangedFilter<T> {
+    type TokenStream<'a> = StemChangedStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        StemChangedStream {
+            tail: self.inner.token_stream(text),
+            stemmer: frostem::Stemmer::new(self.algorithm),
+        }
+    }
+}
+
+struct StemChangedStream<T> {
+    tail: T,
+    stemmer: frostem::Stemmer,
+}
+
+impl<T: TokenStream> TokenStream for StemChangedStream<T> {
+    fn advance(&mut self) -> bool {
+        while self.tail.advance() {
+            let token = self.tail.token_mut();
+            if let std::borrow::Cow::Owned(stem) = self.stemmer.stem(&token.text)
+                && stem != token.text
+            {
+                token.text = stem;
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
     }
 }
 
@@ -93,6 +191,11 @@ fn stem_analyzer(lang: Language) -> TextAnalyzer {
 
 fn stem_name(code: &str) -> String {
     format!("damkit_stem_{code}")
+}
+
+/// Name of the analyser that stems query words for the stemmed field of `code`.
+pub(crate) fn stem_query_name(code: &str) -> String {
+    format!("damkit_stemq_{code}")
 }
 
 /// Handles on every field of the schema.
@@ -128,6 +231,8 @@ pub(crate) struct Fields {
     pub channel: Field,
     pub territory: Field,
     pub hash: Field,
+    /// A 64-digit hex content hash as four big-endian u64 columns (see `stored`).
+    pub hash_cols: [Field; 4],
     pub group: Field,
     pub year: Field,
     // Numbers and dates (fast).
@@ -153,7 +258,9 @@ pub(crate) struct Fields {
 /// Builds the schema and returns it with its field handles.
 pub(crate) fn build_schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let text = |positions: bool, tok: &str| {
+    // Positions only where phrases are searched; field norms only where they rank (the
+    // stemmed fields, credit, copyright and path match or not).
+    let text = |positions: bool, norms: bool, tok: &str| {
         let rec = if positions {
             IndexRecordOption::WithFreqsAndPositions
         } else {
@@ -163,9 +270,11 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
             TextFieldIndexing::default()
                 .set_tokenizer(tok)
                 .set_index_option(rec)
-                .set_fieldnorms(true),
+                .set_fieldnorms(norms),
         )
     };
+    // Counted and shown, never searched (queries use the `*_text` twin): a fast column only.
+    let fast_only = || TextOptions::default().set_fast("raw");
     // Exact-value fields: searched lower-cased, fast in original case (facets, sorting).
     let exact = || {
         TextOptions::default()
@@ -177,33 +286,33 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
             )
             .set_fast("raw")
     };
-    let id = b.add_text_field(
-        "id",
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer("raw")
-                .set_index_option(IndexRecordOption::Basic)
-                .set_fieldnorms(false),
-        ),
-    );
+    // The 16 id bytes (upserts, deletes, `id:` queries).
+    // No field norms on the exact-match fields below (ids, hashes, flags): nothing ranks by
+    // their length, and each norm costs a byte per record.
+    let id = b.add_bytes_field("id", BytesOptions::default().set_indexed());
     let id_key = b.add_u64_field("id_key", FAST);
     let record = b.add_bytes_field("record", STORED);
-    let title = b.add_text_field("title", text(true, PLAIN));
-    let description = b.add_text_field("description", text(true, PLAIN));
-    let keyword_text = b.add_text_field("keyword_text", text(true, PLAIN));
-    let creator_text = b.add_text_field("creator_text", text(true, PLAIN));
-    let credit = b.add_text_field("credit", text(true, PLAIN));
-    let copyright = b.add_text_field("copyright", text(true, PLAIN));
-    let path = b.add_text_field("path", text(false, PLAIN));
+    let title = b.add_text_field("title", text(true, true, PLAIN));
+    let description = b.add_text_field("description", text(true, true, PLAIN));
+    let keyword_text = b.add_text_field("keyword_text", text(true, true, PLAIN));
+    let creator_text = b.add_text_field("creator_text", text(true, true, PLAIN));
+    let credit = b.add_text_field("credit", text(false, false, PLAIN));
+    let copyright = b.add_text_field("copyright", text(false, false, PLAIN));
+    let path = b.add_text_field("path", text(false, false, PLAIN));
     let stemmed = STEMMED_LANGUAGES
         .iter()
-        .map(|(code, _)| b.add_text_field(&format!("text_{code}"), text(false, &stem_name(code))))
+        .map(|(code, _)| {
+            b.add_text_field(
+                &format!("text_{code}"),
+                text(false, false, &stem_name(code)),
+            )
+        })
         .collect();
     let language = b.add_text_field("language", exact());
-    let keyword = b.add_text_field("keyword", exact());
+    let keyword = b.add_text_field("keyword", fast_only());
     let concept = b.add_text_field("concept", exact());
     let taxonomy = b.add_text_field("taxonomy", exact());
-    let creator = b.add_text_field("creator", exact());
+    let creator = b.add_text_field("creator", fast_only());
     let make = b.add_text_field("make", exact());
     let model = b.add_text_field("model", exact());
     let lens = b.add_text_field("lens", exact());
@@ -214,16 +323,12 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
     let collection = b.add_text_field("collection", exact());
     let channel = b.add_text_field("channel", exact());
     let territory = b.add_text_field("territory", exact());
-    // Hashes are looked up, never counted: no fast column (it would cost ~40 bytes/record).
-    let hash = b.add_text_field(
-        "hash",
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(LOWER)
-                .set_index_option(IndexRecordOption::Basic)
-                .set_fieldnorms(false),
-        ),
-    );
+    // Hashes are looked up, never counted: no fast column. Indexed as bytes (see
+    // `hash_key`): a hex hash takes half the room of its text.
+    let hash = b.add_bytes_field("hash", BytesOptions::default().set_indexed());
+    // ...except the usual 64-digit hex hash (BLAKE3, SHA-256): four u64 columns, which both
+    // answer `hash:` and give the hash back to stored records (32 bytes, stored once).
+    let hash_cols = [0, 1, 2, 3].map(|i| b.add_u64_field(&format!("hash{i}"), FAST));
     let group = b.add_text_field("group", exact());
     let year = b.add_text_field("year", exact());
     let taken = b.add_date_field("taken", FAST);
@@ -240,9 +345,10 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
     let rating = b.add_i64_field("rating", FAST);
     let lat = b.add_f64_field("lat", FAST);
     let lon = b.add_f64_field("lon", FAST);
-    let editorial = b.add_bool_field("editorial", FAST | INDEXED);
-    let model_release = b.add_bool_field("model_release", FAST | INDEXED);
-    let property_release = b.add_bool_field("property_release", FAST | INDEXED);
+    let flag = || NumericOptions::default().set_indexed().set_fast();
+    let editorial = b.add_bool_field("editorial", flag());
+    let model_release = b.add_bool_field("model_release", flag());
+    let property_release = b.add_bool_field("property_release", flag());
     let schema = b.build();
     let fields = Fields {
         id,
@@ -272,6 +378,7 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         channel,
         territory,
         hash,
+        hash_cols,
         group,
         year,
         taken,
@@ -314,6 +421,8 @@ pub(crate) enum Kind {
     F64,
     /// A boolean.
     Bool,
+    /// An asset id or content hash, indexed as bytes (exact value or hex prefix).
+    Bytes,
 }
 
 /// A name the query language accepts, with what it searches.
@@ -471,7 +580,14 @@ pub const QUERY_FIELDS: &[QueryField] = &[
         false,
         "a permitted territory"
     ),
-    qf!(["hash"], "hash", Exact, false, false, "content hash"),
+    qf!(
+        ["hash"],
+        "hash",
+        Bytes,
+        false,
+        false,
+        "content hash (`hash:ab12*` for a hex prefix)"
+    ),
     qf!(
         ["group", "dupgroup"],
         "group",
@@ -496,7 +612,14 @@ pub const QUERY_FIELDS: &[QueryField] = &[
         false,
         "year the picture was taken"
     ),
-    qf!(["id"], "id", Exact, false, false, "asset id"),
+    qf!(
+        ["id"],
+        "id",
+        Bytes,
+        false,
+        false,
+        "asset id (`id:0190f3a1*` for a prefix)"
+    ),
     qf!(
         ["taken", "date"],
         "taken",

@@ -21,7 +21,9 @@ use crate::expand::ConceptExpander;
 use crate::index::{SearchIndex, date};
 use crate::query::{Compiler, parse};
 use crate::record::{AssetRecord, RightsSummary};
-use crate::schema::{Kind, PLAIN, STEMMED_LANGUAGES, facet_fast_field, language_slot, query_field};
+use crate::schema::{
+    Kind, PLAIN, STEMMED_LANGUAGES, facet_fast_field, language_slot, query_field, stem_query_name,
+};
 
 /// Most hits one request returns.
 pub const MAX_LIMIT: usize = 10_000;
@@ -366,17 +368,33 @@ impl SearchIndex {
         let plain = tokenizers
             .get(PLAIN)
             .ok_or_else(|| crate::SearchError::InvalidRequest("analyser missing".into()))?;
-        // Stemmed fields of the languages present in this index.
+        // Stemmers of the languages present in this index (English, the default, always).
+        let mut present = vec![false; STEMMED_LANGUAGES.len()];
+        if let Some(en) = language_slot(None) {
+            present[en] = true;
+        }
+        for seg in searcher.segment_readers() {
+            let Ok(ii) = seg.inverted_index(self.fields.language) else {
+                continue;
+            };
+            let Ok(mut stream) = ii.terms().stream() else {
+                continue;
+            };
+            while stream.advance() {
+                if let Some(slot) = std::str::from_utf8(stream.key())
+                    .ok()
+                    .and_then(|tag| language_slot(Some(tag)))
+                {
+                    present[slot] = true;
+                }
+            }
+        }
         let mut stemmers = Vec::new();
         for (i, (code, _)) in STEMMED_LANGUAGES.iter().enumerate() {
-            let field = self.fields.stemmed[i];
-            let present = searcher.segment_readers().iter().any(|seg| {
-                seg.inverted_index(field)
-                    .map(|ii| ii.terms().num_terms() > 0)
-                    .unwrap_or(false)
-            });
-            if present && let Some(a) = tokenizers.get(&format!("damkit_stem_{code}")) {
-                stemmers.push((field, a));
+            if present[i]
+                && let Some(a) = tokenizers.get(&stem_query_name(code))
+            {
+                stemmers.push((self.fields.stemmed[i], a));
             }
         }
         let mut compiler = Compiler {
@@ -509,9 +527,13 @@ impl SearchIndex {
         let want_snippets = request.snippets && !matches!(ast, crate::query::Ast::All);
         let mut hits = Vec::new();
         let mut last = None;
-        for (key, addr) in top {
-            let Some(key) = key else { continue };
-            let record = self.load_record(&searcher, addr)?;
+        let top: Vec<(Key, DocAddress)> = top
+            .into_iter()
+            .filter_map(|(key, addr)| key.map(|k| (k, addr)))
+            .collect();
+        let addrs: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
+        let records = self.load_records(&searcher, &addrs)?;
+        for ((key, _), record) in top.into_iter().zip(records) {
             let score = if sort.is_none() {
                 tantivy::u64_to_f64(key.1) as f32
             } else {

@@ -74,7 +74,147 @@ fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
+/// Hex digits of `s` as nibbles (dashes of a UUID skipped); `None` when another character
+/// is present.
+fn hex_nibbles(s: &str) -> Option<Vec<u8>> {
+    s.chars()
+        .filter(|c| *c != '-')
+        .map(|c| c.to_digit(16).map(|d| d as u8))
+        .collect()
+}
+
+fn to_hex_digits(nibbles: &[u8]) -> String {
+    nibbles
+        .iter()
+        .filter_map(|n| char::from_digit(u32::from(*n), 16))
+        .collect()
+}
+
+fn pack_nibbles(tag: Option<u8>, nibbles: &[u8]) -> Vec<u8> {
+    let mut out: Vec<u8> = tag.into_iter().collect();
+    for pair in nibbles.chunks(2) {
+        out.push(pair[0] << 4 | pair.get(1).copied().unwrap_or(0));
+    }
+    out
+}
+
+/// The byte range of keys starting with the hex prefix `nibbles` (after `tag`).
+fn hex_prefix_range(tag: Option<u8>, nibbles: &[u8]) -> (Bound<Vec<u8>>, Bound<Vec<u8>>) {
+    let lower = Bound::Included(pack_nibbles(tag, nibbles));
+    let mut next = nibbles.to_vec();
+    while let Some(last) = next.pop() {
+        if last < 15 {
+            next.push(last + 1);
+            return (lower, Bound::Excluded(pack_nibbles(tag, &next)));
+        }
+    }
+    let upper = match tag {
+        Some(t) if t < u8::MAX => Bound::Excluded(vec![t + 1]),
+        _ => Bound::Unbounded,
+    };
+    (lower, upper)
+}
+
 impl Compiler<'_> {
+    fn has_positions(&self, field: Field) -> bool {
+        let entry = self.schema.get_field_entry(field);
+        match entry.field_type() {
+            tantivy::schema::FieldType::Str(o) => o
+                .get_indexing_options()
+                .is_some_and(|i| i.index_option().has_positions()),
+            _ => false,
+        }
+    }
+
+    /// `id:` and `hash:`: an exact value, or a hex prefix with a final `*`.
+    fn bytes_value(&mut self, qf: &QueryField, text: &str, wildcard: bool) -> Option<Q> {
+        let field = self.field(qf.field);
+        let name = qf.names[0];
+        let is_id = qf.field == "id";
+        let text = text.trim();
+        if wildcard {
+            let prefix = text.strip_suffix('*').filter(|p| !p.contains(['*', '?']));
+            let nibbles = prefix.and_then(hex_nibbles).filter(|n| n.len() >= 2);
+            let Some(nibbles) = nibbles else {
+                warn(
+                    self.warnings,
+                    format!(
+                        "'{text}': {name} accepts a hex prefix ending with * (at least 2 digits); clause ignored"
+                    ),
+                );
+                return None;
+            };
+            let tag = (!is_id).then_some(crate::index::HASH_HEX);
+            let (lo, hi) = hex_prefix_range(tag, &nibbles);
+            let lo = lo.map(|b| Term::from_field_bytes(field, &b));
+            let hi = hi.map(|b| Term::from_field_bytes(field, &b));
+            let bytes: Q = Box::new(RangeQuery::new(lo, hi));
+            if is_id {
+                return Some(bytes);
+            }
+            // 64-digit hashes are in the hash0..3 columns: the prefix's first 16 digits
+            // select a range of hash0, the next 16 (if any) of hash1.
+            let cols = self.fields.hash_cols;
+            let word_range = |col: Field, n: &[u8]| -> Q {
+                let (lo, hi) = hex_prefix_range(None, n);
+                let word = |b: Vec<u8>| {
+                    let mut w = [0u8; 8];
+                    w[..b.len().min(8)].copy_from_slice(&b[..b.len().min(8)]);
+                    Term::from_field_u64(col, u64::from_be_bytes(w))
+                };
+                Box::new(RangeQuery::new(lo.map(word), hi.map(word)))
+            };
+            let columns: Q = if nibbles.len() <= 16 {
+                word_range(cols[0], &nibbles)
+            } else {
+                let n = &nibbles[..nibbles.len().min(32)];
+                let w0 = u64::from_str_radix(&to_hex_digits(&n[..16]), 16).unwrap_or(0);
+                Box::new(BooleanQuery::intersection(vec![
+                    Box::new(RangeQuery::new(
+                        Bound::Included(Term::from_field_u64(cols[0], w0)),
+                        Bound::Included(Term::from_field_u64(cols[0], w0)),
+                    )),
+                    word_range(cols[1], &n[16..]),
+                ]))
+            };
+            return union(vec![bytes, columns]);
+        }
+        if is_id {
+            return match text.parse::<damkit_core::AssetId>() {
+                Ok(id) => Some(term_q(Term::from_field_bytes(field, id.as_bytes()))),
+                Err(_) => {
+                    warn(
+                        self.warnings,
+                        format!("'{text}' is not an asset id (a UUID); clause ignored"),
+                    );
+                    None
+                }
+            };
+        }
+        if text.is_empty() {
+            return None;
+        }
+        match crate::stored::hash_words(text) {
+            Some(words) => Some(Box::new(BooleanQuery::intersection(
+                self.fields
+                    .hash_cols
+                    .iter()
+                    .zip(words)
+                    .map(|(col, w)| -> Q {
+                        Box::new(RangeQuery::new(
+                            Bound::Included(Term::from_field_u64(*col, w)),
+                            Bound::Included(Term::from_field_u64(*col, w)),
+                        ))
+                    })
+                    .collect(),
+            ))),
+            None => Some(term_q(Term::from_field_bytes(
+                field,
+                &crate::index::hash_key(text),
+            ))),
+        }
+    }
+
     fn field(&self, name: &str) -> Field {
         // Every QUERY_FIELDS entry exists (tested in schema.rs).
         self.schema.get_field(name).unwrap_or(self.fields.title)
@@ -206,9 +346,20 @@ impl Compiler<'_> {
         for field in [f.make, f.format, f.collection] {
             qs.push(term_q(Term::from_field_text(field, &lower)));
         }
+        // Stems: in the stemmed fields (words whose stem differs from them) and in the
+        // plain fields (words that are their own stem are indexed only there).
+        let mut stems: Vec<String> = Vec::new();
         for (field, analyzer) in &mut self.stemmers {
             for s in tokens(analyzer, text) {
                 qs.push(term_q(Term::from_field_text(*field, &s)));
+                if s != tok && !stems.contains(&s) {
+                    stems.push(s);
+                }
+            }
+        }
+        for s in &stems {
+            for field in [f.title, f.keyword_text, f.description] {
+                qs.push(boost(term_q(Term::from_field_text(field, s)), 0.7));
             }
         }
         if self.fuzzy_allowed(&tok) {
@@ -392,8 +543,9 @@ impl Compiler<'_> {
                         }
                         union(qs)
                     }
-                    // `path` has no positions (size): all its words, in any order.
-                    _ if field == self.fields.path => Some(Box::new(BooleanQuery::intersection(
+                    // `path`, `credit` and `copyright` have no positions (size): all their
+                    // words, in any order.
+                    _ if !self.has_positions(field) => Some(Box::new(BooleanQuery::intersection(
                         toks.iter()
                             .map(|t| term_q(Term::from_field_text(field, t)))
                             .collect(),
@@ -425,6 +577,7 @@ impl Compiler<'_> {
                 }
                 Some(term_q(Term::from_field_text(field, &value)))
             }
+            Kind::Bytes => self.bytes_value(qf, text, wildcard),
             Kind::Path => {
                 let Some(path) = crate::index::normalise_path(text) else {
                     warn(self.warnings, format!("empty {name} path ignored"));

@@ -135,3 +135,139 @@ fn records_round_trip_as_json_lines() {
         serde_json::from_str(r#"{"id":"0192f0c1-7a3b-7c4d-8e5f-0123456789ab"}"#).unwrap();
     assert!(min.title.is_none());
 }
+
+/// Records come back exactly as written: part of each record is read back from the fast
+/// columns, so this goes through several segments, a merge, deletes and edge values.
+#[test]
+fn records_round_trip_through_columns_and_merges() {
+    use damkit_search::GeoPoint;
+    let g = Generator::new(11);
+    let mut recs: Vec<_> = (0..300).map(|n| g.record(n)).collect();
+    // Edge values: duplicates and order in lists, empty strings, sub-second and extreme
+    // dates, sentinel-like licence bounds, non-finite GPS, odd hashes, nothing at all.
+    let mut e = rec(90);
+    e.keywords = vec!["b".into(), "a".into(), "b".into(), "A".into()];
+    e.creators = vec![String::new(), "X".into()];
+    e.make = Some(String::new());
+    e.model = Some("  Spaced Model ".into());
+    e.taken = Some("2021-05-03T10:00:00.123456789Z".parse().unwrap());
+    e.created = Some(jiff::Timestamp::MIN);
+    e.modified = Some(jiff::Timestamp::MAX);
+    e.ingested = Some("1680-01-01T00:00:00Z".parse().unwrap());
+    e.rights.licence_start = Some("1680-01-01T00:00:00Z".parse().unwrap());
+    e.rights.licence_end = Some("2260-01-01T00:00:00Z".parse().unwrap());
+    e.gps = Some(GeoPoint {
+        lat: f64::NAN,
+        lon: 3.0,
+    });
+    e.width = Some(u32::MAX);
+    e.file_size = Some(u64::MAX);
+    e.rating = Some(-1);
+    e.orientation = Some(255);
+    e.content_hash = Some("ABCDEF0123".into());
+    recs.push(e);
+    let mut f = rec(91);
+    f.content_hash = Some("F".repeat(64));
+    f.gps = Some(GeoPoint {
+        lat: -0.0,
+        lon: -180.0,
+    });
+    f.language = Some("pt-BR".into());
+    recs.push(f);
+    recs.push(rec(92));
+
+    let index = SearchIndex::create_in_ram();
+    let mut w = index.indexer(IndexerOptions::default().threads(2)).unwrap();
+    for chunk in recs.chunks(50) {
+        for r in chunk {
+            w.upsert(r).unwrap();
+        }
+        w.commit().unwrap();
+    }
+    // Delete some, re-upsert some (in a later segment), then merge everything.
+    for r in recs.iter().step_by(7) {
+        w.delete(r.id);
+    }
+    for r in recs.iter().step_by(14) {
+        w.upsert(r).unwrap();
+    }
+    w.commit().unwrap();
+    let check = |index: &SearchIndex| {
+        for (i, r) in recs.iter().enumerate() {
+            let back = index.get(r.id).unwrap();
+            if i % 7 == 0 && i % 14 != 0 {
+                assert!(back.is_none(), "record {i} was deleted");
+                continue;
+            }
+            let back = back.unwrap_or_else(|| panic!("record {i} missing"));
+            if r.gps.is_some_and(|g| g.lat.is_nan()) {
+                assert!(back.gps.unwrap().lat.is_nan());
+                let mut a = back.clone();
+                let mut b = r.clone();
+                a.gps = None;
+                b.gps = None;
+                assert_eq!(a, b, "record {i}");
+            } else {
+                assert_eq!(&back, r, "record {i}");
+            }
+            if let Some(g) = r.gps {
+                assert_eq!(back.gps.unwrap().lat.to_bits(), g.lat.to_bits());
+            }
+        }
+    };
+    check(&index);
+    w.optimize().unwrap();
+    assert_eq!(index.num_segments(), 1);
+    check(&index);
+}
+
+#[test]
+fn hash_and_id_lookups() {
+    let g = Generator::new(12);
+    let recs: Vec<_> = (0..200).map(|n| g.record(n)).collect();
+    let mut odd = rec(93);
+    odd.content_hash = Some("SHA1:ABC".into());
+    let mut short = rec(94);
+    short.content_hash = Some("00FF00FF".into());
+    let index = SearchIndex::create_in_ram();
+    let mut w = index.indexer(IndexerOptions::default().threads(1)).unwrap();
+    for r in recs.iter().chain([&odd, &short]) {
+        w.upsert(r).unwrap();
+    }
+    w.commit().unwrap();
+    let find = |q: &str| {
+        let resp = index.search(&SearchRequest::new(q).limit(1000)).unwrap();
+        let mut v: Vec<_> = resp.hits.iter().map(|h| h.id).collect();
+        v.sort();
+        (v, resp.warnings)
+    };
+    let r = &recs[17];
+    let h = r.content_hash.clone().unwrap();
+    assert_eq!(find(&format!("hash:{h}")).0, vec![r.id]);
+    assert_eq!(find(&format!("hash:{}", h.to_uppercase())).0, vec![r.id]);
+    // Hex prefixes of any length (odd too), through both words.
+    for len in [4, 7, 16, 20, 33] {
+        let (ids, warnings) = find(&format!("hash:{}*", &h[..len]));
+        let mut want: Vec<_> = recs
+            .iter()
+            .filter(|x| x.content_hash.as_deref().unwrap().starts_with(&h[..len]))
+            .map(|x| x.id)
+            .collect();
+        want.sort();
+        assert_eq!(ids, want, "prefix {len}");
+        assert!(warnings.is_empty());
+    }
+    assert_eq!(find("hash:sha1:abc").0, vec![odd.id]);
+    assert_eq!(find("hash:00ff00ff").0, vec![short.id]);
+    assert_eq!(find("hash:00ff*").0, vec![short.id]);
+    assert!(find("hash:f*ck").1.iter().any(|w| w.contains("hex prefix")));
+    // Ids: exact, prefix, and a clear warning for anything else.
+    assert_eq!(find(&format!("id:{}", r.id)).0, vec![r.id]);
+    let prefix: String = r.id.to_string().chars().take(13).collect();
+    let (ids, _) = find(&format!("id:{prefix}*"));
+    assert!(ids.contains(&r.id));
+    assert!(ids.iter().all(|id| id.to_string().starts_with(&prefix)));
+    let (ids, warnings) = find("id:not-an-id");
+    assert_eq!(ids.len(), 202, "an ignored clause matches everything");
+    assert!(warnings.iter().any(|w| w.contains("not an asset id")));
+}
