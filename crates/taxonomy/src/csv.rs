@@ -7,7 +7,7 @@
 //! [`Vocabulary::set_category`]). Every prefix of a path is a concept, so `A|B|C` creates
 //! `A`, `A|B` and `A|B|C`. IRIs are built as for Lightroom lists, so both formats agree.
 //!
-//! [`write`] exports the same columns: one row per concept and path from a top concept
+//! [`write()`] exports the same columns: one row per concept and path from a top concept
 //! (a concept with two broader concepts gets two rows), sorted by path, so reading the
 //! output back gives the same hierarchy and labels.
 
