@@ -69,6 +69,7 @@ mod ops;
 mod pipeline;
 mod raster;
 mod spec;
+mod xmp;
 
 pub use batch::{FileOutcome, Progress, render_batch};
 pub use decode::{DecodeOptions, Decoded, SourceInfo, decode, detect_format, probe};
