@@ -50,6 +50,14 @@ pub struct Decoded {
     /// The DCT scale-down used: each decoded pixel stands for `shrink` x `shrink` source
     /// pixels (the last row and column may stand for fewer).
     pub shrink: u32,
+    /// 16-bit samples (RGB or RGBA per `raster.layout`, native endian) of a 16-bit source
+    /// decoded for the pipeline: it resizes these and reduces to 8 bits afterwards. When
+    /// set, `raster.data` is empty.
+    pub(crate) wide: Option<Vec<u16>>,
+    /// The source's XMP packet, if any.
+    pub(crate) xmp: Option<Vec<u8>>,
+    /// The source's IPTC-IIM block, if any.
+    pub(crate) iim: Option<Vec<u8>>,
 }
 
 /// How to decode.
@@ -125,8 +133,14 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<SourceInfo> {
     }
 }
 
-/// Decodes `bytes` under `opts`.
+/// Decodes `bytes` under `opts`. The raster is 8 bits per channel (16-bit inputs are
+/// reduced; the renderer itself resizes 16-bit inputs at 16 bits, see [`crate::Renderer`]).
 pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
+    decode_impl(bytes, opts, false)
+}
+
+/// [`decode`], keeping 16-bit samples of 16-bit sources in `Decoded::wide` when `keep_wide`.
+pub(crate) fn decode_impl(bytes: &[u8], opts: &DecodeOptions, keep_wide: bool) -> Result<Decoded> {
     let media_type = detect_format(bytes)?;
     opts.limits
         .check_input_size(bytes.len() as u64)
@@ -134,7 +148,7 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
     if media_type == MediaType::Jpeg {
         decode_jpeg(bytes, opts)
     } else {
-        decode_with_image(bytes, media_type, opts)
+        decode_with_image(bytes, media_type, opts, keep_wide)
     }
 }
 
@@ -218,6 +232,7 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
         .map_err(|e| RenditionError::decode("JPEG", e))?;
     let (info, exif) = jpeg_info(&dec, &opts.limits)?;
     let icc = dec.icc_profile();
+    let (xmp, iim) = crate::xmp::jpeg_xmp_and_iim(bytes);
     if !jpeg_has_eoi(bytes) {
         return Err(RenditionError::Truncated {
             format: "JPEG",
@@ -287,6 +302,9 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
             exif,
             warnings,
             shrink,
+            wide: None,
+            xmp,
+            iim,
         });
     }
     let pixels = match dec.decode() {
@@ -341,6 +359,9 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
         exif,
         warnings,
         shrink,
+        wide: None,
+        xmp,
+        iim,
     })
 }
 
@@ -460,30 +481,43 @@ fn image_orientation_value(o: image::metadata::Orientation) -> u8 {
     }
 }
 
-fn decode_with_image(bytes: &[u8], media_type: MediaType, opts: &DecodeOptions) -> Result<Decoded> {
+fn decode_with_image(
+    bytes: &[u8],
+    media_type: MediaType,
+    opts: &DecodeOptions,
+    keep_wide: bool,
+) -> Result<Decoded> {
     let (info, mut dec) = image_header(bytes, media_type, &opts.limits)?;
     let (_, name) = image_format(media_type);
     let icc = dec.icc_profile().ok().flatten();
     let exif = dec.exif_metadata().ok().flatten();
+    let xmp = dec.xmp_metadata().ok().flatten();
+    let iim = dec.iptc_metadata().ok().flatten();
     let original = dec.original_color_type();
-    // The decoder's own buffer, then our 8-bit copy.
+    let ct = dec.color_type();
+    // 16 bits per channel (RGB, RGBA, grey, grey + alpha; float formats are not decoded here).
+    let wide = keep_wide && ct.bytes_per_pixel() == 2 * ct.channel_count();
+    // The decoder's own buffer, then our copy (8-bit, or 16-bit for the wide path).
     let decoded_bytes = dec.total_bytes();
-    let has_alpha = dec.color_type().has_alpha();
+    let has_alpha = ct.has_alpha();
     let layout = if has_alpha {
         PixelLayout::Rgba8
     } else {
         PixelLayout::Rgb8
     };
+    let ours =
+        Raster::byte_len(info.width, info.height, layout).saturating_mul(if wide { 2 } else { 1 });
     let mut limits = opts.limits.clone();
     limits
-        .reserve(decoded_bytes.saturating_add(Raster::byte_len(info.width, info.height, layout)))
+        .reserve(decoded_bytes.saturating_add(ours))
         .map_err(|e| RenditionError::limit(format!("{name} decode buffers"), e))?;
     let img = image::DynamicImage::from_decoder(dec).map_err(|e| map_image_err(name, e))?;
     let (width, height) = (img.width(), img.height());
-    let data = if has_alpha {
-        img.into_rgba8().into_raw()
-    } else {
-        img.into_rgb8().into_raw()
+    let (data, wide) = match (wide, has_alpha) {
+        (true, true) => (Vec::new(), Some(img.into_rgba16().into_raw())),
+        (true, false) => (Vec::new(), Some(img.into_rgb16().into_raw())),
+        (false, true) => (img.into_rgba8().into_raw(), None),
+        (false, false) => (img.into_rgb8().into_raw(), None),
     };
     // A CMYK TIFF arrives converted to RGB by the decoder; its CMYK profile no longer applies.
     let icc = match original {
@@ -502,5 +536,8 @@ fn decode_with_image(bytes: &[u8], media_type: MediaType, opts: &DecodeOptions) 
         exif,
         warnings: Vec::new(),
         shrink: 1,
+        wide,
+        xmp,
+        iim,
     })
 }

@@ -6,16 +6,26 @@ use crate::ops;
 use crate::raster::{PixelLayout, Raster};
 use crate::spec::{Chroma, Format, RenditionSpec};
 
+/// Metadata segments to embed (JPEG only): EXIF (TIFF structure), and ready-made APP1 XMP
+/// and APP13 Photoshop/IPTC payloads.
+#[derive(Debug, Default)]
+pub(crate) struct Carried {
+    pub(crate) exif: Option<Vec<u8>>,
+    pub(crate) app1_xmp: Option<Vec<u8>>,
+    pub(crate) app13: Option<Vec<u8>>,
+}
+
 /// Encodes an sRGB RGB8/RGBA8 raster as `spec.format`.
-pub(crate) fn encode(r: Raster, spec: &RenditionSpec, exif: Option<&[u8]>) -> Result<Vec<u8>> {
+pub(crate) fn encode(r: Raster, spec: &RenditionSpec, meta: &Carried) -> Result<Vec<u8>> {
     match spec.format {
-        Format::Jpeg => encode_jpeg(ops::flatten(r, spec.background), spec, exif),
+        Format::Jpeg => encode_jpeg(ops::flatten(r, spec.background), spec, meta),
         Format::Png => encode_png(&ops::drop_opaque_alpha(r)),
         Format::WebP => encode_webp(&ops::drop_opaque_alpha(r), spec.quality),
+        Format::Avif => encode_avif(&ops::drop_opaque_alpha(r), spec.quality),
     }
 }
 
-fn encode_jpeg(r: Raster, spec: &RenditionSpec, exif: Option<&[u8]>) -> Result<Vec<u8>> {
+fn encode_jpeg(r: Raster, spec: &RenditionSpec, meta: &Carried) -> Result<Vec<u8>> {
     use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
     let (w, h) = (
         u16::try_from(r.width).map_err(|_| RenditionError::encode("JPEG", "wider than 65535"))?,
@@ -29,8 +39,16 @@ fn encode_jpeg(r: Raster, spec: &RenditionSpec, exif: Option<&[u8]>) -> Result<V
         Chroma::Yuv420 => SamplingFactor::R_4_2_0,
     });
     enc.set_progressive(spec.progressive);
-    if let Some(exif) = exif {
+    if let Some(exif) = &meta.exif {
         enc.add_exif_metadata(exif)
+            .map_err(|e| RenditionError::encode("JPEG", e))?;
+    }
+    if let Some(xmp) = &meta.app1_xmp {
+        enc.add_app_segment(1, xmp.clone())
+            .map_err(|e| RenditionError::encode("JPEG", e))?;
+    }
+    if let Some(app13) = &meta.app13 {
+        enc.add_app_segment(13, app13.clone())
             .map_err(|e| RenditionError::encode("JPEG", e))?;
     }
     enc.encode(&r.data, w, h, ColorType::Rgb)
@@ -96,5 +114,45 @@ fn encode_webp_lossy(_r: &Raster, quality: u8) -> Result<Vec<u8>> {
             "lossy WebP (quality {quality}) needs the `webp-lossy` feature; use quality 100 for \
              lossless WebP"
         ),
+    ))
+}
+
+/// AVIF through ravif (rav1e, pure Rust; its `asm` feature is off so no nasm is needed).
+/// Speed 6 (ravif's default trade-off), colour and alpha at `quality`.
+#[cfg(feature = "avif")]
+fn encode_avif(r: &Raster, quality: u8) -> Result<Vec<u8>> {
+    use ravif::{Encoder, Img, RGB8, RGBA8};
+    let q = f32::from(quality.clamp(1, 100));
+    let enc = Encoder::new()
+        .with_quality(q)
+        .with_alpha_quality(q)
+        .with_speed(6);
+    let (w, h) = (r.width as usize, r.height as usize);
+    let encoded = if r.layout == PixelLayout::Rgba8 {
+        let px: Vec<RGBA8> = r
+            .data
+            .chunks_exact(4)
+            .map(|p| RGBA8::new(p[0], p[1], p[2], p[3]))
+            .collect();
+        enc.encode_rgba(Img::new(&px[..], w, h))
+    } else {
+        let px: Vec<RGB8> = r
+            .data
+            .chunks_exact(3)
+            .map(|p| RGB8::new(p[0], p[1], p[2]))
+            .collect();
+        enc.encode_rgb(Img::new(&px[..], w, h))
+    };
+    encoded
+        .map(|e| e.avif_file)
+        .map_err(|e| RenditionError::encode("AVIF", e))
+}
+
+#[cfg(not(feature = "avif"))]
+fn encode_avif(_r: &Raster, _quality: u8) -> Result<Vec<u8>> {
+    Err(RenditionError::encode(
+        "AVIF",
+        "AVIF output needs the `avif` feature of damkit-rendition (ravif, pure Rust; off by \
+         default because rav1e is a large build)",
     ))
 }

@@ -47,15 +47,27 @@
 //! | WebP | lossy and lossless (image-webp) | lossless (quality 100, image-webp); lossy with feature `webp-lossy` |
 //! | GIF | first frame | – |
 //! | BMP | yes | – |
-//! | HEIC / HEIF / AVIF | "unsupported" error (no decoder without system libraries) | – |
+//! | HEIC / HEIF / AVIF | "unsupported" error (no decoder without system libraries) | AVIF with feature `avif` (ravif) |
 //!
-//! 16-bit inputs are reduced to 8 bits per channel before resizing.
+//! 16-bit inputs (PNG, TIFF) are resized at 16 bits per channel (alpha premultiplied at 16
+//! bits) and reduced to 8 bits, with rounding, only after the resize; colour conversion and
+//! the outputs are 8-bit.
+//!
+//! # Metadata carried into JPEG renditions
+//!
+//! | policy | EXIF | XMP | IPTC-IIM |
+//! |---|---|---|---|
+//! | `rights` (default) | Artist, Copyright | `dc:creator`, `dc:rights`, `xmpRights:*`, `photoshop:Credit`/`AuthorsPosition`, `Iptc4xmpCore:CreatorContactInfo`, PLUS owner/creator/licensor | By-line, By-line Title, Credit, Source, Copyright Notice |
+//! | `all-but-gps` | all but GPS, MakerNote and pixel structure | all but GPS (`exif:GPS*`, `GPS*` structure fields) and pixel structure | all |
+//! | `strip` | – | – | – |
 //!
 //! # Features
 //!
 //! - `webp-lossy` (default): lossy WebP output through the `webp` crate, whose libwebp C
 //!   sources are vendored and compiled by `cc` (no system package). Without it, WebP output
 //!   is lossless only.
+//! - `avif` (off): AVIF output through `ravif` (rav1e, pure Rust, without its assembly so no
+//!   nasm is needed). Off by default: rav1e is a large build and AV1 encoding is slow.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -69,6 +81,7 @@ mod ops;
 mod pipeline;
 mod raster;
 mod spec;
+mod xmp;
 
 pub use batch::{FileOutcome, Progress, render_batch};
 pub use decode::{DecodeOptions, Decoded, SourceInfo, decode, detect_format, probe};

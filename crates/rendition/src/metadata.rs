@@ -1,4 +1,4 @@
-//! The EXIF carried into renditions.
+//! The EXIF (and, through [`crate::xmp`], XMP and IPTC-IIM) carried into renditions.
 
 use exif::{Context, Field, In, Tag};
 
@@ -80,5 +80,48 @@ pub(crate) fn carry_exif(
         None
     } else {
         write(&rights)
+    }
+}
+
+/// Everything a JPEG rendition carries from `d` under `policy`: EXIF, XMP, IPTC-IIM.
+pub(crate) fn carry(
+    d: &crate::decode::Decoded,
+    policy: MetadataPolicy,
+    warnings: &mut Vec<String>,
+) -> crate::encode::Carried {
+    use crate::xmp;
+    if policy == MetadataPolicy::Strip {
+        return crate::encode::Carried::default();
+    }
+    let exif = carry_exif(d.exif.as_deref(), policy, warnings);
+    let app1_xmp = d
+        .xmp
+        .as_deref()
+        .and_then(|p| match xmp::filter_xmp(p, policy) {
+            Ok(Some(filtered)) => {
+                let app1 = xmp::app1_xmp_payload(&filtered);
+                if app1.is_none() {
+                    warnings.push(format!(
+                        "XMP not carried: {} bytes after filtering do not fit one JPEG segment",
+                        filtered.len()
+                    ));
+                }
+                app1
+            }
+            Ok(None) => None,
+            Err(e) => {
+                warnings.push(format!("XMP not carried: {e}"));
+                None
+            }
+        });
+    let app13 = d
+        .iim
+        .as_deref()
+        .and_then(|iim| xmp::filter_iim(iim, policy))
+        .and_then(|iim| xmp::app13_payload(&iim));
+    crate::encode::Carried {
+        exif,
+        app1_xmp,
+        app13,
     }
 }

@@ -65,6 +65,53 @@ pub(crate) fn resize(
     })
 }
 
+/// [`resize`] for 16-bit samples (`layout` says RGB or RGBA; `samples` holds
+/// `width * height * channels` values): the convolution runs at 16 bits (alpha
+/// premultiplied at 16 bits), and only the result is reduced to 8 bits, with rounding.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn resize16(
+    samples: &[u16],
+    src_w: u32,
+    src_h: u32,
+    layout: PixelLayout,
+    crop: (f64, f64, f64, f64),
+    width: u32,
+    height: u32,
+    filter: Filter,
+) -> Result<Raster> {
+    let pt = match layout {
+        PixelLayout::Rgba8 => PixelType::U16x4,
+        _ => PixelType::U16x3,
+    };
+    let src_view = ImageRef::new(src_w, src_h, bytemuck::cast_slice(samples), pt)
+        .map_err(|e| RenditionError::Resize(e.to_string()))?;
+    let mut dst = Image::new(width, height, pt);
+    let (x, y, w, h) = crop;
+    let options = ResizeOptions::new()
+        .resize_alg(algorithm(filter))
+        .crop(x, y, w, h)
+        .use_alpha(layout == PixelLayout::Rgba8);
+    Resizer::new()
+        .resize(&src_view, &mut dst, &options)
+        .map_err(|e| RenditionError::Resize(e.to_string()))?;
+    let data = dst
+        .buffer()
+        .chunks_exact(2)
+        .map(|b| reduce16(u16::from_ne_bytes([b[0], b[1]])))
+        .collect();
+    Ok(Raster {
+        width,
+        height,
+        layout,
+        data,
+    })
+}
+
+/// 16 to 8 bits with rounding (`v * 255 / 65535`).
+fn reduce16(v: u16) -> u8 {
+    ((u32::from(v) * 255 + 32_767) / 65_535) as u8
+}
+
 /// Composites RGBA over an opaque background colour, giving RGB.
 pub(crate) fn flatten(r: Raster, bg: Rgb) -> Raster {
     if r.layout != PixelLayout::Rgba8 {
@@ -258,6 +305,39 @@ mod tests {
         let out = resize(&a, (0.0, 0.0, 8.0, 8.0), 2, 2, Filter::Lanczos3).unwrap();
         let left = &out.data[0..4];
         assert!(left[1] < 8, "no green from transparent pixels: {left:?}");
+    }
+
+    #[test]
+    fn resize16_keeps_precision_until_the_end() {
+        // A 16-bit gradient whose neighbours differ by less than one 8-bit step: an 8-bit
+        // resize would see flat bands; the 16-bit one gives the rounded mean.
+        let (w, h) = (64u32, 4u32);
+        let samples: Vec<u16> = (0..w * h)
+            .flat_map(|i| {
+                let v = 30_000 + (i % w) as u16 * 3;
+                [v, v, v]
+            })
+            .collect();
+        let out = resize16(
+            &samples,
+            w,
+            h,
+            PixelLayout::Rgb8,
+            (0.0, 0.0, 64.0, 4.0),
+            8,
+            1,
+            Filter::Box,
+        )
+        .unwrap();
+        assert_eq!((out.width, out.height, out.data.len()), (8, 1, 24));
+        for (i, p) in out.data.chunks(3).enumerate() {
+            let mean = 30_000.0 + (i as f64 * 8.0 + 3.5) * 3.0;
+            let want = (mean * 255.0 / 65_535.0).round() as u8;
+            assert!(p[0].abs_diff(want) <= 1, "{i}: {} vs {want}", p[0]);
+        }
+        assert_eq!(reduce16(65_535), 255);
+        assert_eq!(reduce16(0), 0);
+        assert_eq!(reduce16(257 * 128), 128);
     }
 
     #[test]

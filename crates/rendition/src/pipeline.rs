@@ -122,6 +122,21 @@ impl Clone for Renderer {
     }
 }
 
+/// Input bytes, borrowed or owned (owned ones are freed right after decoding).
+enum Input<'a> {
+    Borrowed(&'a [u8]),
+    Owned(Vec<u8>),
+}
+
+impl Input<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Input::Borrowed(b) => b,
+            Input::Owned(v) => v,
+        }
+    }
+}
+
 /// Output file name for `input` and a spec: `STEM-NAME.EXT`.
 pub fn output_name(input: &Path, spec: &RenditionSpec) -> PathBuf {
     let stem = input
@@ -238,7 +253,7 @@ impl Renderer {
             lenient: self.lenient,
             jpeg_shrink: shrink,
         };
-        Ok((decode::decode(bytes, &opts)?, shrink))
+        Ok((decode::decode_impl(bytes, &opts, true)?, shrink))
     }
 
     fn watermark_image(&self, path: &Path) -> Result<Arc<Raster>> {
@@ -313,7 +328,19 @@ impl Renderer {
         limits
             .reserve_buffer(ow, oh, 8)
             .map_err(|e| RenditionError::limit(format!("output {ow}x{oh}"), e))?;
-        let resized = ops::resize(&d.raster, crop, ow, oh, spec.filter)?;
+        let resized = match &d.wide {
+            Some(samples) => ops::resize16(
+                samples,
+                d.raster.width,
+                d.raster.height,
+                d.raster.layout,
+                crop,
+                ow,
+                oh,
+                spec.filter,
+            )?,
+            None => ops::resize(&d.raster, crop, ow, oh, spec.filter)?,
+        };
         let converted = srgb.apply(resized)?;
         let mut out = o.apply(converted);
         ops::sharpen(&mut out, spec.sharpen);
@@ -329,23 +356,41 @@ impl Renderer {
 
     /// Decodes `bytes` once and renders every spec.
     pub fn render_bytes(&self, bytes: &[u8], specs: &[RenditionSpec]) -> Result<Rendered> {
+        self.render_input(Input::Borrowed(bytes), specs)
+    }
+
+    /// Like [`Renderer::render_bytes`], but takes the bytes by value and frees them as soon
+    /// as they are decoded (lower peak memory: the compressed file is not held while the
+    /// renditions are resized and encoded).
+    pub fn render_vec(&self, bytes: Vec<u8>, specs: &[RenditionSpec]) -> Result<Rendered> {
+        self.render_input(Input::Owned(bytes), specs)
+    }
+
+    fn render_input(&self, input: Input<'_>, specs: &[RenditionSpec]) -> Result<Rendered> {
         check_specs(specs)?;
         let t0 = Instant::now();
-        let (decoded, shrink) = self.decode_for(bytes, specs)?;
+        let (mut decoded, shrink) = self.decode_for(input.bytes(), specs)?;
+        // The compressed input is no longer needed.
+        drop(input);
         let decode_time = t0.elapsed();
         let mut warnings = decoded.warnings.clone();
         let srgb = ToSrgb::new(decoded.raster.layout, decoded.icc.as_deref(), &mut warnings);
         let mut renditions = Vec::with_capacity(specs.len());
-        for spec in specs {
+        for (i, spec) in specs.iter().enumerate() {
             let t = Instant::now();
             let px = self.pixels(&decoded, &srgb, spec)?;
-            let exif = if spec.format == Format::Jpeg {
-                metadata::carry_exif(decoded.exif.as_deref(), spec.metadata, &mut warnings)
+            if i + 1 == specs.len() {
+                // The last rendition is resized: free the decoded source before encoding.
+                decoded.raster.data = Vec::new();
+                decoded.wide = None;
+            }
+            let meta = if spec.format == Format::Jpeg {
+                metadata::carry(&decoded, spec.metadata, &mut warnings)
             } else {
-                None
+                encode::Carried::default()
             };
             let (width, height) = (px.width, px.height);
-            let data = encode::encode(px, spec, exif.as_deref())?;
+            let data = encode::encode(px, spec, &meta)?;
             renditions.push(Rendition {
                 name: spec.name.clone(),
                 format: spec.format,
@@ -384,8 +429,7 @@ impl Renderer {
             .check_input_size(len)
             .map_err(|e| wrap(RenditionError::limit("input", e)))?;
         let bytes = std::fs::read(input).map_err(io)?;
-        let rendered = self.render_bytes(&bytes, specs).map_err(wrap)?;
-        drop(bytes);
+        let rendered = self.render_vec(bytes, specs).map_err(wrap)?;
         let mut outputs = Vec::with_capacity(rendered.renditions.len());
         for (spec, r) in specs.iter().zip(&rendered.renditions) {
             let path = out_dir.join(output_name(input, spec));

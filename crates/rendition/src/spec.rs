@@ -83,6 +83,9 @@ pub enum Format {
     /// `webp-lossy`).
     #[serde(alias = "webp")]
     WebP,
+    /// AVIF (AV1 still image, 8-bit 4:4:4 via ravif/rav1e): needs the non-default `avif`
+    /// feature; without it encoding an AVIF rendition is a clear error.
+    Avif,
 }
 
 impl Format {
@@ -92,6 +95,7 @@ impl Format {
             Format::Jpeg => "jpg",
             Format::Png => "png",
             Format::WebP => "webp",
+            Format::Avif => "avif",
         }
     }
 
@@ -101,6 +105,7 @@ impl Format {
             Format::Jpeg => "JPEG",
             Format::Png => "PNG",
             Format::WebP => "WebP",
+            Format::Avif => "AVIF",
         }
     }
 }
@@ -113,8 +118,9 @@ impl FromStr for Format {
             "jpeg" | "jpg" => Ok(Format::Jpeg),
             "png" => Ok(Format::Png),
             "webp" => Ok(Format::WebP),
+            "avif" => Ok(Format::Avif),
             other => Err(RenditionError::Preset(format!(
-                "unknown output format {other:?} (expected jpeg, png or webp)"
+                "unknown output format {other:?} (expected jpeg, png, webp or avif)"
             ))),
         }
     }

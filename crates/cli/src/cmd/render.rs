@@ -25,8 +25,9 @@ pub struct Args {
     /// Output folder (created if missing).
     #[arg(long)]
     pub out: PathBuf,
-    /// Override the output format of every preset.
-    #[arg(long, value_parser = ["jpeg", "jpg", "png", "webp"])]
+    /// Override the output format of every preset (avif needs damkit-rendition's `avif`
+    /// feature).
+    #[arg(long, value_parser = ["jpeg", "jpg", "png", "webp", "avif"])]
     pub format: Option<String>,
     /// Override the quality (1-100) of every preset.
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]

@@ -186,3 +186,86 @@ fn alpha_is_flattened_on_the_background_for_jpeg_and_kept_for_png() {
     let p = image::load_from_memory(&out.renditions[1].data).unwrap();
     assert!(p.color().has_alpha());
 }
+
+/// Inserts an APP segment right after SOI.
+fn with_segment(jpeg: &[u8], marker: u8, payload: &[u8]) -> Vec<u8> {
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, marker]);
+    out.extend_from_slice(&u16::try_from(payload.len() + 2).unwrap().to_be_bytes());
+    out.extend_from_slice(payload);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+#[test]
+fn xmp_and_iptc_are_carried_by_policy_without_gps() {
+    let xmp = r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="48,51.5N">
+<dc:creator><rdf:Seq><rdf:li>Xmp Creator</rdf:li></rdf:Seq></dc:creator>
+<dc:rights><rdf:Alt><rdf:li xml:lang="x-default">Xmp Rights 2024</rdf:li></rdf:Alt></dc:rights>
+<dc:subject><rdf:Bag><rdf:li>xmp-keyword</rdf:li></rdf:Bag></dc:subject>
+</rdf:Description></rdf:RDF></x:xmpmeta>"#;
+    let mut app1 = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+    app1.extend_from_slice(xmp.as_bytes());
+    let mut iim = Vec::new();
+    for (ds, v) in [
+        (80u8, &b"Iim Byline"[..]),
+        (25, b"iim-keyword"),
+        (116, b"Iim (c)"),
+    ] {
+        iim.extend_from_slice(&[0x1C, 2, ds, 0, v.len() as u8]);
+        iim.extend_from_slice(v);
+    }
+    let mut app13 = b"Photoshop 3.0\08BIM\x04\x04\0\0".to_vec();
+    app13.extend_from_slice(&(iim.len() as u32).to_be_bytes());
+    app13.extend_from_slice(&iim);
+    if iim.len() % 2 == 1 {
+        app13.push(0);
+    }
+    let src = read(&data("bridge.jpg"));
+    let src = with_segment(&with_segment(&src, 0xED, &app13), 0xE1, &app1);
+    let has = |hay: &[u8], needle: &str| hay.windows(needle.len()).any(|w| w == needle.as_bytes());
+    let mut spec = RenditionSpec::long_edge("t", 64);
+    spec.metadata = MetadataPolicy::Rights;
+    let out = Renderer::new().render_bytes(&src, &[spec.clone()]).unwrap();
+    let jpeg = &out.renditions[0].data;
+    assert!(has(jpeg, "Xmp Creator") && has(jpeg, "Xmp Rights 2024"));
+    assert!(has(jpeg, "Iim Byline") && has(jpeg, "Iim (c)"));
+    assert!(!has(jpeg, "GPSLatitude") && !has(jpeg, "xmp-keyword") && !has(jpeg, "iim-keyword"));
+    // The output still decodes.
+    image::load_from_memory(jpeg).expect("valid JPEG");
+    spec.metadata = MetadataPolicy::AllButGps;
+    let out = Renderer::new().render_bytes(&src, &[spec.clone()]).unwrap();
+    let jpeg = &out.renditions[0].data;
+    assert!(has(jpeg, "xmp-keyword") && has(jpeg, "iim-keyword") && has(jpeg, "Xmp Creator"));
+    assert!(!has(jpeg, "GPSLatitude"));
+    spec.metadata = MetadataPolicy::Strip;
+    let out = Renderer::new().render_bytes(&src, &[spec]).unwrap();
+    let jpeg = &out.renditions[0].data;
+    assert!(!has(jpeg, "Xmp Creator") && !has(jpeg, "Iim Byline"));
+}
+
+#[test]
+fn sixteen_bit_sources_are_resized_before_reducing_to_8_bits() {
+    // A 16-bit ramp whose steps are finer than 8 bits: resizing at 16 bits gives each
+    // output pixel the rounded mean of its source pixels; an 8-bit resize would be off by
+    // up to half a step more. Checked against the exact mean.
+    let (w, h) = (256u32, 8u32);
+    let img = image::ImageBuffer::<image::Rgb<u16>, Vec<u16>>::from_fn(w, h, |x, _| {
+        let v = 20_000 + x as u16 * 37;
+        image::Rgb([v, v, v])
+    });
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb16(img)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let mut spec = RenditionSpec::long_edge("t", 32);
+    spec.filter = damkit_rendition::Filter::Box;
+    let out = Renderer::new().render_pixels(&png, &spec).unwrap();
+    assert_eq!((out.width, out.height), (32, 1));
+    for (i, p) in out.data.chunks(3).enumerate() {
+        let mean = 20_000.0 + (i as f64 * 8.0 + 3.5) * 37.0;
+        let want = (mean * 255.0 / 65_535.0).round() as u8;
+        assert_eq!(p[0], want, "pixel {i}");
+    }
+}
