@@ -277,6 +277,41 @@ pub fn exact_hash(path: &Path) -> std::io::Result<(String, u64)> {
     Ok((hasher.finalize().to_hex().to_string(), n))
 }
 
+/// Where the report stood before a batch, to find the assets the batch changed.
+struct ReportMark {
+    added: usize,
+    new_versions: usize,
+    duplicates: usize,
+}
+
+impl ReportMark {
+    fn of(r: &IngestReport) -> ReportMark {
+        ReportMark {
+            added: r.added.len(),
+            new_versions: r.new_versions.len(),
+            duplicates: r.duplicates.len(),
+        }
+    }
+
+    /// The assets added, given a new version or a new linked copy since the mark.
+    fn changed_since(&self, r: &IngestReport) -> Vec<AssetId> {
+        let mut ids: Vec<AssetId> = r.added[self.added..]
+            .iter()
+            .chain(&r.new_versions[self.new_versions..])
+            .map(|f| f.id)
+            .chain(
+                r.duplicates[self.duplicates..]
+                    .iter()
+                    .filter(|d| d.action == DuplicateAction::Linked)
+                    .map(|d| d.duplicate_of),
+            )
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
 /// The hash-cache key of a file: (device, inode, size, mtime in ns).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CacheKey {
@@ -456,8 +491,11 @@ impl Library {
         };
         let done = AtomicUsize::new(0);
         let total = files.len();
-        let mut guard = self.lock();
         for batch in files.chunks(self.config.ingest.batch_size) {
+            // The catalog lock is taken per batch, so that readers of this process (and
+            // `after_change`) get a turn between batches.
+            let mut guard = self.lock();
+            let mark = ReportMark::of(&report);
             // 1. What the catalog knows about these paths.
             let known: Vec<Option<Known>> = batch
                 .iter()
@@ -546,8 +584,12 @@ impl Library {
             tx.commit()
                 .map_err(self.cat_err("committing an ingest batch"))?;
             timers.add_n(S_CATALOG, t.elapsed(), batch.len());
+            drop(guard);
+            let changed = mark.changed_since(&report);
+            if !changed.is_empty() {
+                self.after_change(&changed);
+            }
         }
-        drop(guard);
 
         for (i, name) in timers.names.iter().enumerate() {
             report.stages.push(StageReport {

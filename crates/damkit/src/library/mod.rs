@@ -192,6 +192,16 @@ impl Library {
         self.catalog.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Called after every committed change to assets (each ingest batch, each edit or status
+    /// change), with the catalog lock released, and the ids of the assets that changed. The
+    /// derived state (the search index under `index/`) is brought up to date here.
+    ///
+    /// Must not fail the operation that called it: the catalog change is already committed
+    /// and the catalog is the source of truth (`reindex` rebuilds everything derived).
+    pub(crate) fn after_change(&self, ids: &[AssetId]) {
+        let _ = ids;
+    }
+
     /// Rebuilds the search index under `index/` from the catalog.
     ///
     /// Not wired yet: damkit-search is not part of the pipeline. Once it is, this walks

@@ -597,6 +597,10 @@ impl Library {
             }
         }
         tx.commit().map_err(e)?;
+        drop(cat);
+        if !changes.is_empty() {
+            self.after_change(&[*id]);
+        }
         Ok(EditReport {
             id: *id,
             changes,
