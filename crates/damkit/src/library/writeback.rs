@@ -141,7 +141,8 @@ mod imp {
                 source,
             }
         };
-        let row: Option<(i64, i64, String, Option<String>, Vec<u8>)> = tx
+        type Current = (i64, i64, String, Option<String>, Vec<u8>);
+        let row: Option<Current> = tx
             .query_row(
                 "SELECT v.id, v.number, v.blake3, v.media_type, f.path
                  FROM assets a JOIN versions v ON v.id = a.current_version
