@@ -4,7 +4,7 @@
 //! Order: the file is checked (it must still hold the current version's bytes), written
 //! (damkit-metadata writes a temporary file, reads it back strictly, fsyncs and renames; on
 //! any error the original is untouched), then the catalog records what changed and commits.
-//! A failed write returns [`LibraryError::WriteBack`] and the transaction is dropped: file,
+//! A failed write returns [`LibraryError::WriteBack`](super::LibraryError::WriteBack) and the transaction is dropped: file,
 //! catalog and index stay as they were. An embedded write changes the file's bytes, so the
 //! catalog records them as a new version (same pixels: the metadata-blind hashes and the
 //! renditions carry over) and refreshes the hash cache, so the next ingest sees the file
