@@ -1,4 +1,5 @@
-//! `damkit edit --library LIB ID --set FIELD=VALUE...`: change catalog fields, audited.
+//! `damkit edit --library LIB ID --set FIELD=VALUE...`: change an asset's fields (written
+//! back into the file or its sidecar, then the catalog), audited.
 
 use std::path::PathBuf;
 
@@ -10,7 +11,9 @@ use crate::output::{self, Status};
 
 /// Edit an asset's catalog fields: `title=...`, `description=...`, `keywords=a,b`,
 /// `keywords+=a`, `keywords-=a`, `status=in_review`. All edits apply together or not at all,
-/// each change is audited. The catalog only: writing into the file comes with damkit-metadata.
+/// each change is audited. Title, description and keywords are written into the original
+/// (embedded XMP) or an XMP sidecar first, as the library's `metadata.write_back` says; if
+/// that fails nothing changes.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The library folder.
@@ -58,11 +61,18 @@ pub fn run(args: Args) -> Status {
         for c in &report.changes {
             println!("{}: {}: {} -> {}", report.id, c.field, c.from, c.to);
         }
-        output::warn(
-            "edit",
-            "changed in the catalog only; writing metadata into the file comes with \
-             damkit-metadata (not wired yet)",
-        );
+        if let Some(w) = &report.write_back {
+            if let Some(p) = &w.written {
+                println!(
+                    "written into {}{}",
+                    p.display(),
+                    if w.sidecar { " (XMP sidecar)" } else { "" }
+                );
+            }
+            if let Some(v) = w.new_version {
+                println!("the rewritten file is recorded as version {v}");
+            }
+        }
     }
     Status::Success
 }

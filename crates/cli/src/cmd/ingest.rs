@@ -263,13 +263,43 @@ pub fn demo_step(dir: &Path) -> anyhow::Result<Vec<String>> {
             a.audit.len()
         ));
     }
+    let stages: Vec<String> = r
+        .stages
+        .iter()
+        .filter(|s| s.wired && s.files > 0)
+        .map(|s| format!("{} {:.0} ms", s.name, s.time_ms))
+        .collect();
+    lines.push(format!("stages (CPU time): {}", stages.join(", ")));
+    let d = lib.duplicates()?;
+    lines.push(format!(
+        "duplicates: {} exact, {} content, {} near groups{}",
+        d.exact.len(),
+        d.content.len(),
+        d.near.len(),
+        d.near.first().map_or_else(String::new, |g| {
+            let names: Vec<String> = g
+                .members
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{} (distance {})",
+                        m.path.file_name().unwrap_or_default().to_string_lossy(),
+                        m.distance
+                    )
+                })
+                .collect();
+            format!(": {}", names.join(", "))
+        })
+    ));
     let pending: Vec<&str> = r
         .stages
         .iter()
         .filter(|s| !s.wired)
         .map(|s| s.name.as_str())
         .collect();
-    lines.push(format!("not wired into ingest yet: {}", pending.join(", ")));
+    if !pending.is_empty() {
+        lines.push(format!("not wired into ingest yet: {}", pending.join(", ")));
+    }
     Ok(lines)
 }
 
@@ -287,6 +317,7 @@ mod tests {
             lines[2].contains("approved, distributable: true"),
             "{lines:?}"
         );
-        assert!(lines[3].contains("metadata"), "{lines:?}");
+        assert!(lines[3].contains("renditions"), "{lines:?}");
+        assert!(lines[4].contains("1 near groups"), "{lines:?}");
     }
 }

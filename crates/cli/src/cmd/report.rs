@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use crate::cmd::ingest::{library_error, open_library};
 use crate::output::{self, Status};
 
-/// Library reports: exact duplicates, rights expiring soon, unknown keywords, statistics.
+/// Library reports: duplicates (exact, content, near), rights expiring soon, unknown
+/// keywords, statistics.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The library folder.
@@ -26,11 +27,11 @@ pub struct Args {
 /// The reports.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Kind {
-    /// Exact duplicates (same BLAKE3).
+    /// Duplicates: exact (same bytes), content (same pixels) and near (perceptually close).
     Dupes,
-    /// Rights expiring within N days (not wired yet).
+    /// Rights expired, expiring within N days, or not yet valid, with the reason.
     Rights,
-    /// Keywords not in the configured vocabularies (not wired yet).
+    /// Keywords not in the configured vocabularies, with suggestions.
     Vocab,
     /// Library statistics.
     Stats,
@@ -53,11 +54,30 @@ pub fn run(args: Args) -> Status {
                         println!("  {} {:<8} {}", m.id, m.role, m.path.display());
                     }
                 }
+                for g in d.content.iter().chain(&d.near) {
+                    match &g.content_hash {
+                        Some(h) => println!("content {h} ({} assets)", g.members.len()),
+                        None => println!("near ({} assets)", g.members.len()),
+                    }
+                    for m in &g.members {
+                        let pdq = m
+                            .pdq_distance
+                            .map_or_else(String::new, |p| format!(" pdq {p:>3}"));
+                        println!(
+                            "  {} distance {:>2}{pdq} {}",
+                            m.id,
+                            m.distance,
+                            m.path.display()
+                        );
+                    }
+                }
                 println!(
-                    "{} groups of exact duplicates, {} bytes in extra copies (near duplicates \
-                     come with damkit-dedup, not wired yet)",
+                    "{} groups of exact duplicates ({} bytes in extra copies), {} of content \
+                     duplicates, {} of near duplicates",
                     d.exact.len(),
-                    d.wasted_bytes
+                    d.wasted_bytes,
+                    d.content.len(),
+                    d.near.len()
                 );
                 Ok(())
             }
@@ -91,8 +111,76 @@ pub fn run(args: Args) -> Status {
                     .or(lib.config().rights.expiry_warning_days)
                     .unwrap_or(30),
             )
-            .map(|()| Ok(())),
-        Kind::Vocab => lib.vocabulary_report().map(|()| Ok(())),
+            .map(|r| {
+                if args.json {
+                    output::print_json(&r)
+                } else {
+                    for a in &r.alerts {
+                        println!(
+                            "{} {:<13} {} [{}] {}",
+                            a.id,
+                            a.status,
+                            a.title.as_deref().unwrap_or("-"),
+                            a.source,
+                            a.reason
+                        );
+                        if !a.hints.is_empty() {
+                            println!("  hints: {}", a.hints.join(", "));
+                        }
+                    }
+                    println!(
+                        "{} assets need attention within {} days ({} with rights, {} without)",
+                        r.alerts.len(),
+                        r.horizon_days,
+                        r.with_rights,
+                        r.without_rights
+                    );
+                    Ok(())
+                }
+            }),
+        Kind::Vocab => lib.vocabulary_report().map(|r| {
+            if args.json {
+                output::print_json(&r)
+            } else {
+                for v in &r.vocabularies {
+                    match (&v.concepts, &v.error) {
+                        (Some(n), _) => {
+                            println!("vocabulary {} ({n} concepts) {}", v.name, v.path.display());
+                        }
+                        (None, e) => println!(
+                            "vocabulary {} NOT LOADED: {}",
+                            v.name,
+                            e.as_deref().unwrap_or("?")
+                        ),
+                    }
+                }
+                for u in &r.unknown {
+                    let s: Vec<String> = u
+                        .suggestions
+                        .iter()
+                        .map(|s| format!("{} ({})", s.label, s.vocabulary))
+                        .collect();
+                    println!(
+                        "{:<12} {:<24} {} asset(s){}",
+                        u.status,
+                        u.keyword,
+                        u.assets,
+                        if s.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  did you mean: {}", s.join(", "))
+                        }
+                    );
+                }
+                println!(
+                    "{} keywords, {} controlled, {} without a concept",
+                    r.keywords,
+                    r.controlled,
+                    r.unknown.len()
+                );
+                Ok(())
+            }
+        }),
     };
     match printed {
         Ok(Ok(())) => Status::Success,

@@ -45,14 +45,25 @@ fn print_asset(a: &AssetView) {
     let none = "-".to_string();
     println!("asset       {}", a.id);
     println!(
-        "status      {} (distributable: {})",
-        a.status, a.distributable
+        "status      {} (distributable: {}{})",
+        a.status,
+        a.distributable,
+        a.distribution_blocked_by
+            .as_ref()
+            .map_or_else(String::new, |b| format!(": {b}"))
     );
     let next: Vec<&str> = a.allowed_transitions.iter().map(|s| s.as_str()).collect();
     println!("next        {}", next.join(", "));
     println!("title       {}", a.title.as_ref().unwrap_or(&none));
     println!("description {}", a.description.as_ref().unwrap_or(&none));
-    let kw: Vec<&str> = a.keywords.iter().map(|k| k.keyword.as_str()).collect();
+    let kw: Vec<String> = a
+        .keywords
+        .iter()
+        .map(|k| match (&k.vocabulary, &k.concept) {
+            (Some(v), Some(c)) => format!("{} [{v}: {c}]", k.keyword),
+            _ => k.keyword.clone(),
+        })
+        .collect();
     println!(
         "keywords    {}",
         if kw.is_empty() {
@@ -61,13 +72,16 @@ fn print_asset(a: &AssetView) {
             kw.join(", ")
         }
     );
-    println!(
-        "rights      {}",
-        a.rights.as_ref().map_or_else(
-            || "none recorded (rights stage not wired yet)".into(),
-            |r| r.to_string()
-        )
-    );
+    match (&a.rights_source, &a.rights) {
+        (Some(source), Some(policy)) => {
+            println!(
+                "rights      from {source}; ends {}",
+                a.rights_expires_at.as_deref().unwrap_or("never")
+            );
+            println!("            {policy}");
+        }
+        _ => println!("rights      none recorded"),
+    }
     println!("created     {}   updated {}", a.created_at, a.updated_at);
     println!("versions");
     for v in &a.versions {
@@ -81,16 +95,46 @@ fn print_asset(a: &AssetView) {
             v.blake3,
             v.object.as_deref().unwrap_or("(referenced in place)")
         );
-        if v.metadata.is_none() {
-            println!("       metadata: none recorded (metadata stage not wired yet)");
+        match &v.metadata {
+            None => println!("       metadata: none recorded"),
+            Some(m) => {
+                let f = damkit::library::AssetFacts::from_metadata_json(m);
+                let n = m.as_object().map_or(0, |o| o.len());
+                let mut parts = vec![format!("{n} tags")];
+                if let (Some(w), Some(h)) = (f.width, f.height) {
+                    parts.push(format!("{w}x{h}"));
+                }
+                if let Some(d) = &f.date_taken {
+                    parts.push(format!("taken {d}"));
+                }
+                let camera: Vec<&str> = [&f.camera_make, &f.camera_model]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
+                if !camera.is_empty() {
+                    parts.push(camera.join(" "));
+                }
+                if let (Some(la), Some(lo)) = (f.latitude, f.longitude) {
+                    parts.push(format!("GPS {la:.5},{lo:.5}"));
+                }
+                println!("       metadata: {}", parts.join(", "));
+            }
+        }
+        for (k, h) in v
+            .hashes
+            .iter()
+            .filter(|(k, _)| matches!(k.as_str(), "content" | "phash" | "dhash" | "pdq"))
+        {
+            println!("       {k:<9} {h}");
         }
         if v.renditions.is_empty() {
-            println!("       renditions: none (renditions stage not wired yet)");
+            println!("       renditions: none");
         }
         for r in &v.renditions {
             println!(
-                "       rendition {} {}x{} {}",
-                r.preset, r.width, r.height, r.path
+                "       rendition {:<8} {}x{} {} ({} bytes) {}",
+                r.preset, r.width, r.height, r.mime, r.size, r.path
             );
         }
     }

@@ -95,8 +95,41 @@ impl Default for IngestConfig {
     }
 }
 
-/// A controlled vocabulary used to normalise keywords (applied once damkit-taxonomy is wired
-/// into the pipeline).
+/// Where [`Library::edit`](super::Library::edit) writes title, description and keywords.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WriteBack {
+    /// Into the original where damkit-metadata can embed XMP (JPEG, PNG, WebP, PSD, TIFF),
+    /// else into an XMP sidecar (`NAME.xmp`; RAW files always get one).
+    #[default]
+    Embedded,
+    /// Always into an XMP sidecar beside the original; the original's bytes never change.
+    Sidecar,
+    /// Not into files: the catalog only.
+    CatalogOnly,
+}
+
+/// Metadata settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetadataConfig {
+    /// Read XMP sidecars (`NAME.xmp`, `NAME.EXT.xmp`) beside each file; their values win over
+    /// the embedded ones. Default true. Sidecars are never ingested as assets of their own.
+    pub read_sidecars: bool,
+    /// Where edits are written back.
+    pub write_back: WriteBack,
+}
+
+impl Default for MetadataConfig {
+    fn default() -> Self {
+        MetadataConfig {
+            read_sidecars: true,
+            write_back: WriteBack::Embedded,
+        }
+    }
+}
+
+/// A controlled vocabulary used to normalise keywords (feature `taxonomy`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VocabularyConfig {
@@ -104,13 +137,14 @@ pub struct VocabularyConfig {
     pub name: String,
     /// The vocabulary file, relative to the library folder or absolute.
     pub path: PathBuf,
-    /// Its format (`skos-turtle`, `skos-rdfxml`, `lightroom`, ...), as damkit-taxonomy names
-    /// them.
+    /// Its format: `turtle`, `ntriples`, `rdfxml`, `jsonld`, `iptc-json`, `lightroom`, `csv`
+    /// or `json` (damkit JSON); `skos-turtle` and `skos-rdfxml` are accepted too. Default:
+    /// detected from the file name (and content for `.json`).
     #[serde(default)]
     pub format: Option<String>,
 }
 
-/// A rendition preset (applied once damkit-rendition is wired into the pipeline).
+/// A rendition preset (feature `rendition`): a long-edge resize of every image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RenditionPreset {
@@ -134,7 +168,7 @@ fn default_quality() -> u8 {
     82
 }
 
-/// Rights defaults (applied once damkit-rights is wired into the pipeline).
+/// Rights defaults (feature `rights`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RightsConfig {
@@ -177,6 +211,8 @@ pub struct LibraryConfig {
     pub ingest: IngestConfig,
     /// Rights defaults.
     pub rights: RightsConfig,
+    /// Metadata reading and write-back.
+    pub metadata: MetadataConfig,
     /// Controlled vocabularies.
     pub vocabularies: Vec<VocabularyConfig>,
     /// Rendition presets. The default has `thumb` (256) and `preview` (1024).
@@ -192,6 +228,7 @@ impl Default for LibraryConfig {
             lifecycle: LifecycleConfig::default(),
             ingest: IngestConfig::default(),
             rights: RightsConfig::default(),
+            metadata: MetadataConfig::default(),
             vocabularies: Vec::new(),
             renditions: vec![
                 RenditionPreset {

@@ -118,6 +118,17 @@ pub enum LibraryError {
         /// What is wrong.
         message: String,
     },
+    /// Writing an edit back into the original (or its sidecar) failed; nothing changed: not
+    /// the file, not the catalog, not the index.
+    #[error("asset {id}: writing the edit into {path} failed, nothing was changed: {message}")]
+    WriteBack {
+        /// The asset.
+        id: AssetId,
+        /// The file (or sidecar) that was to be written.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
     /// The capability is not wired into the library pipeline yet.
     #[error("{capability} not wired yet: {detail}")]
     NotWired {

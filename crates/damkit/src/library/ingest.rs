@@ -268,8 +268,23 @@ impl IngestReport {
 
 /// BLAKE3 of the file at `path`, lower-case hex, and its length.
 ///
-/// This is the only place ingest computes a hash itself; it moves to damkit-dedup's hasher
-/// (which adds the metadata-blind content hash and memory-mapped reads) when that lands.
+/// With the `dedup` feature this is damkit-dedup's hasher (memory-mapped reads for large
+/// files, single-threaded: ingest already hashes one file per core, and a file that changes
+/// while it is read is an error rather than a wrong hash); without it, a streaming BLAKE3.
+#[cfg(feature = "dedup")]
+pub fn exact_hash(path: &Path) -> std::io::Result<(String, u64)> {
+    use damkit_dedup::exact::{HashOptions, hash_file_with, to_hex};
+    let size = std::fs::metadata(path)?.len();
+    let digest = hash_file_with(path, HashOptions::single_threaded())
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    Ok((to_hex(&digest), size))
+}
+
+/// BLAKE3 of the file at `path`, lower-case hex, and its length.
+///
+/// With the `dedup` feature this is damkit-dedup's hasher (memory-mapped reads for large
+/// files); without it, a streaming BLAKE3.
+#[cfg(not(feature = "dedup"))]
 pub fn exact_hash(path: &Path) -> std::io::Result<(String, u64)> {
     let mut file = std::fs::File::open(path)?;
     let mut hasher = blake3::Hasher::new();
@@ -277,17 +292,52 @@ pub fn exact_hash(path: &Path) -> std::io::Result<(String, u64)> {
     Ok((hasher.finalize().to_hex().to_string(), n))
 }
 
+/// Where the report stood before a batch, to find the assets the batch changed.
+struct ReportMark {
+    added: usize,
+    new_versions: usize,
+    duplicates: usize,
+}
+
+impl ReportMark {
+    fn of(r: &IngestReport) -> ReportMark {
+        ReportMark {
+            added: r.added.len(),
+            new_versions: r.new_versions.len(),
+            duplicates: r.duplicates.len(),
+        }
+    }
+
+    /// The assets added, given a new version or a new linked copy since the mark.
+    fn changed_since(&self, r: &IngestReport) -> Vec<AssetId> {
+        let mut ids: Vec<AssetId> = r.added[self.added..]
+            .iter()
+            .chain(&r.new_versions[self.new_versions..])
+            .map(|f| f.id)
+            .chain(
+                r.duplicates[self.duplicates..]
+                    .iter()
+                    .filter(|d| d.action == DuplicateAction::Linked)
+                    .map(|d| d.duplicate_of),
+            )
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
 /// The hash-cache key of a file: (device, inode, size, mtime in ns).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CacheKey {
-    dev: i64,
-    ino: i64,
-    size: i64,
-    mtime_ns: i64,
+    pub(crate) dev: i64,
+    pub(crate) ino: i64,
+    pub(crate) size: i64,
+    pub(crate) mtime_ns: i64,
 }
 
 impl CacheKey {
-    fn of(meta: &std::fs::Metadata) -> CacheKey {
+    pub(crate) fn of(meta: &std::fs::Metadata) -> CacheKey {
         let mtime_ns = meta
             .modified()
             .ok()
@@ -407,8 +457,15 @@ impl Library {
         options: &IngestOptions,
     ) -> Result<IngestReport> {
         let started = Instant::now();
+        let builtin = self.builtin_stages();
+        let stages: Vec<Arc<dyn AssetStage>> = builtin
+            .stages
+            .iter()
+            .chain(&options.stages)
+            .cloned()
+            .collect();
         let mut stage_names: Vec<String> = BUILTIN.iter().map(|s| s.to_string()).collect();
-        stage_names.extend(options.stages.iter().map(|s| s.name().to_string()));
+        stage_names.extend(stages.iter().map(|s| s.name().to_string()));
         let timers = Timers::new(stage_names);
         let mut report = IngestReport {
             library: self.root.clone(),
@@ -424,6 +481,9 @@ impl Library {
             elapsed_ms: 0.0,
             files_per_second: 0.0,
         };
+        for (path, message) in builtin.warnings {
+            report.warnings.push(IngestWarning { path, message });
+        }
 
         self.clean_tmp()?;
         let t = Instant::now();
@@ -456,8 +516,11 @@ impl Library {
         };
         let done = AtomicUsize::new(0);
         let total = files.len();
-        let mut guard = self.lock();
         for batch in files.chunks(self.config.ingest.batch_size) {
+            // The catalog lock is taken per batch, so that readers of this process (and
+            // `after_change`) get a turn between batches.
+            let mut guard = self.lock();
+            let mark = ReportMark::of(&report);
             // 1. What the catalog knows about these paths.
             let known: Vec<Option<Known>> = batch
                 .iter()
@@ -510,8 +573,8 @@ impl Library {
                     .map(|((path, read), plan)| match (read, plan) {
                         (
                             Read::Hashed(h),
-                            Some(Plan::NewAsset { .. } | Plan::NewVersion { .. }),
-                        ) => self.run_stages(path, h, options, &timers),
+                            Some(Plan::NewAsset { asset, .. } | Plan::NewVersion { asset }),
+                        ) => self.run_stages(path, h, *asset, &stages, &timers),
                         _ => (StageOutput::default(), Vec::new()),
                     })
                     .collect()
@@ -524,6 +587,12 @@ impl Library {
                     report.warnings.push(IngestWarning {
                         path: path.clone(),
                         message: format!("stage {stage} failed: {error}"),
+                    });
+                }
+                for w in &out.warnings {
+                    report.warnings.push(IngestWarning {
+                        path: path.clone(),
+                        message: w.clone(),
                     });
                 }
                 match (read, plan) {
@@ -546,8 +615,12 @@ impl Library {
             tx.commit()
                 .map_err(self.cat_err("committing an ingest batch"))?;
             timers.add_n(S_CATALOG, t.elapsed(), batch.len());
+            drop(guard);
+            let changed = mark.changed_since(&report);
+            if !changed.is_empty() {
+                self.after_change(&changed);
+            }
         }
-        drop(guard);
 
         for (i, name) in timers.names.iter().enumerate() {
             report.stages.push(StageReport {
@@ -558,7 +631,7 @@ impl Library {
                 note: None,
             });
         }
-        let custom: HashSet<&str> = options.stages.iter().map(|s| s.name()).collect();
+        let custom: HashSet<&str> = stages.iter().map(|s| s.name()).collect();
         for p in NOT_WIRED.iter().filter(|p| !custom.contains(p.name)) {
             report.stages.push(StageReport {
                 name: p.name.into(),
@@ -642,7 +715,16 @@ impl Library {
                                 continue;
                             }
                             let p = e.into_path();
-                            if seen.insert(p.clone()) {
+                            if let Some(of) = sidecar_of(&p) {
+                                report.skipped.push(SkippedFile {
+                                    reason: format!(
+                                        "XMP sidecar of {} (read with that file by the \
+                                         metadata stage)",
+                                        of.display()
+                                    ),
+                                    path: p,
+                                });
+                            } else if seen.insert(p.clone()) {
                                 files.push(p);
                             }
                         } else if ft.is_symlink() {
@@ -836,7 +918,8 @@ impl Library {
         &self,
         path: &Path,
         h: &Hashed,
-        options: &IngestOptions,
+        asset: AssetId,
+        stages: &[Arc<dyn AssetStage>],
         timers: &Timers,
     ) -> (StageOutput, Vec<(String, String)>) {
         let mut out = StageOutput::default();
@@ -850,8 +933,9 @@ impl Library {
             size: h.size,
             library: &self.root,
             config: &self.config,
+            asset: Some(asset),
         };
-        for stage in &options.stages {
+        for stage in stages {
             let t = Instant::now();
             // A panicking stage must not take the ingest down with it.
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -1041,6 +1125,32 @@ fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
         ignore::Error::Partial(errs) => errs.iter().find_map(walk_error_path),
         _ => None,
     }
+}
+
+/// The file an XMP sidecar belongs to: `NAME.EXT` for `NAME.EXT.xmp`, else a `NAME.*` that
+/// is not itself a sidecar. `None` for other files and for lone XMP files (ingested as
+/// assets).
+fn sidecar_of(path: &Path) -> Option<PathBuf> {
+    let ext = path.extension()?.to_str()?;
+    if !ext.eq_ignore_ascii_case("xmp") {
+        return None;
+    }
+    let base = path.with_extension("");
+    if base.extension().is_some() && base.is_file() {
+        return Some(base);
+    }
+    let stem = path.file_stem()?;
+    let dir = path.parent()?;
+    std::fs::read_dir(dir).ok()?.flatten().find_map(|e| {
+        let p = e.path();
+        (p != path
+            && p.file_stem() == Some(stem)
+            && p.extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| !x.eq_ignore_ascii_case("xmp"))
+            && p.is_file())
+        .then_some(p)
+    })
 }
 
 fn sync_dir(dir: &Path) {

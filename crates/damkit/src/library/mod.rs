@@ -12,12 +12,21 @@
 //! | `index/` | the search index, derived from the catalog (`reindex` rebuilds it) |
 //! | `cache/` | scratch space (`cache/tmp/` holds objects being written) |
 //!
-//! # What is wired
+//! # The pipeline
 //!
-//! Ingest walks, detects types, hashes (BLAKE3), stores (copy mode), finds exact duplicates and
-//! records assets, versions, paths and hashes. The capability stages (metadata, content and
-//! perceptual hashes, keywords, rights, renditions, search index) are listed in
-//! [`stage::NOT_WIRED`]: they record nothing yet and the ingest report says so.
+//! Ingest walks, detects types, hashes (BLAKE3), stores (copy mode), finds exact duplicates,
+//! then runs the capability stages on each new asset or version, each behind its feature
+//! (table in [`stages`](self#the-pipeline) order): `metadata` (EXIF/IPTC/XMP and sidecars:
+//! the metadata JSON described in [`facts`], title, description, keywords), `renditions`
+//! (the configured presets, decoded once), `content_hash` and `perceptual_hash` (pHash,
+//! dHash, PDQ; near-duplicate groups in [`Library::duplicates`]), `keywords` (concepts from
+//! the configured vocabularies; [`Library::vocabulary_report`]), `rights` (an ODRL policy from
+//! the metadata's licence or the library default; [`Library::rights_report`]). A stage that
+//! fails on a file is a warning for that file; the file is still ingested. Stages not in this
+//! build are listed in [`stage::NOT_WIRED`] and in the ingest report.
+//!
+//! Edits of title, description and keywords are written back into the file or its sidecar
+//! ([`writeback`]).
 //!
 //! # Example
 //!
@@ -45,10 +54,14 @@
 mod catalog;
 mod config;
 mod error;
+pub mod facts;
 mod ingest;
 mod lifecycle;
 mod query;
+mod reports;
 pub mod stage;
+mod stages;
+pub mod writeback;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -59,9 +72,11 @@ use rusqlite::params;
 pub use catalog::CATALOG_FORMAT;
 pub use config::{
     CONFIG_FORMAT, DuplicateConfig, DuplicatePolicy, IngestConfig, LibraryConfig, LifecycleConfig,
-    RenditionPreset, RightsConfig, StorageConfig, StorageMode, VocabularyConfig,
+    MetadataConfig, RenditionPreset, RightsConfig, StorageConfig, StorageMode, VocabularyConfig,
+    WriteBack,
 };
 pub use error::{LibraryError, Result};
+pub use facts::AssetFacts;
 pub use ingest::{
     DuplicateAction, DuplicateFile, IngestFailure, IngestOptions, IngestProgress, IngestReport,
     IngestWarning, IngestedFile, ProgressFn, SkippedFile, StageReport, default_actor, exact_hash,
@@ -71,6 +86,11 @@ pub use query::{
     AssetSummary, AssetView, AuditEntry, DuplicateGroup, DuplicateMember, DuplicateReport, Edit,
     EditReport, FieldChange, FileView, LibraryStats, RenditionView, Transition, VersionView,
 };
+pub use reports::{
+    KeywordSuggestion, NearGroup, NearMember, RightsAlert, RightsReport, UnknownKeyword,
+    VocabularyReport, VocabularyStatus,
+};
+pub use writeback::WriteBackOutcome;
 
 use catalog::Catalog;
 
@@ -89,6 +109,9 @@ pub struct Library {
     root: PathBuf,
     config: LibraryConfig,
     catalog: Mutex<Catalog>,
+    /// The configured vocabularies, loaded on first use.
+    #[cfg(feature = "taxonomy")]
+    vocabularies: std::sync::OnceLock<std::sync::Arc<stages::keywords::Vocabularies>>,
 }
 
 impl Library {
@@ -121,6 +144,8 @@ impl Library {
             root,
             config,
             catalog: Mutex::new(catalog),
+            #[cfg(feature = "taxonomy")]
+            vocabularies: std::sync::OnceLock::new(),
         })
     }
 
@@ -159,6 +184,8 @@ impl Library {
             root,
             config,
             catalog: Mutex::new(catalog),
+            #[cfg(feature = "taxonomy")]
+            vocabularies: std::sync::OnceLock::new(),
         })
     }
 
@@ -192,6 +219,16 @@ impl Library {
         self.catalog.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Called after every committed change to assets (each ingest batch, each edit or status
+    /// change), with the catalog lock released, and the ids of the assets that changed. The
+    /// derived state (the search index under `index/`) is brought up to date here.
+    ///
+    /// Must not fail the operation that called it: the catalog change is already committed
+    /// and the catalog is the source of truth (`reindex` rebuilds everything derived).
+    pub(crate) fn after_change(&self, ids: &[AssetId]) {
+        let _ = ids;
+    }
+
     /// Rebuilds the search index under `index/` from the catalog.
     ///
     /// Not wired yet: damkit-search is not part of the pipeline. Once it is, this walks
@@ -205,23 +242,18 @@ impl Library {
         })
     }
 
-    /// Assets whose rights expire within `days` days. Not wired yet (damkit-rights).
-    pub fn rights_report(&self, days: u32) -> Result<()> {
-        let _ = days;
-        Err(LibraryError::NotWired {
-            capability: "rights",
-            detail: "damkit-rights is not part of the library pipeline yet; no rights policies \
-                     are recorded at ingest",
-        })
-    }
-
-    /// Keywords not found in the configured vocabularies. Not wired yet (damkit-taxonomy).
-    pub fn vocabulary_report(&self) -> Result<()> {
-        Err(LibraryError::NotWired {
-            capability: "vocab",
-            detail: "damkit-taxonomy is not part of the library pipeline yet; keywords are \
-                     stored uncontrolled",
-        })
+    /// The configured vocabularies, loaded once (the first time ingest, a report or an
+    /// expansion needs them).
+    #[cfg(feature = "taxonomy")]
+    pub(crate) fn vocabularies(&self) -> std::sync::Arc<stages::keywords::Vocabularies> {
+        self.vocabularies
+            .get_or_init(|| {
+                std::sync::Arc::new(stages::keywords::Vocabularies::load(
+                    &self.root,
+                    &self.config,
+                ))
+            })
+            .clone()
     }
 }
 

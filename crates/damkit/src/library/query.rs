@@ -72,11 +72,12 @@ pub struct VersionView {
     pub source: PathBuf,
     /// The stored object (copy mode), relative to the library folder.
     pub object: Option<String>,
-    /// Hashes by kind (`blake3`, and `content`, `phash`... once damkit-dedup is wired).
+    /// Hashes by kind: `blake3`; with `dedup`, `content` (metadata-blind), `phash`, `dhash`,
+    /// `pdq`, `pdq_quality`, `phash_variants`, `pdq_variants`, `perceptual_source`.
     pub hashes: BTreeMap<String, String>,
-    /// Metadata recorded by the metadata stage (none until damkit-metadata is wired).
+    /// Metadata JSON (ExifTool-shaped keys plus MWG values; see [`facts`](super::facts)).
     pub metadata: Option<serde_json::Value>,
-    /// Renditions (none until damkit-rendition is wired).
+    /// Renditions made from the presets.
     pub renditions: Vec<RenditionView>,
 }
 
@@ -104,9 +105,12 @@ pub struct AssetView {
     pub id: AssetId,
     /// Lifecycle status.
     pub status: LifecycleStatus,
-    /// Whether it may be distributed (approved). Rights are not part of this decision until
-    /// damkit-rights is wired.
+    /// Whether it may be distributed: approved AND its rights permit it now (no policy, or
+    /// the licence window holds: started and not ended). Territory, channel and media
+    /// constraints depend on the use; evaluate the policy with damkit-rights for those.
     pub distributable: bool,
+    /// Why an approved asset is not distributable (its rights), if so.
+    pub distribution_blocked_by: Option<String>,
     /// Statuses it may move to.
     pub allowed_transitions: Vec<LifecycleStatus>,
     /// Title (catalog field).
@@ -115,8 +119,12 @@ pub struct AssetView {
     pub description: Option<String>,
     /// Keywords.
     pub keywords: Vec<KeywordRecord>,
-    /// Rights policy (none until damkit-rights is wired).
+    /// Rights policy (ODRL JSON-LD), from the metadata or the library default.
     pub rights: Option<serde_json::Value>,
+    /// Where the rights policy came from.
+    pub rights_source: Option<String>,
+    /// When the rights end (RFC 3339), if they do.
+    pub rights_expires_at: Option<String>,
     /// When it was created.
     pub created_at: String,
     /// When it last changed.
@@ -165,8 +173,8 @@ pub struct Transition {
     pub to: LifecycleStatus,
 }
 
-/// A catalog-level edit. Files are not touched: writing metadata back into originals or
-/// sidecars comes with damkit-metadata.
+/// An edit of an asset. Title, description and keywords are also written into the file
+/// (see [`Library::edit`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Edit {
@@ -247,9 +255,7 @@ impl FromStr for Edit {
             }
             _ => Err(field_err(
                 &field,
-                "unknown field (catalog fields: title, description, keywords, status; writing \
-                 file metadata comes with damkit-metadata)"
-                    .into(),
+                "unknown field (fields: title, description, keywords, status)".into(),
             )),
         }
     }
@@ -273,9 +279,11 @@ pub struct EditReport {
     pub id: AssetId,
     /// The fields that changed (an edit to the same value changes nothing).
     pub changes: Vec<FieldChange>,
-    /// Always false today: edits change the catalog only; writing back into the original or
-    /// a sidecar comes with damkit-metadata.
+    /// Whether title, description or keywords were written into the original or its
+    /// sidecar (config `metadata.write_back`; needs the `metadata` feature).
     pub written_to_file: bool,
+    /// What the write-back did, when it wrote.
+    pub write_back: Option<super::writeback::WriteBackOutcome>,
 }
 
 /// A file in a duplicate group.
@@ -301,14 +309,20 @@ pub struct DuplicateGroup {
     pub members: Vec<DuplicateMember>,
 }
 
-/// Exact duplicates in the library (from the BLAKE3 hashes). Near duplicates come with
-/// damkit-dedup's perceptual hashes.
+/// Duplicates in the library: exact (same bytes, from BLAKE3), content (same pixels, other
+/// metadata: damkit-dedup's metadata-blind hash) and near (perceptually close: pHash within
+/// the threshold over rotations, flips and crops, confirmed by PDQ).
 #[derive(Debug, Clone, Serialize)]
 pub struct DuplicateReport {
-    /// The groups, largest wasted size first.
+    /// The exact groups, largest wasted size first.
     pub exact: Vec<DuplicateGroup>,
-    /// Bytes that the extra copies take.
+    /// Bytes that the extra exact copies take.
     pub wasted_bytes: u64,
+    /// Assets whose current versions have the same content hash but different bytes.
+    pub content: Vec<super::NearGroup>,
+    /// Near-duplicate groups of assets, with distances to each group's first member
+    /// (empty without the `dedup` feature).
+    pub near: Vec<super::NearGroup>,
 }
 
 /// Library statistics.
@@ -452,9 +466,14 @@ impl Library {
         })
     }
 
-    /// Applies catalog-level edits in one transaction, with one audit entry per changed
-    /// field. All or nothing: if one edit is refused (unknown field, transition not allowed),
-    /// nothing changes. Files are not written (that comes with damkit-metadata).
+    /// Applies edits in one transaction, with one audit entry per changed field. All or
+    /// nothing: if one edit is refused (unknown field, transition not allowed) or writing it
+    /// into the file fails, nothing changes.
+    ///
+    /// Title, description and keywords are written back into the original (embedded XMP
+    /// where damkit-metadata can embed it: JPEG, PNG, WebP, PSD) or into an XMP sidecar, as
+    /// `metadata.write_back` says, before the catalog commits; see
+    /// [`writeback`](super::writeback) for the order and what a failure leaves.
     pub fn edit(&self, id: &AssetId, edits: &[Edit], actor: &str) -> Result<EditReport> {
         let mut cat = self.lock();
         let path = self.root.join(super::CATALOG_FILE);
@@ -537,24 +556,35 @@ impl Library {
         if title != title0 {
             changes.push(FieldChange {
                 field: "title".into(),
-                from: title0.into(),
+                from: title0.clone().into(),
                 to: title.clone().into(),
             });
         }
         if description != description0 {
             changes.push(FieldChange {
                 field: "description".into(),
-                from: description0.into(),
+                from: description0.clone().into(),
                 to: description.clone().into(),
             });
         }
         if keywords != keywords0 {
             changes.push(FieldChange {
                 field: "keywords".into(),
-                from: keywords0.into(),
+                from: keywords0.clone().into(),
                 to: keywords.clone().into(),
             });
         }
+        let outcome = self.write_back(
+            &tx,
+            id,
+            &super::writeback::FieldEdits {
+                title: (title != title0).then_some((&title0, &title)),
+                description: (description != description0).then_some((&description0, &description)),
+                keywords: (keywords != keywords0)
+                    .then_some((keywords0.as_slice(), keywords.as_slice())),
+            },
+            actor,
+        )?;
         if !changes.is_empty() {
             let now = catalog::now();
             tx.execute(
@@ -564,8 +594,8 @@ impl Library {
             )
             .map_err(e)?;
             if changes.iter().any(|c| c.field == "keywords") {
-                // Keep the concept of keywords that stay; new ones are uncontrolled until
-                // damkit-taxonomy normalises them.
+                // Keep the concept of keywords that stay; new ones are resolved against the
+                // configured vocabularies (feature `taxonomy`).
                 tx.execute(
                     "DELETE FROM keywords WHERE asset_id = ?1 AND keyword NOT IN
                      (SELECT value FROM json_each(?2))",
@@ -573,9 +603,11 @@ impl Library {
                 )
                 .map_err(e)?;
                 for k in &keywords {
+                    let (concept, vocabulary) = self.resolve_keyword(k);
                     tx.execute(
-                        "INSERT OR IGNORE INTO keywords (asset_id, keyword) VALUES (?1, ?2)",
-                        params![aid, k],
+                        "INSERT OR IGNORE INTO keywords (asset_id, keyword, concept, vocabulary)
+                         VALUES (?1, ?2, ?3, ?4)",
+                        params![aid, k, concept, vocabulary],
                     )
                     .map_err(e)?;
                 }
@@ -597,10 +629,15 @@ impl Library {
             }
         }
         tx.commit().map_err(e)?;
+        drop(cat);
+        if !changes.is_empty() {
+            self.after_change(&[*id]);
+        }
         Ok(EditReport {
             id: *id,
             changes,
-            written_to_file: false,
+            written_to_file: outcome.is_some(),
+            write_back: outcome,
         })
     }
 
@@ -689,9 +726,14 @@ impl Library {
             .iter()
             .map(|g| g.size * (g.members.len() as u64 - 1))
             .sum();
+        drop(stmt);
+        drop(cat);
+        let (content, near) = self.similar_groups()?;
         Ok(DuplicateReport {
             exact: groups,
             wasted_bytes,
+            content,
+            near,
         })
     }
 
@@ -699,13 +741,15 @@ impl Library {
     pub fn stats(&self) -> Result<LibraryStats> {
         let cat = self.lock();
         let e = cat.err("computing statistics");
+        // One read transaction: every count comes from the same snapshot, even while another
+        // process commits ingest batches.
+        let tx = cat.conn.unchecked_transaction().map_err(&e)?;
         let count = |sql: &str| -> rusqlite::Result<u64> {
-            cat.conn
-                .query_row(sql, [], |r| r.get::<_, i64>(0))
+            tx.query_row(sql, [], |r| r.get::<_, i64>(0))
                 .map(|n| n.max(0) as u64)
         };
         let group = |sql: &str| -> rusqlite::Result<BTreeMap<String, u64>> {
-            let mut stmt = cat.conn.prepare(sql)?;
+            let mut stmt = tx.prepare(sql)?;
             let rows = stmt.query_map([], |r| {
                 Ok((
                     r.get::<_, Option<String>>(0)?
@@ -869,17 +913,27 @@ fn read_asset(
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let rights: Option<String> = conn
+    let rights: Option<(String, String, Option<String>)> = conn
         .query_row(
-            "SELECT policy FROM rights WHERE asset_id = ?1",
+            "SELECT policy, source, expires_at FROM rights WHERE asset_id = ?1",
             [&aid],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
+    let blocked = rights.as_ref().and_then(|(p, _, e)| {
+        super::reports::rights_block(Some(p), e.as_deref(), jiff::Timestamp::now())
+    });
+    let (rights, rights_source, rights_expires_at) = match rights {
+        Some((p, s, e)) => (Some(p), Some(s), e),
+        None => (None, None, None),
+    };
     Ok(Some(AssetView {
         id: *id,
         status,
-        distributable: status.is_distributable(),
+        distributable: status.is_distributable() && blocked.is_none(),
+        distribution_blocked_by: blocked.filter(|_| status.is_distributable()),
+        rights_source,
+        rights_expires_at,
         allowed_transitions: status.allowed_next(require_review),
         title,
         description,

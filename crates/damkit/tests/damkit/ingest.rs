@@ -50,8 +50,7 @@ fn ingest_records_assets_and_rerun_skips_unchanged_files() {
         assert!(names.contains(&n), "{n} missing from {names:?}");
     }
     let meta = r.stages.iter().find(|s| s.name == "metadata").unwrap();
-    assert!(!meta.wired);
-    assert!(meta.note.as_deref().unwrap().contains("not wired yet"));
+    assert!(meta.wired, "{meta:?}");
     assert!(
         r.stages
             .iter()
@@ -218,8 +217,13 @@ fn non_utf8_file_names_are_ingested_exactly() {
     }
     let r = lib.ingest(&[&src], &opts()).unwrap();
     assert_eq!(r.added.len(), 1, "{r:#?}");
-    assert_eq!(r.warnings.len(), 1);
-    assert!(r.warnings[0].message.contains("UTF-8"));
+    // (The capability stages also warn: these test files are JPEG signatures, not images.)
+    let utf8: Vec<_> = r
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("UTF-8"))
+        .collect();
+    assert_eq!(utf8.len(), 1, "{:?}", r.warnings);
     let asset = lib.asset(&r.added[0].id).unwrap();
     assert_eq!(
         asset.files[0].path.file_name().unwrap(),
@@ -371,8 +375,13 @@ fn plugged_in_stages_are_stored_and_their_failures_are_warnings() {
     assert_eq!(r.added.len(), 2);
     // Stages do not run on duplicates.
     assert_eq!(tagger.calls.load(Ordering::SeqCst), 2);
-    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
-    assert!(r.warnings[0].message.contains("tagger"));
+    let tagger_warnings: Vec<_> = r
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("tagger"))
+        .collect();
+    assert_eq!(tagger_warnings.len(), 1, "{:?}", r.warnings);
+    assert!(tagger_warnings[0].path.ends_with("bad.jpg"));
     let ok = r.added.iter().find(|f| f.path.ends_with("ok.jpg")).unwrap();
     let asset = lib.asset(&ok.id).unwrap();
     assert_eq!(asset.title.as_deref(), Some("tagged"));

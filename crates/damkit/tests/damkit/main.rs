@@ -4,4 +4,5 @@ mod crash;
 mod ingest;
 mod layout;
 mod lifecycle;
+mod stages;
 mod util;
