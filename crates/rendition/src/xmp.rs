@@ -178,17 +178,13 @@ pub(crate) fn filter_xmp(packet: &[u8], policy: MetadataPolicy) -> Result<Option
                 }
                 depth = depth.saturating_sub(1);
             }
-            (_, Event::Text(t)) => {
-                if copying.is_some() && skipping.is_none() {
-                    body.write_event(Event::Text(t.into_owned()))
-                        .map_err(|e| err(&e))?;
-                }
+            (_, Event::Text(t)) if copying.is_some() && skipping.is_none() => {
+                body.write_event(Event::Text(t.into_owned()))
+                    .map_err(|e| err(&e))?;
             }
-            (_, Event::CData(t)) => {
-                if copying.is_some() && skipping.is_none() {
-                    body.write_event(Event::CData(t.into_owned()))
-                        .map_err(|e| err(&e))?;
-                }
+            (_, Event::CData(t)) if copying.is_some() && skipping.is_none() => {
+                body.write_event(Event::CData(t.into_owned()))
+                    .map_err(|e| err(&e))?;
             }
             _ => {}
         }
@@ -308,10 +304,11 @@ pub(crate) fn jpeg_xmp_and_iim(bytes: &[u8]) -> (Option<Vec<u8>>, Option<Vec<u8>
             if let Some(p) = seg.strip_prefix(JPEG_XMP_SIGNATURE) {
                 xmp = Some(p.to_vec());
             }
-        } else if marker == 0xED && iim.is_none() {
-            if let Some(res) = seg.strip_prefix(PHOTOSHOP_SIGNATURE) {
-                iim = photoshop_iim(res).map(<[u8]>::to_vec);
-            }
+        } else if marker == 0xED
+            && iim.is_none()
+            && let Some(res) = seg.strip_prefix(PHOTOSHOP_SIGNATURE)
+        {
+            iim = photoshop_iim(res).map(<[u8]>::to_vec);
         }
         i += 2 + len;
     }
