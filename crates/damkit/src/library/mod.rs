@@ -45,6 +45,8 @@
 mod catalog;
 mod config;
 mod error;
+#[cfg(feature = "search")]
+mod index;
 mod ingest;
 mod lifecycle;
 mod query;
@@ -72,6 +74,11 @@ pub use query::{
     EditReport, FieldChange, FileView, LibraryStats, RenditionView, Transition, VersionView,
 };
 
+#[cfg(feature = "search")]
+pub use index::{
+    CURRENT_FILE, INDEX_DIR, IndexStatus, IndexUpdate, ReindexReport, STATE_FILE, SearchOptions,
+};
+
 use catalog::Catalog;
 
 /// The catalog file name inside a library folder.
@@ -89,6 +96,8 @@ pub struct Library {
     root: PathBuf,
     config: LibraryConfig,
     catalog: Mutex<Catalog>,
+    #[cfg(feature = "search")]
+    index: Mutex<index::IndexState>,
 }
 
 impl Library {
@@ -121,6 +130,8 @@ impl Library {
             root,
             config,
             catalog: Mutex::new(catalog),
+            #[cfg(feature = "search")]
+            index: Mutex::default(),
         })
     }
 
@@ -159,6 +170,8 @@ impl Library {
             root,
             config,
             catalog: Mutex::new(catalog),
+            #[cfg(feature = "search")]
+            index: Mutex::default(),
         })
     }
 
@@ -199,19 +212,18 @@ impl Library {
     /// Must not fail the operation that called it: the catalog change is already committed
     /// and the catalog is the source of truth (`reindex` rebuilds everything derived).
     pub(crate) fn after_change(&self, ids: &[AssetId]) {
+        #[cfg(feature = "search")]
+        self.index_after_change(ids);
+        #[cfg(not(feature = "search"))]
         let _ = ids;
     }
 
-    /// Rebuilds the search index under `index/` from the catalog.
-    ///
-    /// Not wired yet: damkit-search is not part of the pipeline. Once it is, this walks
-    /// [`Library::assets`] and writes one record per asset (current version, metadata,
-    /// keywords, status), replacing `index/` atomically.
+    /// Rebuilds the search index: needs the `search` feature.
+    #[cfg(not(feature = "search"))]
     pub fn reindex(&self) -> Result<()> {
         Err(LibraryError::NotWired {
             capability: "search",
-            detail: "damkit-search is not part of the library pipeline yet; the catalog holds \
-                     everything the index will be rebuilt from",
+            detail: "this build of damkit has no `search` feature",
         })
     }
 

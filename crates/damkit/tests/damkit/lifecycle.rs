@@ -194,7 +194,6 @@ fn unknown_assets_are_named() {
 fn capabilities_not_wired_say_so() {
     let (_d, _src, lib) = setup(LibraryConfig::default());
     for err in [
-        lib.reindex().unwrap_err(),
         lib.rights_report(30).unwrap_err(),
         lib.vocabulary_report().unwrap_err(),
     ] {
