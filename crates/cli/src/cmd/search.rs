@@ -2,7 +2,9 @@
 //! [--limit N] [--json]`: search an asset index; `--add-records FILE` indexes JSON Lines
 //! records first.
 //!
-//! The index of a damkit library folder `LIB` is `LIB/index/`.
+//! With `--library LIB` the search goes through the library (`damkit::Library::search`): its
+//! index (under `LIB/index/`, the generation named by `LIB/index/CURRENT`) is brought up to
+//! date with the catalog first and controlled keywords are expanded with its vocabularies.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -278,7 +280,33 @@ fn print_table(resp: &SearchResponse) {
     }
 }
 
+/// `--library LIB`: searches through the library (its index is kept current with the
+/// catalog, concepts are expanded with its vocabularies).
+fn run_library(lib: &Path, args: &Args) -> anyhow::Result<Status> {
+    if !args.more.add_records.is_empty() {
+        anyhow::bail!(
+            "--add-records writes into an index folder (--index DIR); a library's index is \
+             derived from its catalog (damkit ingest, damkit reindex)"
+        );
+    }
+    let lib = crate::cmd::ingest::open_library(lib)?;
+    let options = damkit::library::SearchOptions::from_request(build_request(args)?);
+    let resp = lib.search(args.query.as_deref().unwrap_or_default(), &options)?;
+    for w in &resp.warnings {
+        output::warn("search", format_args!("warning: {w}"));
+    }
+    if args.json {
+        output::print_json(&to_json(resp, None)?)?;
+    } else {
+        print_table(&resp);
+    }
+    Ok(Status::Success)
+}
+
 fn run_inner(args: &Args) -> anyhow::Result<Status> {
+    if let Some(lib) = &args.library {
+        return run_library(lib, args);
+    }
     let dir = index_dir(args);
     let mut indexed = None;
     let index = if args.more.add_records.is_empty() {

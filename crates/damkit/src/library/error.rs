@@ -129,6 +129,42 @@ pub enum LibraryError {
         /// Why.
         message: String,
     },
+    /// The search index was written by another schema version of damkit-search.
+    #[cfg(feature = "search")]
+    #[error(
+        "the search index {path} has schema version {found}, this damkit needs version \
+         {expected}: run `damkit reindex --library LIB` (Library::reindex) to rebuild it from \
+         the catalog"
+    )]
+    IndexRebuildNeeded {
+        /// The index folder.
+        path: PathBuf,
+        /// The version found.
+        found: u32,
+        /// The version this build writes.
+        expected: u32,
+    },
+    /// The search index failed.
+    #[cfg(feature = "search")]
+    #[error("search index {path}: {context}: {source}")]
+    Index {
+        /// The index folder.
+        path: PathBuf,
+        /// What was being done.
+        context: &'static str,
+        /// The damkit-search error.
+        #[source]
+        source: damkit_search::SearchError,
+    },
+    /// The index folder is damaged (`index/CURRENT` unreadable or naming a missing folder).
+    #[cfg(feature = "search")]
+    #[error("search index {path}: {reason}; run `damkit reindex --library LIB` to rebuild it")]
+    IndexCorrupt {
+        /// The file at fault.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// The capability is not wired into the library pipeline yet.
     #[error("{capability} not wired yet: {detail}")]
     NotWired {

@@ -55,6 +55,8 @@ mod catalog;
 mod config;
 mod error;
 pub mod facts;
+#[cfg(feature = "search")]
+mod index;
 mod ingest;
 mod lifecycle;
 mod query;
@@ -92,6 +94,11 @@ pub use reports::{
 };
 pub use writeback::WriteBackOutcome;
 
+#[cfg(feature = "search")]
+pub use index::{
+    CURRENT_FILE, INDEX_DIR, IndexStatus, IndexUpdate, ReindexReport, STATE_FILE, SearchOptions,
+};
+
 use catalog::Catalog;
 
 /// The catalog file name inside a library folder.
@@ -112,6 +119,8 @@ pub struct Library {
     /// The configured vocabularies, loaded on first use.
     #[cfg(feature = "taxonomy")]
     vocabularies: std::sync::OnceLock<std::sync::Arc<stages::keywords::Vocabularies>>,
+    #[cfg(feature = "search")]
+    index: Mutex<index::IndexState>,
 }
 
 impl Library {
@@ -146,6 +155,8 @@ impl Library {
             catalog: Mutex::new(catalog),
             #[cfg(feature = "taxonomy")]
             vocabularies: std::sync::OnceLock::new(),
+            #[cfg(feature = "search")]
+            index: Mutex::default(),
         })
     }
 
@@ -186,6 +197,8 @@ impl Library {
             catalog: Mutex::new(catalog),
             #[cfg(feature = "taxonomy")]
             vocabularies: std::sync::OnceLock::new(),
+            #[cfg(feature = "search")]
+            index: Mutex::default(),
         })
     }
 
@@ -226,19 +239,18 @@ impl Library {
     /// Must not fail the operation that called it: the catalog change is already committed
     /// and the catalog is the source of truth (`reindex` rebuilds everything derived).
     pub(crate) fn after_change(&self, ids: &[AssetId]) {
+        #[cfg(feature = "search")]
+        self.index_after_change(ids);
+        #[cfg(not(feature = "search"))]
         let _ = ids;
     }
 
-    /// Rebuilds the search index under `index/` from the catalog.
-    ///
-    /// Not wired yet: damkit-search is not part of the pipeline. Once it is, this walks
-    /// [`Library::assets`] and writes one record per asset (current version, metadata,
-    /// keywords, status), replacing `index/` atomically.
+    /// Rebuilds the search index: needs the `search` feature.
+    #[cfg(not(feature = "search"))]
     pub fn reindex(&self) -> Result<()> {
         Err(LibraryError::NotWired {
             capability: "search",
-            detail: "damkit-search is not part of the library pipeline yet; the catalog holds \
-                     everything the index will be rebuilt from",
+            detail: "this build of damkit has no `search` feature",
         })
     }
 

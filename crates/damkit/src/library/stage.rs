@@ -169,9 +169,4 @@ pub const NOT_WIRED: &[PendingStage] = &[
         provided_by: "damkit-rendition",
         will_record: "renditions from the configured presets under renditions/",
     },
-    PendingStage {
-        name: "index",
-        provided_by: "damkit-search",
-        will_record: "the asset record in the tantivy index under index/",
-    },
 ];

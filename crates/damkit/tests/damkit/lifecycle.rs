@@ -194,14 +194,6 @@ fn unknown_assets_are_named() {
 }
 
 #[test]
-fn capabilities_not_wired_say_so() {
-    let (_d, _src, lib) = setup(LibraryConfig::default());
-    let err = lib.reindex().unwrap_err();
-    assert!(matches!(err, LibraryError::NotWired { .. }));
-    assert!(err.to_string().contains("not wired yet"), "{err}");
-}
-
-#[test]
 fn stats_and_listing() {
     let (_d, src, lib) = setup(LibraryConfig::default());
     write(&src, "a.jpg", &jpeg("a"));
