@@ -7,6 +7,7 @@ use std::sync::Arc;
 use damkit::library::stage::{AssetStage, KeywordRecord, StageInput, StageOutput};
 use damkit::library::{
     Edit, Library, LibraryConfig, LibraryError, LifecycleStatus, SearchOptions, VocabularyConfig,
+    WriteBack,
 };
 use damkit::search::SearchResponse;
 
@@ -69,10 +70,18 @@ ex:mammals a skos:Concept ; skos:prefLabel "Mammals"@en ; skos:broader ex:animal
 ex:dogs a skos:Concept ; skos:prefLabel "Dogs"@en ; skos:altLabel "Canines"@en ; skos:broader ex:mammals .
 "#;
 
+/// The test files are JPEG-signed stand-ins, not images: edits stay in the catalog (writing
+/// them back into the files is tested in `stages`).
+fn catalog_only() -> LibraryConfig {
+    let mut config = LibraryConfig::default();
+    config.metadata.write_back = WriteBack::CatalogOnly;
+    config
+}
+
 fn vocab_config(dir: &std::path::Path) -> LibraryConfig {
     let path = dir.join("animals.ttl");
     std::fs::write(&path, VOCAB).unwrap();
-    let mut config = LibraryConfig::default();
+    let mut config = catalog_only();
     config.vocabularies.push(VocabularyConfig {
         name: "animals".into(),
         path,
@@ -83,7 +92,7 @@ fn vocab_config(dir: &std::path::Path) -> LibraryConfig {
 
 #[test]
 fn ingest_edit_and_status_changes_are_searchable() {
-    let (_d, src, lib) = setup(LibraryConfig::default());
+    let (_d, src, lib) = setup(catalog_only());
     write(&src, "bridge.jpg", &jpeg("bridge"));
     write(&src, "river.jpg", &jpeg("river"));
     write(&src, "city.jpg", &jpeg("city"));
@@ -261,7 +270,7 @@ fn records_carry_metadata_and_controlled_keywords() {
 
 #[test]
 fn another_handle_changes_are_caught_up_from_the_audit_log() {
-    let (_d, src, lib) = setup(LibraryConfig::default());
+    let (_d, src, lib) = setup(catalog_only());
     write(&src, "a.jpg", &jpeg("a"));
     lib.ingest(&[&src], &opts()).unwrap();
     assert_eq!(search(&lib, "").total, 1);
@@ -291,8 +300,8 @@ fn another_handle_changes_are_caught_up_from_the_audit_log() {
 
 #[test]
 fn searching_while_ingest_commits_works() {
-    let (_d, src, lib) = setup(LibraryConfig::default());
-    let mut config = LibraryConfig::default();
+    let (_d, src, lib) = setup(catalog_only());
+    let mut config = catalog_only();
     config.ingest.batch_size = 4;
     let (_d2, src2, lib2) = setup(config);
     let _ = (&src, &lib);
@@ -323,7 +332,7 @@ fn searching_while_ingest_commits_works() {
 
 #[test]
 fn a_schema_mismatch_asks_for_reindex_and_reindex_repairs() {
-    let (_d, src, lib) = setup(LibraryConfig::default());
+    let (_d, src, lib) = setup(catalog_only());
     write(&src, "a.jpg", &jpeg("a"));
     lib.ingest(&[&src], &opts()).unwrap();
     assert_eq!(search(&lib, "").total, 1);

@@ -45,7 +45,6 @@ fn ingest_records_assets_and_rerun_skips_unchanged_files() {
         "catalog",
         "metadata",
         "renditions",
-        "index",
     ] {
         assert!(names.contains(&n), "{n} missing from {names:?}");
     }
