@@ -156,3 +156,25 @@ fn encode_avif(_r: &Raster, _quality: u8) -> Result<Vec<u8>> {
          default because rav1e is a large build)",
     ))
 }
+
+#[cfg(all(test, feature = "avif"))]
+mod avif_tests {
+    use super::*;
+
+    #[test]
+    fn avif_output_is_an_avif_file_with_and_without_alpha() {
+        for layout in [PixelLayout::Rgb8, PixelLayout::Rgba8] {
+            let (w, h) = (24u32, 16u32);
+            let n = (w * h) as usize * if layout == PixelLayout::Rgba8 { 4 } else { 3 };
+            let r = Raster {
+                width: w,
+                height: h,
+                layout,
+                data: (0..n).map(|i| (i * 7 % 251) as u8).collect(),
+            };
+            let out = encode_avif(&r, 60).unwrap();
+            assert_eq!(&out[4..12], b"ftypavif", "{layout:?}");
+            assert!(out.len() > 100, "{layout:?}: {} bytes", out.len());
+        }
+    }
+}
