@@ -28,37 +28,9 @@ fn type_size(t: u16) -> Option<u64> {
 }
 
 pub(crate) fn ifd0_blobs(d: &[u8]) -> Result<Ifd0Blobs> {
-    let le = match d.get(..2) {
-        Some(b"II") => true,
-        Some(b"MM") => false,
-        _ => return Err(Error::malformed("TIFF", 0, "missing byte-order mark")),
-    };
-    let u16_at = |p: usize| -> Option<u16> {
-        let b: [u8; 2] = d.get(p..p + 2)?.try_into().ok()?;
-        Some(if le {
-            u16::from_le_bytes(b)
-        } else {
-            u16::from_be_bytes(b)
-        })
-    };
-    let u32_at = |p: usize| -> Option<u32> {
-        let b: [u8; 4] = d.get(p..p + 4)?.try_into().ok()?;
-        Some(if le {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        })
-    };
-    let u64_at = |p: usize| -> Option<u64> {
-        let b: [u8; 8] = d.get(p..p + 8)?.try_into().ok()?;
-        Some(if le {
-            u64::from_le_bytes(b)
-        } else {
-            u64::from_be_bytes(b)
-        })
-    };
+    let o = Order::of(d, "TIFF")?;
     let trunc = |p: usize| Error::malformed("TIFF", p, "IFD0 runs past the end of the file");
-    let magic = u16_at(2).ok_or_else(|| trunc(2))?;
+    let magic = o.r16(d, 2).ok_or_else(|| trunc(2))?;
     let big = match magic {
         42 => false,
         43 => true,
@@ -73,25 +45,25 @@ pub(crate) fn ifd0_blobs(d: &[u8]) -> Result<Ifd0Blobs> {
         }
     };
     let (ifd, entry_size, count_size) = if big {
-        (u64_at(8).ok_or_else(|| trunc(8))?, 20usize, 8usize)
+        (o.r64(d, 8).ok_or_else(|| trunc(8))?, 20usize, 8usize)
     } else {
         (
-            u64::from(u32_at(4).ok_or_else(|| trunc(4))?),
+            u64::from(o.r32(d, 4).ok_or_else(|| trunc(4))?),
             12usize,
             2usize,
         )
     };
     let ifd = usize::try_from(ifd).map_err(|_| trunc(4))?;
     let n = if big {
-        u64_at(ifd).ok_or_else(|| trunc(ifd))?
+        o.r64(d, ifd).ok_or_else(|| trunc(ifd))?
     } else {
-        u64::from(u16_at(ifd).ok_or_else(|| trunc(ifd))?)
+        u64::from(o.r16(d, ifd).ok_or_else(|| trunc(ifd))?)
     };
     let mut out = Ifd0Blobs::default();
     let n = n.min(((d.len().saturating_sub(ifd)) / entry_size) as u64) as usize;
     for i in 0..n {
         let e = ifd + count_size + i * entry_size;
-        let (Some(tag), Some(typ)) = (u16_at(e), u16_at(e + 2)) else {
+        let (Some(tag), Some(typ)) = (o.r16(d, e), o.r16(d, e + 2)) else {
             break;
         };
         if !matches!(tag, TAG_XMP | TAG_IPTC | TAG_PHOTOSHOP) {
@@ -99,17 +71,17 @@ pub(crate) fn ifd0_blobs(d: &[u8]) -> Result<Ifd0Blobs> {
         }
         let Some(ts) = type_size(typ) else { continue };
         let (count, inline, voff) = if big {
-            (u64_at(e + 4).unwrap_or(0), 8u64, e + 12)
+            (o.r64(d, e + 4).unwrap_or(0), 8u64, e + 12)
         } else {
-            (u64::from(u32_at(e + 4).unwrap_or(0)), 4u64, e + 8)
+            (u64::from(o.r32(d, e + 4).unwrap_or(0)), 4u64, e + 8)
         };
         let size = count.saturating_mul(ts);
         let start = if size <= inline {
             voff as u64
         } else if big {
-            u64_at(voff).unwrap_or(u64::MAX)
+            o.r64(d, voff).unwrap_or(u64::MAX)
         } else {
-            u64::from(u32_at(voff).unwrap_or(u32::MAX))
+            u64::from(o.r32(d, voff).unwrap_or(u32::MAX))
         };
         let Some(bytes) = start
             .checked_add(size)
@@ -144,11 +116,7 @@ pub(crate) struct Entry {
 /// 8 IFDs in the chain; each IFD offset is visited once.
 pub(crate) fn walk(d: &[u8], max_entries: u64) -> Result<(bool, Vec<Entry>)> {
     use exif::{Context, Rational, SRational, Value as V};
-    let le = match d.get(..2) {
-        Some(b"II") => true,
-        Some(b"MM") => false,
-        _ => return Err(Error::malformed("TIFF", 0, "missing byte-order mark")),
-    };
+    let le = Order::of(d, "TIFF")?.le;
     let rd = |p: usize, n: usize| -> Option<u64> {
         let s = d.get(p..p.checked_add(n)?)?;
         let mut v = 0u64;
@@ -288,29 +256,8 @@ pub(crate) fn walk(d: &[u8], max_entries: u64) -> Result<(bool, Vec<Entry>)> {
 /// re-pointed. Returns `false` when IFD0 has no such tag (MWG: EXIF is only updated where it
 /// exists; a new tag would need IFD0 rewritten).
 pub(crate) fn patch_ifd0_ascii(d: &mut Vec<u8>, tag: u16, text: &str) -> Result<bool> {
-    let le = match d.get(..2) {
-        Some(b"II") => true,
-        Some(b"MM") => false,
-        _ => return Err(Error::malformed("EXIF", 0, "missing byte-order mark")),
-    };
-    let r16 = |d: &[u8], p: usize| -> Option<u16> {
-        let b: [u8; 2] = d.get(p..p + 2)?.try_into().ok()?;
-        Some(if le {
-            u16::from_le_bytes(b)
-        } else {
-            u16::from_be_bytes(b)
-        })
-    };
-    let r32 = |d: &[u8], p: usize| -> Option<u32> {
-        let b: [u8; 4] = d.get(p..p + 4)?.try_into().ok()?;
-        Some(if le {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        })
-    };
-    let w32 = |v: u32| if le { v.to_le_bytes() } else { v.to_be_bytes() };
-    if r16(d, 2) != Some(42) {
+    let o = Order::of(d, "EXIF")?;
+    if o.r16(d, 2) != Some(42) {
         return Err(Error::malformed(
             "EXIF",
             2,
@@ -318,24 +265,24 @@ pub(crate) fn patch_ifd0_ascii(d: &mut Vec<u8>, tag: u16, text: &str) -> Result<
         ));
     }
     let trunc = || Error::malformed("EXIF", 4, "IFD0 runs past the end of the block");
-    let ifd = r32(d, 4).ok_or_else(trunc)? as usize;
-    let n = usize::from(r16(d, ifd).ok_or_else(trunc)?);
+    let ifd = o.r32(d, 4).ok_or_else(trunc)? as usize;
+    let n = usize::from(o.r16(d, ifd).ok_or_else(trunc)?);
     for i in 0..n {
         let e = ifd + 2 + i * 12;
-        if r16(d, e).ok_or_else(trunc)? != tag {
+        if o.r16(d, e).ok_or_else(trunc)? != tag {
             continue;
         }
-        if r16(d, e + 2) != Some(2) {
+        if o.r16(d, e + 2) != Some(2) {
             return Ok(false);
         }
-        let count = r32(d, e + 4).ok_or_else(trunc)? as usize;
+        let count = o.r32(d, e + 4).ok_or_else(trunc)? as usize;
         let mut bytes = text.as_bytes().to_vec();
         bytes.push(0);
         if bytes.len() <= count {
             let start = if count <= 4 {
                 e + 8
             } else {
-                r32(d, e + 8).ok_or_else(trunc)? as usize
+                o.r32(d, e + 8).ok_or_else(trunc)? as usize
             };
             let slot = d.get_mut(start..start + count).ok_or_else(trunc)?;
             slot.fill(0);
@@ -346,9 +293,9 @@ pub(crate) fn patch_ifd0_ascii(d: &mut Vec<u8>, tag: u16, text: &str) -> Result<
             }
             let off = u32::try_from(d.len()).map_err(|_| trunc())?;
             d.extend_from_slice(&bytes);
-            let c = w32(bytes.len() as u32);
+            let c = o.w32(bytes.len() as u32);
             d[e + 4..e + 8].copy_from_slice(&c);
-            let o = w32(off);
+            let o = o.w32(off);
             d[e + 8..e + 12].copy_from_slice(&o);
         }
         return Ok(true);
@@ -362,30 +309,8 @@ pub(crate) fn patch_ifd0_ascii(d: &mut Vec<u8>, tag: u16, text: &str) -> Result<
 /// header re-pointed; every other offset in the block is absolute and stays valid, and the old
 /// IFD0 bytes are left unused. Returns `false` when IFD0 already has the tag.
 pub(crate) fn add_ifd0_ascii(d: &mut Vec<u8>, tag: u16, text: &str) -> Result<bool> {
-    let le = match d.get(..2) {
-        Some(b"II") => true,
-        Some(b"MM") => false,
-        _ => return Err(Error::malformed("EXIF", 0, "missing byte-order mark")),
-    };
-    let r16 = |d: &[u8], p: usize| -> Option<u16> {
-        let b: [u8; 2] = d.get(p..p + 2)?.try_into().ok()?;
-        Some(if le {
-            u16::from_le_bytes(b)
-        } else {
-            u16::from_be_bytes(b)
-        })
-    };
-    let r32 = |d: &[u8], p: usize| -> Option<u32> {
-        let b: [u8; 4] = d.get(p..p + 4)?.try_into().ok()?;
-        Some(if le {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        })
-    };
-    let w16 = |v: u16| if le { v.to_le_bytes() } else { v.to_be_bytes() };
-    let w32 = |v: u32| if le { v.to_le_bytes() } else { v.to_be_bytes() };
-    if r16(d, 2) != Some(42) {
+    let o = Order::of(d, "EXIF")?;
+    if o.r16(d, 2) != Some(42) {
         return Err(Error::malformed(
             "EXIF",
             2,
@@ -393,15 +318,15 @@ pub(crate) fn add_ifd0_ascii(d: &mut Vec<u8>, tag: u16, text: &str) -> Result<bo
         ));
     }
     let trunc = || Error::malformed("EXIF", 4, "IFD0 runs past the end of the block");
-    let ifd = r32(d, 4).ok_or_else(trunc)? as usize;
-    let n = usize::from(r16(d, ifd).ok_or_else(trunc)?);
+    let ifd = o.r32(d, 4).ok_or_else(trunc)? as usize;
+    let n = usize::from(o.r16(d, ifd).ok_or_else(trunc)?);
     let entries_end = ifd + 2 + n * 12;
-    let next = r32(d, entries_end).ok_or_else(trunc)?;
+    let next = o.r32(d, entries_end).ok_or_else(trunc)?;
     let mut entries: Vec<[u8; 12]> = Vec::with_capacity(n + 1);
     for i in 0..n {
         let e = ifd + 2 + i * 12;
         let raw: [u8; 12] = d[e..e + 12].try_into().map_err(|_| trunc())?;
-        if r16(&raw, 0) == Some(tag) {
+        if o.r16(&raw, 0) == Some(tag) {
             return Ok(false);
         }
         entries.push(raw);
@@ -413,9 +338,9 @@ pub(crate) fn add_ifd0_ascii(d: &mut Vec<u8>, tag: u16, text: &str) -> Result<bo
     bytes.push(0);
     let count = u32::try_from(bytes.len()).map_err(|_| trunc())?;
     let mut entry = [0u8; 12];
-    entry[..2].copy_from_slice(&w16(tag));
-    entry[2..4].copy_from_slice(&w16(2));
-    entry[4..8].copy_from_slice(&w32(count));
+    entry[..2].copy_from_slice(&o.w16(tag));
+    entry[2..4].copy_from_slice(&o.w16(2));
+    entry[4..8].copy_from_slice(&o.w32(count));
     if bytes.len() <= 4 {
         entry[8..8 + bytes.len()].copy_from_slice(&bytes);
     } else {
@@ -424,23 +349,23 @@ pub(crate) fn add_ifd0_ascii(d: &mut Vec<u8>, tag: u16, text: &str) -> Result<bo
         }
         let off = u32::try_from(d.len()).map_err(|_| trunc())?;
         d.extend_from_slice(&bytes);
-        entry[8..12].copy_from_slice(&w32(off));
+        entry[8..12].copy_from_slice(&o.w32(off));
     }
     let at = entries
         .iter()
-        .position(|e| r16(e, 0).is_some_and(|t| t > tag))
+        .position(|e| o.r16(e, 0).is_some_and(|t| t > tag))
         .unwrap_or(entries.len());
     entries.insert(at, entry);
     if d.len() % 2 == 1 {
         d.push(0);
     }
     let new_ifd = u32::try_from(d.len()).map_err(|_| trunc())?;
-    d.extend_from_slice(&w16(entries.len() as u16));
+    d.extend_from_slice(&o.w16(entries.len() as u16));
     for e in &entries {
         d.extend_from_slice(e);
     }
-    d.extend_from_slice(&w32(next));
-    d[4..8].copy_from_slice(&w32(new_ifd));
+    d.extend_from_slice(&o.w32(next));
+    d[4..8].copy_from_slice(&o.w32(new_ifd));
     Ok(true)
 }
 
@@ -451,30 +376,8 @@ pub(crate) fn add_ifd0_ascii(d: &mut Vec<u8>, tag: u16, text: &str) -> Result<bo
 /// ([`add_ifd0_ascii`]'s method). Image data, other IFDs and every other offset are left as
 /// they are.
 pub(crate) fn set_ifd0_value(d: &mut Vec<u8>, tag: u16, typ: u16, bytes: &[u8]) -> Result<()> {
-    let le = match d.get(..2) {
-        Some(b"II") => true,
-        Some(b"MM") => false,
-        _ => return Err(Error::malformed("TIFF", 0, "missing byte-order mark")),
-    };
-    let r16 = |d: &[u8], p: usize| -> Option<u16> {
-        let b: [u8; 2] = d.get(p..p + 2)?.try_into().ok()?;
-        Some(if le {
-            u16::from_le_bytes(b)
-        } else {
-            u16::from_be_bytes(b)
-        })
-    };
-    let r32 = |d: &[u8], p: usize| -> Option<u32> {
-        let b: [u8; 4] = d.get(p..p + 4)?.try_into().ok()?;
-        Some(if le {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        })
-    };
-    let w16 = |v: u16| if le { v.to_le_bytes() } else { v.to_be_bytes() };
-    let w32 = |v: u32| if le { v.to_le_bytes() } else { v.to_be_bytes() };
-    if r16(d, 2) != Some(42) {
+    let o = Order::of(d, "TIFF")?;
+    if o.r16(d, 2) != Some(42) {
         return Err(Error::malformed(
             "TIFF",
             2,
@@ -500,8 +403,8 @@ pub(crate) fn set_ifd0_value(d: &mut Vec<u8>, tag: u16, typ: u16, bytes: &[u8]) 
     }
     let count = u32::try_from(bytes.len()).map_err(|_| too_big())?;
     let trunc = || Error::malformed("TIFF", 4, "IFD0 runs past the end of the file");
-    let ifd = r32(d, 4).ok_or_else(trunc)? as usize;
-    let n = usize::from(r16(d, ifd).ok_or_else(trunc)?);
+    let ifd = o.r32(d, 4).ok_or_else(trunc)? as usize;
+    let n = usize::from(o.r16(d, ifd).ok_or_else(trunc)?);
     if d.len() < ifd + 2 + n * 12 + 4 {
         return Err(trunc());
     }
@@ -515,20 +418,20 @@ pub(crate) fn set_ifd0_value(d: &mut Vec<u8>, tag: u16, typ: u16, bytes: &[u8]) 
     };
     for i in 0..n {
         let e = ifd + 2 + i * 12;
-        if r16(d, e) != Some(tag) {
+        if o.r16(d, e) != Some(tag) {
             continue;
         }
-        let old_t = r16(d, e + 2).ok_or_else(trunc)?;
-        let old_len = unit(old_t) * u64::from(r32(d, e + 4).ok_or_else(trunc)?);
-        d[e + 2..e + 4].copy_from_slice(&w16(typ));
-        d[e + 4..e + 8].copy_from_slice(&w32(count));
+        let old_t = o.r16(d, e + 2).ok_or_else(trunc)?;
+        let old_len = unit(old_t) * u64::from(o.r32(d, e + 4).ok_or_else(trunc)?);
+        d[e + 2..e + 4].copy_from_slice(&o.w16(typ));
+        d[e + 4..e + 8].copy_from_slice(&o.w32(count));
         if bytes.len() <= 4 {
             let mut v = [0u8; 4];
             v[..bytes.len()].copy_from_slice(bytes);
             d[e + 8..e + 12].copy_from_slice(&v);
             return Ok(());
         }
-        let old_off = r32(d, e + 8).ok_or_else(trunc)? as usize;
+        let old_off = o.r32(d, e + 8).ok_or_else(trunc)? as usize;
         if old_len > 4
             && bytes.len() as u64 <= old_len
             && old_off as u64 + old_len <= d.len() as u64
@@ -542,7 +445,7 @@ pub(crate) fn set_ifd0_value(d: &mut Vec<u8>, tag: u16, typ: u16, bytes: &[u8]) 
             }
             let off = u32::try_from(d.len()).map_err(|_| too_big())?;
             d.extend_from_slice(bytes);
-            d[e + 8..e + 12].copy_from_slice(&w32(off));
+            d[e + 8..e + 12].copy_from_slice(&o.w32(off));
         }
         return Ok(());
     }
@@ -551,9 +454,9 @@ pub(crate) fn set_ifd0_value(d: &mut Vec<u8>, tag: u16, typ: u16, bytes: &[u8]) 
         return Err(Error::malformed("TIFF", ifd, "IFD0 is full"));
     }
     let mut entry = [0u8; 12];
-    entry[..2].copy_from_slice(&w16(tag));
-    entry[2..4].copy_from_slice(&w16(typ));
-    entry[4..8].copy_from_slice(&w32(count));
+    entry[..2].copy_from_slice(&o.w16(tag));
+    entry[2..4].copy_from_slice(&o.w16(typ));
+    entry[4..8].copy_from_slice(&o.w32(count));
     if bytes.len() <= 4 {
         entry[8..8 + bytes.len()].copy_from_slice(bytes);
     } else {
@@ -562,7 +465,7 @@ pub(crate) fn set_ifd0_value(d: &mut Vec<u8>, tag: u16, typ: u16, bytes: &[u8]) 
         }
         let off = u32::try_from(d.len()).map_err(|_| too_big())?;
         d.extend_from_slice(bytes);
-        entry[8..12].copy_from_slice(&w32(off));
+        entry[8..12].copy_from_slice(&o.w32(off));
     }
     let mut entries: Vec<[u8; 12]> = (0..n)
         .map(|i| {
@@ -570,22 +473,22 @@ pub(crate) fn set_ifd0_value(d: &mut Vec<u8>, tag: u16, typ: u16, bytes: &[u8]) 
             d[e..e + 12].try_into().unwrap_or([0; 12])
         })
         .collect();
-    let next = r32(d, ifd + 2 + n * 12).ok_or_else(trunc)?;
+    let next = o.r32(d, ifd + 2 + n * 12).ok_or_else(trunc)?;
     let at = entries
         .iter()
-        .position(|e| r16(e, 0).is_some_and(|t| t > tag))
+        .position(|e| o.r16(e, 0).is_some_and(|t| t > tag))
         .unwrap_or(entries.len());
     entries.insert(at, entry);
     if d.len() % 2 == 1 {
         d.push(0);
     }
     let new_ifd = u32::try_from(d.len()).map_err(|_| too_big())?;
-    d.extend_from_slice(&w16(entries.len() as u16));
+    d.extend_from_slice(&o.w16(entries.len() as u16));
     for e in &entries {
         d.extend_from_slice(e);
     }
-    d.extend_from_slice(&w32(next));
-    d[4..8].copy_from_slice(&w32(new_ifd));
+    d.extend_from_slice(&o.w32(next));
+    d[4..8].copy_from_slice(&o.w32(new_ifd));
     Ok(())
 }
 
@@ -620,5 +523,65 @@ mod add_tests {
         );
         let (_, entries) = walk(&d, 100).unwrap();
         assert!(entries.iter().any(|e| e.number == 0x010F));
+    }
+}
+
+/// The byte order of a TIFF block (its `II` / `MM` mark): reads and writes its integers.
+#[derive(Debug, Clone, Copy)]
+struct Order {
+    le: bool,
+}
+
+impl Order {
+    /// Reads the mark at the start of `d`; `group` names the block in the error.
+    fn of(d: &[u8], group: &'static str) -> Result<Order> {
+        match d.get(..2) {
+            Some(b"II") => Ok(Order { le: true }),
+            Some(b"MM") => Ok(Order { le: false }),
+            _ => Err(Error::malformed(group, 0, "missing byte-order mark")),
+        }
+    }
+
+    fn r16(self, d: &[u8], p: usize) -> Option<u16> {
+        let b: [u8; 2] = d.get(p..p.checked_add(2)?)?.try_into().ok()?;
+        Some(if self.le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
+    }
+
+    fn r32(self, d: &[u8], p: usize) -> Option<u32> {
+        let b: [u8; 4] = d.get(p..p.checked_add(4)?)?.try_into().ok()?;
+        Some(if self.le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    }
+
+    fn r64(self, d: &[u8], p: usize) -> Option<u64> {
+        let b: [u8; 8] = d.get(p..p.checked_add(8)?)?.try_into().ok()?;
+        Some(if self.le {
+            u64::from_le_bytes(b)
+        } else {
+            u64::from_be_bytes(b)
+        })
+    }
+
+    fn w16(self, v: u16) -> [u8; 2] {
+        if self.le {
+            v.to_le_bytes()
+        } else {
+            v.to_be_bytes()
+        }
+    }
+
+    fn w32(self, v: u32) -> [u8; 4] {
+        if self.le {
+            v.to_le_bytes()
+        } else {
+            v.to_be_bytes()
+        }
     }
 }
