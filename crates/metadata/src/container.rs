@@ -93,6 +93,14 @@ pub(crate) struct Diag {
 }
 
 impl Diag {
+    /// No warnings yet; `strict` makes the first defect an error.
+    pub(crate) fn new(strict: bool) -> Diag {
+        Diag {
+            strict,
+            warnings: Vec::new(),
+        }
+    }
+
     pub(crate) fn defect(&mut self, e: Error) -> Result<()> {
         if self.strict {
             Err(e)
@@ -146,10 +154,7 @@ pub fn extract_blocks(
     limits: &ReadLimits,
     strict: bool,
 ) -> Result<(Blocks, Vec<String>)> {
-    let mut diag = Diag {
-        strict,
-        warnings: Vec::new(),
-    };
+    let mut diag = Diag::new(strict);
     let b = extract(data, kind, limits, &mut diag)?;
     Ok((b, diag.warnings))
 }

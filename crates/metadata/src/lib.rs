@@ -267,10 +267,7 @@ pub fn read_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Metadata>
     if opts.sidecars && kind != Some(MediaType::Xmp) {
         for sc in sidecar_paths(path) {
             if let Ok(bytes) = std::fs::read(&sc) {
-                let mut diag = Diag {
-                    strict: opts.strict,
-                    warnings: Vec::new(),
-                };
+                let mut diag = Diag::new(opts.strict);
                 let (tags, _) = xmp::read(&[bytes], &[], &mut diag)
                     .map_err(|e| Error::Xmp(format!("{}: {e}", sc.display())))?;
                 // a sidecar is authoritative over the embedded XMP (RAW workflows)
@@ -473,10 +470,7 @@ fn read_kind(
     let kind = kind.ok_or_else(|| Error::UnsupportedFormat {
         hint: Some(format!("first bytes {}", hex(&data[..data.len().min(8)]))),
     })?;
-    let mut diag = Diag {
-        strict: opts.strict,
-        warnings: Vec::new(),
-    };
+    let mut diag = Diag::new(opts.strict);
     let mut blocks = container::extract_with(&data, kind, &opts.limits, &mut diag, false)?;
     let mut md = Metadata {
         media_type: Some(kind),

@@ -673,10 +673,7 @@ fn jpeg(
     report: &mut WriteReport,
 ) -> Result<Vec<u8>> {
     let limits = ReadLimits::default();
-    let mut diag = Diag {
-        strict: true,
-        warnings: Vec::new(),
-    };
+    let mut diag = Diag::new(true);
     let (segs, sos) = container::jpeg_segments(data, &limits, &mut diag)?;
     let sos = sos.ok_or_else(|| Error::malformed("JPEG", data.len(), "no SOS marker"))?;
     // the standard packet, plus extended XMP segments when it does not fit in one
@@ -927,10 +924,7 @@ fn psd(
 /// the VP8X XMP flag set; a simple-format file gets a VP8X header built from its bitstream's
 /// canvas size. Image chunks are copied as is.
 fn webp(data: &[u8], packet: &str) -> Result<Vec<u8>> {
-    let mut diag = Diag {
-        strict: true,
-        warnings: Vec::new(),
-    };
+    let mut diag = Diag::new(true);
     let chunks = container::webp_chunks(data, &ReadLimits::default(), &mut diag)?;
     let chunk = |kind: &[u8; 4], body: &[u8]| {
         let mut c = kind.to_vec();
@@ -1010,10 +1004,7 @@ fn png(
     report: &mut WriteReport,
 ) -> Result<Vec<u8>> {
     let limits = ReadLimits::default();
-    let mut diag = Diag {
-        strict: true,
-        warnings: Vec::new(),
-    };
+    let mut diag = Diag::new(true);
     let (chunks, _) = container::png_chunks(data, &limits, &mut diag)?;
     let mut body = b"iTXt".to_vec();
     body.extend_from_slice(b"XML:com.adobe.xmp\0\0\0\0\0");
