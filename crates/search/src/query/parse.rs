@@ -245,30 +245,34 @@ impl Parser<'_> {
         }
     }
 
+    /// A parenthesised group (the `(` is next), scoped to `field` when given: depth-bounded
+    /// (deeper groups are flattened to match-all with a warning), a missing `)` is added.
+    fn parse_group(&mut self, field: Option<&str>) -> Ast {
+        self.i += 1;
+        if self.depth >= MAX_DEPTH {
+            warn(
+                self.warnings,
+                format!("parentheses nested deeper than {MAX_DEPTH} were flattened"),
+            );
+            self.flattened += 1;
+            return Ast::All;
+        }
+        self.depth += 1;
+        let inner = self.parse_or(field);
+        self.depth -= 1;
+        self.skip_ws();
+        if self.peek() == Some(')') {
+            self.i += 1;
+        } else {
+            warn(self.warnings, "missing ')' added at the end".to_string());
+        }
+        inner
+    }
+
     fn parse_primary(&mut self, field: Option<&str>) -> Ast {
         match self.peek() {
             None => Ast::All,
-            Some('(') => {
-                self.i += 1;
-                if self.depth >= MAX_DEPTH {
-                    warn(
-                        self.warnings,
-                        format!("parentheses nested deeper than {MAX_DEPTH} were flattened"),
-                    );
-                    self.flattened += 1;
-                    return Ast::All;
-                }
-                self.depth += 1;
-                let inner = self.parse_or(field);
-                self.depth -= 1;
-                self.skip_ws();
-                if self.peek() == Some(')') {
-                    self.i += 1;
-                } else {
-                    warn(self.warnings, "missing ')' added at the end".to_string());
-                }
-                inner
-            }
+            Some('(') => self.parse_group(field),
             Some('"') => {
                 let text = self.read_phrase();
                 if text.trim().is_empty() {
@@ -389,25 +393,7 @@ impl Parser<'_> {
             }
             Some('(') => {
                 // A group scoped to the field: `keyword:(fox OR dog)`.
-                self.i += 1;
-                if self.depth >= MAX_DEPTH {
-                    warn(
-                        self.warnings,
-                        format!("parentheses nested deeper than {MAX_DEPTH} were flattened"),
-                    );
-                    self.flattened += 1;
-                    return Ast::All;
-                }
-                self.depth += 1;
-                let inner = self.parse_or(Some(&name));
-                self.depth -= 1;
-                self.skip_ws();
-                if self.peek() == Some(')') {
-                    self.i += 1;
-                } else {
-                    warn(self.warnings, "missing ')' added at the end".to_string());
-                }
-                inner
+                self.parse_group(Some(&name))
             }
             Some('[' | '{') => self.parse_range(name),
             Some('>' | '<') => {
