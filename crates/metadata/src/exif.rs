@@ -14,10 +14,21 @@ pub(crate) fn read(tiff: Vec<u8>, base: Option<usize>, diag: &mut Diag) -> Resul
     let known_magic = tiff
         .get(..4)
         .is_some_and(|m| m == b"II*\0" || m == b"MM\0*");
-    if big || !known_magic {
+    let huge = !big && known_magic && crate::tiffdir::has_huge_ifd(&tiff);
+    if big || !known_magic || huge {
         // kamadak-exif reads classic TIFF only; BigTIFF and odd magic numbers (ORF, RW2,
-        // damaged files ExifTool still reads) go through our own walker.
-        if !big {
+        // damaged files ExifTool still reads) go through our own walker, and so do damaged
+        // files with a huge IFD (kamadak-exif would parse every garbage entry).
+        if huge {
+            diag.defect(Error::malformed(
+                "EXIF",
+                0,
+                format!(
+                    "an IFD has more than {} entries; read with damkit's IFD walker",
+                    crate::tiffdir::HUGE_IFD
+                ),
+            ))?;
+        } else if !big {
             diag.defect(Error::malformed(
                 "EXIF",
                 2,

@@ -170,6 +170,17 @@ pub(crate) fn walk(d: &[u8], max_entries: u64) -> Result<(bool, Vec<Entry>)> {
                 5 | 10 | 12 | 16 | 17 | 18 => 8,
                 _ => continue,
             };
+            let sub = match (ctx, tag) {
+                (Context::Tiff, 0x8769) => Some(Context::Exif),
+                (Context::Tiff, 0x8825) => Some(Context::Gps),
+                (Context::Exif, 0xa005) => Some(Context::Interop),
+                _ => None,
+            };
+            // only entries the reader names (a damaged IFD holds tens of thousands of
+            // garbage entries): no value is built for the others
+            if sub.is_none() && crate::names::exif_name(tag, ctx == Context::Gps, ifd).is_none() {
+                continue;
+            }
             let size = count.saturating_mul(ts);
             let voff = e + 4 + osz;
             let start = if size <= osz as u64 {
@@ -221,12 +232,6 @@ pub(crate) fn walk(d: &[u8], max_entries: u64) -> Result<(bool, Vec<Entry>)> {
                 12 => V::Double((0..cnt).map(|i| f64::from_bits(u(i, 8))).collect()),
                 _ => V::Undefined(bytes.to_vec(), start as u32),
             };
-            let sub = match (ctx, tag) {
-                (Context::Tiff, 0x8769) => Some(Context::Exif),
-                (Context::Tiff, 0x8825) => Some(Context::Gps),
-                (Context::Exif, 0xa005) => Some(Context::Interop),
-                _ => None,
-            };
             if let Some(c) = sub {
                 if let Some(o) = value.get_uint(0) {
                     queue.push((u64::from(o), c, ifd, false));
@@ -249,6 +254,50 @@ pub(crate) fn walk(d: &[u8], max_entries: u64) -> Result<(bool, Vec<Entry>)> {
         }
     }
     Ok((le, out))
+}
+
+/// IFDs with more entries than this are read by [`walk`], not kamadak-exif: no real IFD comes
+/// near it (a DNG's IFD0 has ~100 entries), and kamadak-exif parses every entry of a damaged
+/// 65,535-entry IFD (milliseconds per file).
+pub(crate) const HUGE_IFD: u64 = 1024;
+
+/// Whether a classic TIFF block has an IFD (IFD0, IFD1…, Exif, GPS, Interop) of more than
+/// [`HUGE_IFD`] entries. Reads only the entry counts and the pointers.
+pub(crate) fn has_huge_ifd(d: &[u8]) -> bool {
+    let Ok(o) = Order::of(d, "TIFF") else {
+        return false;
+    };
+    let mut queue: Vec<(usize, bool)> = match o.r32(d, 4) {
+        Some(first) => vec![(first as usize, true)],
+        None => return false,
+    };
+    let mut seen = Vec::new();
+    while let Some((off, chain)) = queue.pop() {
+        if off == 0 || seen.contains(&off) || seen.len() > 64 {
+            continue;
+        }
+        seen.push(off);
+        let Some(n) = o.r16(d, off) else { continue };
+        if u64::from(n) > HUGE_IFD {
+            return true;
+        }
+        for i in 0..usize::from(n) {
+            let e = off + 2 + i * 12;
+            match o.r16(d, e) {
+                Some(0x8769 | 0x8825 | 0xa005) => {
+                    if let Some(p) = o.r32(d, e + 8) {
+                        queue.push((p as usize, false));
+                    }
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+        if chain && let Some(next) = o.r32(d, off + 2 + usize::from(n) * 12) {
+            queue.push((next as usize, true));
+        }
+    }
+    false
 }
 
 /// Sets an ASCII tag of IFD0 in a classic TIFF block: in place when the new text fits the
