@@ -826,12 +826,23 @@ fn tiff(data: &[u8], diag: &mut Diag, b: &mut Blocks, copy: bool) -> Result<()> 
     Ok(())
 }
 
-/// ISO-BMFF (HEIC, HEIF, AVIF): the `Exif` item and `mime` items of type
-/// `application/rdf+xml`, located through `meta`/`iinf`/`iloc`/`idat`.
-fn isobmff(data: &[u8], limits: &ReadLimits, diag: &mut Diag, b: &mut Blocks) -> Result<()> {
+/// The items an ISO-BMFF reader extracts: `Exif`, and `mime` items of type
+/// `application/rdf+xml` (XMP).
+pub(crate) fn bmff_wanted(t: &[u8; 4], content_type: &str) -> bool {
+    t == b"Exif" || t == b"mime" && content_type.contains("rdf+xml")
+}
+
+/// Items of an ISO-BMFF file's top-level `meta` box: `(id, type, content type)` from `iinf`,
+/// their locations from `iloc`, and the `idat` range; `None` without a `meta` box.
+#[allow(clippy::type_complexity)]
+pub(crate) fn bmff_items(
+    data: &[u8],
+    limits: &ReadLimits,
+    diag: &mut Diag,
+) -> Result<Option<(Vec<(u32, [u8; 4], String)>, Locs, Option<(usize, usize)>)>> {
     let boxes = bmff_boxes(data, 0, data.len(), limits, diag)?;
     let Some(meta) = boxes.iter().find(|x| &x.0 == b"meta") else {
-        return Ok(());
+        return Ok(None);
     };
     // meta is a full box: skip version and flags
     let children = bmff_boxes(data, meta.1 + 4, meta.2, limits, diag)?;
@@ -876,9 +887,18 @@ fn isobmff(data: &[u8], limits: &ReadLimits, diag: &mut Diag, b: &mut Blocks) ->
             _ => {}
         }
     }
+    Ok(Some((items, locs, idat)))
+}
+
+/// ISO-BMFF (HEIC, HEIF, AVIF): the `Exif` item and `mime` items of type
+/// `application/rdf+xml`, located through `meta`/`iinf`/`iloc`/`idat`.
+fn isobmff(data: &[u8], limits: &ReadLimits, diag: &mut Diag, b: &mut Blocks) -> Result<()> {
+    let Some((items, locs, idat)) = bmff_items(data, limits, diag)? else {
+        return Ok(());
+    };
     for (id, t, ct) in items {
         let want_exif = &t == b"Exif";
-        let want_xmp = &t == b"mime" && ct.contains("rdf+xml");
+        let want_xmp = bmff_wanted(&t, &ct) && !want_exif;
         if !want_exif && !want_xmp {
             continue;
         }
@@ -978,7 +998,7 @@ fn bmff_boxes(
     Ok(out)
 }
 
-type Locs = Vec<(u32, u8, Vec<(u64, u64)>)>;
+pub(crate) type Locs = Vec<(u32, u8, Vec<(u64, u64)>)>;
 
 fn iloc(d: &[u8], limits: &ReadLimits) -> Option<Locs> {
     let ver = *d.first()?;

@@ -5,7 +5,11 @@
 //! stays valid for the parsers) in which only the structure and metadata regions are read
 //! from disk: TIFF headers, IFDs and the values their entries point to (image strips and
 //! tiles are skipped), the PSD header, colour mode data and image resources (layers and image
-//! data are skipped), PNG chunks other than `IDAT`/`fdAT`. The rest stays zero, which the
+//! data are skipped), PNG chunks other than `IDAT`/`fdAT`, ISO-BMFF (HEIC, HEIF, AVIF) boxes
+//! other than `mdat` plus the `iloc` extents of the `Exif` and XMP items, WebP chunks other
+//! than the image data (`VP8 `, `VP8L`, `ALPH`, `ANMF`). GIF is read whole: its image data is
+//! a chain of sub-blocks of at most 255 bytes whose length bytes must all be read to find
+//! what follows, so skipping it would touch every page anyway. The rest stays zero, which the
 //! allocator gives without touching the pages. Anything unusual (odd TIFF magic, BigTIFF, a
 //! limit reached, a structure we cannot follow) falls back to reading the whole file, so the
 //! result the parsers see is always what a whole read would give in every region they read.
@@ -102,6 +106,10 @@ pub(crate) fn read_above<R: Read + Seek>(
         Some(psd::<R> as fn(&mut Sparse<'_, R>) -> std::io::Result<Result<(), Fallback>>)
     } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
         Some(png::<R> as fn(&mut Sparse<'_, R>) -> std::io::Result<Result<(), Fallback>>)
+    } else if head.get(4..8) == Some(b"ftyp") {
+        Some(bmff::<R> as fn(&mut Sparse<'_, R>) -> std::io::Result<Result<(), Fallback>>)
+    } else if head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP") {
+        Some(webp::<R> as fn(&mut Sparse<'_, R>) -> std::io::Result<Result<(), Fallback>>)
     } else {
         None
     };
@@ -186,7 +194,11 @@ fn tiff<R: Read + Seek>(s: &mut Sparse<'_, R>) -> std::io::Result<Result<(), Fal
             let value_at = if size > 4 {
                 let Some(v) = s.u32_at(e + 8, le) else { break };
                 let v = u64::from(v);
-                s.ensure(v, size)?;
+                // a value running past the end of the file is refused by every reader
+                // (kamadak-exif, our walker, the IFD0 blob reader): nothing to read
+                if v.saturating_add(size) <= s.len() {
+                    s.ensure(v, size)?;
+                }
                 v
             } else {
                 e + 8
@@ -254,6 +266,94 @@ fn png<R: Read + Seek>(s: &mut Sparse<'_, R>) -> std::io::Result<Result<(), Fall
         if iend {
             break;
         }
+    }
+    Ok(Ok(()))
+}
+
+/// ISO-BMFF (HEIC, HEIF, AVIF): every top-level box but the media data (`mdat`, whose header
+/// is read), then the extents (`iloc`) of the items the reader extracts (`Exif`, XMP), which
+/// usually lie in `mdat`.
+fn bmff<R: Read + Seek>(s: &mut Sparse<'_, R>) -> std::io::Result<Result<(), Fallback>> {
+    let mut pos = 0u64;
+    let mut count = 0u32;
+    while pos + 8 <= s.len() {
+        count += 1;
+        if count > 100_000 {
+            return Ok(Err(Fallback));
+        }
+        s.ensure(pos, 16)?;
+        let (Some(size), Some(kind)) = (
+            s.u32_at(pos, false),
+            s.buf.get(pos as usize + 4..pos as usize + 8),
+        ) else {
+            break;
+        };
+        let mdat = kind == b"mdat";
+        let (hdr, size) = match size {
+            0 => (8, s.len() - pos),
+            1 => match (s.u32_at(pos + 8, false), s.u32_at(pos + 12, false)) {
+                (Some(hi), Some(lo)) => (16, (u64::from(hi) << 32) | u64::from(lo)),
+                _ => break,
+            },
+            n => (8, u64::from(n)),
+        };
+        if size < hdr || pos.saturating_add(size) > s.len() {
+            // the reader stops at a box that runs past the end of the file
+            break;
+        }
+        if !mdat {
+            s.ensure(pos, size)?;
+        }
+        pos += size;
+    }
+    let mut diag = crate::container::Diag::new(false);
+    let limits = crate::ReadLimits::default();
+    let (items, locs) = match crate::container::bmff_items(&s.buf, &limits, &mut diag) {
+        Ok(Some((items, locs, _))) => (items, locs),
+        Ok(None) => return Ok(Ok(())),
+        // a limit reached: the reader decides on the whole file
+        Err(_) => return Ok(Err(Fallback)),
+    };
+    for (id, t, ct) in items {
+        if !crate::container::bmff_wanted(&t, &ct) {
+            continue;
+        }
+        // construction method 0: offsets in the file (1, `idat`, is inside `meta`)
+        if let Some((_, 0, extents)) = locs.iter().find(|l| l.0 == id) {
+            for &(off, len) in extents {
+                let len = if len == 0 {
+                    s.len().saturating_sub(off)
+                } else {
+                    len
+                };
+                s.ensure(off, len)?;
+            }
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// WebP: every RIFF chunk but the image data (`VP8 `, `VP8L`, `ALPH`, animation frames
+/// `ANMF`), whose headers are read.
+fn webp<R: Read + Seek>(s: &mut Sparse<'_, R>) -> std::io::Result<Result<(), Fallback>> {
+    s.ensure(0, 12)?;
+    let mut pos = 12u64;
+    let mut count = 0u32;
+    while pos + 8 <= s.len() {
+        count += 1;
+        if count > 100_000 {
+            return Ok(Err(Fallback));
+        }
+        s.ensure(pos, 8)?;
+        let Some(n) = s.u32_at(pos + 4, true) else {
+            break;
+        };
+        let kind = &s.buf[pos as usize..pos as usize + 4];
+        let image = matches!(kind, b"VP8 " | b"VP8L" | b"ALPH" | b"ANMF");
+        if !image {
+            s.ensure(pos + 8, u64::from(n))?;
+        }
+        pos = pos + 8 + u64::from(n) + u64::from(n & 1);
     }
     Ok(Ok(()))
 }

@@ -37,6 +37,76 @@ pub(crate) fn parse_packet(bytes: &[u8]) -> Result<XmpMeta> {
     XmpMeta::from_str(text).map_err(|e| Error::Xmp(format!("parsing packet: {e}")))
 }
 
+/// Packets of at least this size are searched for long base64 values before parsing.
+const LITE_PACKET: usize = 64 * 1024;
+/// Base64 runs of at least this length are set aside before parsing.
+const LITE_RUN: usize = 4096;
+/// The text that stands for the `k`-th value set aside, `{MARK}{k}.` (never present in the
+/// packet itself).
+const MARK: &str = "damkit-set-aside-base64-";
+
+/// Values [`parse_packet_lite`] set aside: `(marker, original text)`.
+type SetAside = Vec<(String, String)>;
+
+/// [`parse_packet`] for reading: long base64 values (embedded images, depth maps: hundreds
+/// of KB that Adobe's toolkit would copy character by character) are replaced by short
+/// markers before parsing and given back by [`to_tags`]. Only runs made of base64
+/// characters alone (no whitespace, which XML would normalise), that form a whole attribute
+/// value or a whole element text, are set aside, so the restored text is exactly what the
+/// toolkit would have returned.
+pub(crate) fn parse_packet_lite(bytes: &[u8]) -> Result<(XmpMeta, SetAside)> {
+    if bytes.len() < LITE_PACKET || crate::container::find(bytes, MARK.as_bytes()).is_some() {
+        return Ok((parse_packet(bytes)?, Vec::new()));
+    }
+    const B64: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut c = 0;
+        while c < 256 {
+            let b = c as u8;
+            t[c] = b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=';
+            c += 1;
+        }
+        t
+    };
+    let b64 = |c: u8| B64[usize::from(c)];
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    let mut aside: SetAside = Vec::new();
+    let mut i = 0;
+    let mut copied = 0;
+    while i < bytes.len() {
+        let Some(at) = bytes[i..]
+            .iter()
+            .position(|&c| matches!(c, b'"' | b'\'' | b'>'))
+        else {
+            break;
+        };
+        i += at;
+        let open = bytes[i];
+        let s = i + 1;
+        let run = bytes[s..].iter().take_while(|&&c| b64(c)).count();
+        let e = s + run;
+        let close = bytes.get(e).copied();
+        let closes = match open {
+            b'>' => close == Some(b'<'),
+            q => close == Some(q),
+        };
+        if run >= LITE_RUN && closes {
+            let marker = format!("{MARK}{}.", aside.len());
+            out.extend_from_slice(&bytes[copied..s]);
+            out.extend_from_slice(marker.as_bytes());
+            // base64 characters are ASCII: the run is valid UTF-8
+            aside.push((marker, String::from_utf8_lossy(&bytes[s..e]).into_owned()));
+            copied = e;
+        }
+        i = e.max(s);
+    }
+    if aside.is_empty() {
+        return Ok((parse_packet(bytes)?, aside));
+    }
+    out.extend_from_slice(&bytes[copied..]);
+    Ok((parse_packet(&out)?, aside))
+}
+
 #[derive(Debug)]
 enum Seg {
     Item,
@@ -280,7 +350,13 @@ impl Builder<'_> {
 }
 
 /// Converts a parsed packet to ExifTool-named tags, appending to `out` (first wins).
-pub(crate) fn to_tags(meta: &XmpMeta, packet: &[u8], out: &mut Vec<Tag>) {
+/// Values set aside by [`parse_packet_lite`] are restored.
+fn to_tags_restoring(
+    meta: &XmpMeta,
+    packet: &[u8],
+    aside: &[(String, String)],
+    out: &mut Vec<Tag>,
+) {
     let mut nodes: Vec<Node> = Vec::new();
     let mut by_path: HashMap<String, usize> = HashMap::new();
     // top-level properties: (schema uri, node index)
@@ -299,7 +375,7 @@ pub(crate) fn to_tags(meta: &XmpMeta, packet: &[u8], out: &mut Vec<Tag>) {
             if q == "xml:lang"
                 && let Some(&pi) = parent_path.as_ref().and_then(|pp| by_path.get(pp))
             {
-                nodes[pi].lang = Some(p.value.value.clone());
+                nodes[pi].lang = Some(restore(&p.value.value, aside));
             }
             continue;
         }
@@ -309,7 +385,7 @@ pub(crate) fn to_tags(meta: &XmpMeta, packet: &[u8], out: &mut Vec<Tag>) {
                 Seg::Field(f) => f.clone(),
                 _ => String::new(),
             },
-            value: p.value.value.clone(),
+            value: restore(&p.value.value, aside),
             is_array: p.value.is_array(),
             is_alt_text: p.value.is_alt_text(),
             is_struct: p.value.is_struct(),
@@ -358,6 +434,20 @@ pub(crate) fn to_tags(meta: &XmpMeta, packet: &[u8], out: &mut Vec<Tag>) {
     }
 }
 
+/// `v` with the markers of values set aside replaced by their text.
+fn restore(v: &str, aside: &[(String, String)]) -> String {
+    if aside.is_empty() || !v.contains(MARK) {
+        return v.to_string();
+    }
+    let mut v = v.to_string();
+    for (m, text) in aside {
+        if v.contains(m.as_str()) {
+            v = v.replace(m.as_str(), text);
+        }
+    }
+    v
+}
+
 /// The `x:xmptk` attribute of `x:xmpmeta` (the toolkit does not expose it).
 fn xmptk(packet: &[u8]) -> Option<String> {
     attr(packet, b"xmptk=").or_else(|| attr(packet, b"xaptk="))
@@ -394,9 +484,9 @@ pub(crate) fn read(
     let mut tags = Vec::new();
     let mut first: Option<XmpMeta> = None;
     for p in packets {
-        match parse_packet(p) {
-            Ok(m) => {
-                to_tags(&m, p, &mut tags);
+        match parse_packet_lite(p) {
+            Ok((m, aside)) => {
+                to_tags_restoring(&m, p, &aside, &mut tags);
                 if first.is_none() {
                     first = Some(m);
                 }
@@ -412,8 +502,8 @@ pub(crate) fn read(
         if want.as_deref().is_some_and(|w| w != guid) && extended.len() > 1 {
             continue;
         }
-        match parse_packet(bytes) {
-            Ok(m) => to_tags(&m, bytes, &mut tags),
+        match parse_packet_lite(bytes) {
+            Ok((m, aside)) => to_tags_restoring(&m, bytes, &aside, &mut tags),
             Err(e) => diag.defect(e)?,
         }
     }
@@ -423,6 +513,36 @@ pub(crate) fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_base64_values_set_aside_read_as_a_full_parse() {
+        let b64: String = (0..70_000)
+            .map(|i| char::from(b"AZaz09+/"[i % 8]))
+            .collect();
+        let packet = format!(
+            r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:GImage="http://ns.google.com/photos/1.0/image/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+ GImage:Data="{b64}" xmp:Label='{b64}'>
+<dc:description><rdf:Alt><rdf:li xml:lang="x-default">said "{b64}" twice &gt;{b64}</rdf:li></rdf:Alt></dc:description>
+<xmp:Nickname>{b64}</xmp:Nickname>
+<dc:subject><rdf:Bag><rdf:li>{b64}=</rdf:li><rdf:li>short</rdf:li></rdf:Bag></dc:subject>
+</rdf:Description></rdf:RDF></x:xmpmeta>"#
+        );
+        let (lite, aside) = parse_packet_lite(packet.as_bytes()).unwrap();
+        assert!(aside.len() >= 4, "{} values set aside", aside.len());
+        let full = parse_packet(packet.as_bytes()).unwrap();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        to_tags_restoring(&lite, packet.as_bytes(), &aside, &mut a);
+        to_tags_restoring(&full, packet.as_bytes(), &[], &mut b);
+        assert_eq!(a, b);
+        assert!(
+            a.iter()
+                .any(|t| t.name == "Nickname" && t.value == Value::Text(b64.clone()))
+        );
+        assert!(a.iter().any(|t| t.group == "XMP-GImage"
+            && matches!(&t.value, Value::Text(s) if s.starts_with("(Binary"))));
+    }
 
     #[test]
     fn gps() {
