@@ -10,7 +10,7 @@ use crate::value::{Tag, Value, fmt_g10, fmt_g15};
 /// Reads the TIFF-structured EXIF block `tiff` into ExifTool-named tags.
 pub(crate) fn read(tiff: Vec<u8>, base: Option<usize>, diag: &mut Diag) -> Result<Vec<Tag>> {
     let tiff_len = tiff.len() as u64;
-    let big = tiff.get(2..4).is_some_and(|m| m == [43, 0] || m == [0, 43]);
+    let big = crate::tiffdir::is_bigtiff(&tiff);
     let known_magic = tiff
         .get(..4)
         .is_some_and(|m| m == b"II*\0" || m == b"MM\0*");

@@ -27,13 +27,22 @@ fn type_size(t: u16) -> Option<u64> {
     })
 }
 
+/// A BigTIFF header: magic 43, offset size 8, then zero. A classic TIFF whose magic number is
+/// damaged into 43 (ExifTool reads it as classic) is not one.
+pub(crate) fn is_bigtiff(d: &[u8]) -> bool {
+    let Ok(o) = Order::of(d, "TIFF") else {
+        return false;
+    };
+    o.r16(d, 2) == Some(43) && o.r16(d, 4) == Some(8) && o.r16(d, 6) == Some(0)
+}
+
 pub(crate) fn ifd0_blobs(d: &[u8]) -> Result<Ifd0Blobs> {
     let o = Order::of(d, "TIFF")?;
     let trunc = |p: usize| Error::malformed("TIFF", p, "IFD0 runs past the end of the file");
     let magic = o.r16(d, 2).ok_or_else(|| trunc(2))?;
     let big = match magic {
         42 => false,
-        43 => true,
+        43 => is_bigtiff(d),
         // ORF ("IIRO"/"IIRS") and RW2 (0x55) use other magic numbers with the same layout
         0x4f52 | 0x5352 | 0x55 => false,
         m => {
@@ -131,7 +140,7 @@ pub(crate) fn walk(d: &[u8], max_entries: u64) -> Result<(bool, Vec<Entry>)> {
         }
         Some(v)
     };
-    let big = rd(2, 2) == Some(43);
+    let big = is_bigtiff(d);
     let (first, esz, csz, osz) = if big {
         (rd(8, 8), 20, 8, 8)
     } else {
