@@ -519,6 +519,7 @@ pub const XMP_RENAMES: &[(&str, &str, &str)] = &[
     ("photoshop", "ICCProfile", "ICCProfileName"),
     ("GDepth", "Data", "DepthImage"),
     ("GImage", "Data", "ImageData"),
+    ("GImage", "Mime", "ImageMimeType"),
     ("rdf", "about", "About"),
     ("xmpMM", "DerivedFrom", "DerivedFrom"),
     ("photoshop", "SidecarForExtension", "SidecarForExtension"),
