@@ -79,9 +79,15 @@
 //!   reading); we keep the value written in the packet.
 //! - **`SpatialFrequencyResponse` with binary content**: ExifTool prints raw control bytes as a
 //!   string; we report it as binary data.
-//! - Not matched yet: `IFD0:Compression` of one damaged TIFF that kamadak-exif stops before, a
-//!   `PreviewImage*` naming rule for one damaged TIFF, one `XMP-GImage:ImageMimeType` stored in a
-//!   second extended-XMP packet, and ExifTool's alias-free reading of XMP: Adobe's toolkit merges
+//! - **A value past the end of the file** (`m13-42c19….tif`, a classic TIFF whose magic
+//!   number is damaged into 43): ExifTool stops reading IFD0 at the first entry whose value it
+//!   cannot read ("Error reading value for IFD0 entry 1") and outputs only `Compression`; we
+//!   skip that entry and keep reading, so we also output the later entries of IFD0.
+//! - **Damaged IFDs with garbage entries** (IFDs of more than 1,024 entries): we output only
+//!   entries whose type and value can be read; kamadak-exif gave empty strings for the others,
+//!   which ExifTool does not output either.
+//! - Not matched yet: a `PreviewImage*` naming rule for one damaged TIFF, and ExifTool's
+//!   alias-free reading of XMP: Adobe's toolkit merges
 //!   the legacy aliases (`tiff:Artist` → `dc:creator`, `photoshop:Caption` → `dc:description`…)
 //!   into their base properties when it parses.
 //!
@@ -292,7 +298,8 @@ pub fn read_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Metadata>
 }
 
 /// Reads a file; for a JPEG only up to the start of the entropy-coded data (SOS), which
-/// holds no metadata; for TIFF, PSD and PNG only the metadata regions ([`sparse`]).
+/// holds no metadata; for TIFF, PSD, PNG, HEIC/HEIF/AVIF and WebP only the metadata regions
+/// ([`sparse`]).
 fn read_head<R: std::io::Read + std::io::Seek>(f: &mut R, len: u64) -> std::io::Result<Vec<u8>> {
     read_head_above(f, len, None)
 }
@@ -308,7 +315,8 @@ fn read_head_above<R: std::io::Read + std::io::Seek>(
     let mut buf = Vec::with_capacity(usize::try_from(len.min(HEAD)).unwrap_or(0));
     f.take(HEAD).read_to_end(&mut buf)?;
     if !buf.starts_with(&[0xFF, 0xD8]) {
-        // TIFF, PSD, PNG: only the structure and metadata regions (see `sparse`)
+        // TIFF, PSD, PNG, ISO-BMFF, WebP: only the structure and metadata regions (see
+        // `sparse`)
         return match always_sparse {
             Some(small) => sparse::read_above(f, len, buf, small),
             None => sparse::read(f, len, buf),
@@ -386,7 +394,8 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// Reads from any seekable source (format detected from its bytes), as [`read_path`] reads a
-/// file: for TIFF, PSD and PNG only the structure and metadata regions are read, for JPEG
+/// file: for TIFF, PSD, PNG, HEIC/HEIF/AVIF and WebP only the structure and metadata regions
+/// are read, for JPEG
 /// only what precedes the entropy-coded data. The result equals [`read_bytes`] on the whole
 /// content. The source is read from its start.
 pub fn read_seekable<R: std::io::Read + std::io::Seek>(

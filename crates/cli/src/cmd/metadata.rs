@@ -94,38 +94,40 @@ fn read(a: ReadArgs) -> Status {
     let mut failures = 0;
     let mut out = Vec::new();
     let bar = output::progress(a.files.len() as u64, "metadata");
-    // read in parallel, print in argument order
-    let read_all = || -> Vec<md::Result<md::Metadata>> {
-        use rayon::prelude::*;
-        a.files
-            .par_iter()
-            .map(|f| {
-                let r = md::read_path(f, &opts);
-                bar.inc(1);
-                r
-            })
-            .collect()
+    // each file is read and (with --json) turned into its JSON object by the workers
+    let json = a.json;
+    let one = |f: &PathBuf| {
+        let r = md::read_path(f, &opts).map(|m| {
+            let j = json.then(|| m.to_exiftool_json());
+            (m, j)
+        });
+        bar.inc(1);
+        r
     };
-    let results = match rayon::ThreadPoolBuilder::new()
-        .num_threads(a.jobs.unwrap_or(0))
-        .build()
-    {
-        Ok(pool) => pool.install(read_all),
-        Err(e) => {
-            return output::fatal("metadata", &anyhow::anyhow!("starting worker threads: {e}"));
+    let jobs = a.jobs.unwrap_or(0);
+    let results: Vec<_> = if jobs == 1 || a.files.len() == 1 {
+        // no thread pool to start for one worker or one file
+        a.files.iter().map(one).collect()
+    } else {
+        use rayon::prelude::*;
+        match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+            // read in parallel, print in argument order
+            Ok(pool) => pool.install(|| a.files.par_iter().map(one).collect()),
+            Err(e) => {
+                return output::fatal("metadata", &anyhow::anyhow!("starting worker threads: {e}"));
+            }
         }
     };
     bar.finish_and_clear();
     for (f, r) in a.files.iter().zip(results) {
         match r {
-            Ok(m) => {
+            Ok((m, j)) => {
                 for w in &m.warnings {
                     output::warn("metadata", format_args!("{}: warning: {w}", f.display()));
                 }
-                if a.json {
-                    out.push(m.to_exiftool_json());
-                } else {
-                    print_listing(f, &m);
+                match j {
+                    Some(j) => out.push(j),
+                    None => print_listing(f, &m),
                 }
             }
             Err(e) => {
@@ -135,11 +137,21 @@ fn read(a: ReadArgs) -> Status {
         }
     }
     if a.json
-        && let Err(e) = output::print_json(&out)
+        && let Err(e) = print_json_once(&out)
     {
         return output::fatal("metadata", &e);
     }
     Status::from_failures(failures)
+}
+
+/// [`output::print_json`]'s output (pretty JSON and a newline) in one write: stdout is
+/// line-buffered, and a batch's JSON has thousands of lines.
+fn print_json_once(value: &[serde_json::Value]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut buf = serde_json::to_vec_pretty(value)?;
+    buf.push(b'\n');
+    std::io::stdout().lock().write_all(&buf)?;
+    Ok(())
 }
 
 fn short(v: &serde_json::Value) -> String {
