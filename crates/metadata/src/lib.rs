@@ -311,7 +311,7 @@ fn read_head_above<R: std::io::Read + std::io::Seek>(
     always_sparse: Option<u64>,
 ) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    const HEAD: u64 = 64 * 1024;
+    const HEAD: u64 = 16 * 1024;
     let mut buf = Vec::with_capacity(usize::try_from(len.min(HEAD)).unwrap_or(0));
     f.take(HEAD).read_to_end(&mut buf)?;
     if !buf.starts_with(&[0xFF, 0xD8]) {
@@ -324,13 +324,16 @@ fn read_head_above<R: std::io::Read + std::io::Seek>(
     }
     loop {
         match jpeg_sos(&buf) {
-            Some(end) => {
+            Ok(end) => {
                 buf.truncate(end);
                 return Ok(buf);
             }
-            None => {
+            Err(want) => {
+                // exactly up to the next segment's header: segments after the first 64 KB
+                // (extended XMP, previews in APP2…) are read one by one, never past SOS
                 let before = buf.len();
-                f.take(256 * 1024).read_to_end(&mut buf)?;
+                let more = (want.saturating_sub(before) as u64).max(4);
+                f.take(more).read_to_end(&mut buf)?;
                 if buf.len() == before {
                     return Ok(buf);
                 }
@@ -339,18 +342,19 @@ fn read_head_above<R: std::io::Read + std::io::Seek>(
     }
 }
 
-/// The length of a JPEG prefix that ends just after the SOS segment header, or `None` when
-/// `buf` ends first. A marker structure we cannot follow returns the whole buffer length
-/// (the parser then reports the defect).
-fn jpeg_sos(buf: &[u8]) -> Option<usize> {
+/// The length of a JPEG prefix that ends just after the SOS segment header, or, when `buf`
+/// ends first, `Err` with the length `buf` needs to reach the next segment's header. A marker
+/// structure we cannot follow returns the whole buffer length (the parser then reports the
+/// defect).
+fn jpeg_sos(buf: &[u8]) -> std::result::Result<usize, usize> {
     let mut p = 2;
     loop {
         if p + 4 > buf.len() {
-            return None;
+            return Err(p + 4);
         }
         if buf[p] != 0xFF {
             // not a marker: the parser stops here and reports it
-            return Some(buf.len());
+            return Ok(buf.len());
         }
         let m = buf[p + 1];
         if m == 0xFF {
@@ -363,7 +367,7 @@ fn jpeg_sos(buf: &[u8]) -> Option<usize> {
         }
         let len = usize::from(u16::from_be_bytes([buf[p + 2], buf[p + 3]]));
         if m == 0xDA || m == 0xD9 {
-            return Some((p + 4).min(buf.len()));
+            return Ok((p + 4).min(buf.len()));
         }
         p += 2 + len;
     }
