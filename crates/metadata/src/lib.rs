@@ -377,9 +377,15 @@ fn jpeg_sos(buf: &[u8]) -> std::result::Result<usize, usize> {
 /// then `NAME.xmp` (Lightroom, ExifTool), which wins where both set a value.
 pub fn sidecar_paths(path: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
+    // appended to the raw file name (not its display form: non-UTF-8 names stay intact)
+    let appended = |ext: &str| {
+        let mut s = path.as_os_str().to_os_string();
+        s.push(ext);
+        PathBuf::from(s)
+    };
     for cand in [
-        PathBuf::from(format!("{}.xmp", path.display())),
-        PathBuf::from(format!("{}.XMP", path.display())),
+        appended(".xmp"),
+        appended(".XMP"),
         path.with_extension("xmp"),
         path.with_extension("XMP"),
     ] {

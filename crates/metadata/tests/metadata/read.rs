@@ -58,6 +58,29 @@ fn sidecars_are_read_beside_the_file() {
     assert!(plain.get("MWG:Rating").is_none());
 }
 
+#[cfg(unix)]
+#[test]
+fn sidecars_of_non_utf8_file_names_are_found() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    // "IMG_\xE9.tif": Latin-1 é, not UTF-8
+    let img = dir
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"IMG_\xE9.tif"));
+    std::fs::copy(crate::data("bigtiff.tif"), &img).unwrap();
+    let xmp = r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:Rating="3"/></rdf:RDF></x:xmpmeta>"#;
+    std::fs::write(
+        dir.path()
+            .join(std::ffi::OsStr::from_bytes(b"IMG_\xE9.tif.xmp")),
+        xmp,
+    )
+    .unwrap();
+    let md = read_path(&img, &ReadOptions::default().with_sidecars(true)).unwrap();
+    assert_eq!(md.sidecars.len(), 1);
+    assert_eq!(md.get("MWG:Rating").and_then(Value::as_text), Some("3"));
+}
+
 #[test]
 fn iim_charset_is_configurable() {
     let auto = read_path(crate::data("fujifilm-s1pro.jpg"), &ReadOptions::default()).unwrap();
