@@ -944,15 +944,18 @@ fn build_record(
     rec.taxonomy_paths = paths.into_iter().collect();
 
     // Rights.
-    let rights: Option<(String, Option<String>)> = conn
+    let rights: Option<(String, Option<String>, Option<String>)> = conn
         .query_row(
-            "SELECT policy, expires_at FROM rights WHERE asset_id = ?1",
+            "SELECT policy, expires_at, rules FROM rights WHERE asset_id = ?1",
             [&aid],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    if let Some((policy, expires)) = rights {
+    if let Some((policy, expires, rules)) = rights {
         rec.rights = rights_summary(&policy, expires.as_deref());
+        if let Some(rules) = rules {
+            rec.rights = intersect_rights(rec.rights, rights_summary(&rules, None));
+        }
     }
     rec.rights.model_release = released(md.text(&["XMP-plus:ModelReleaseStatus"]), "MR-");
     rec.rights.property_release = released(md.text(&["XMP-plus:PropertyReleaseStatus"]), "PR-");
@@ -1151,6 +1154,33 @@ fn rights_summary(policy: &str, expires: Option<&str>) -> RightsSummary {
     }
     s.channels = channels.into_iter().collect();
     s.territories = territories.into_iter().collect();
+    s
+}
+
+/// What two rights layers in force together permit: channels and territories both allow
+/// (`any` / `world` defer to the other layer; other values are intersected as written, so a
+/// group such as `EU` against its member `DE` gives nothing — a summary for facets, not the
+/// decision: [`Library::check_use`](super::Library::check_use) evaluates groups properly),
+/// the later start, the earlier end, editorial-only when either says so.
+fn intersect_rights(a: RightsSummary, b: RightsSummary) -> RightsSummary {
+    fn both(a: Vec<String>, b: Vec<String>, any: &str) -> Vec<String> {
+        if a.iter().any(|x| x == any) || a.is_empty() {
+            return b;
+        }
+        if b.iter().any(|x| x == any) || b.is_empty() {
+            return a;
+        }
+        a.into_iter().filter(|x| b.contains(x)).collect()
+    }
+    let mut s = RightsSummary::default();
+    s.channels = both(a.channels, b.channels, RightsSummary::ANY_CHANNEL);
+    s.territories = both(a.territories, b.territories, RightsSummary::WORLDWIDE);
+    s.licence_start = a.licence_start.max(b.licence_start);
+    s.licence_end = match (a.licence_end, b.licence_end) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    s.editorial_only = a.editorial_only || b.editorial_only;
     s
 }
 

@@ -1267,9 +1267,17 @@ fn store_outputs(
     }
     if let Some(r) = &out.rights {
         tx.execute(
-            "INSERT OR REPLACE INTO rights (asset_id, source, policy, expires_at)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![aid, r.source, r.policy.to_string(), r.expires_at],
+            "INSERT OR REPLACE INTO rights (asset_id, source, policy, expires_at, rules,
+                                            provenance)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                aid,
+                r.source,
+                r.policy.to_string(),
+                r.expires_at,
+                r.rules.as_ref().map(|v| v.to_string()),
+                serde_json::to_string(&r.provenance).ok()
+            ],
         )?;
     }
     for r in &out.renditions {

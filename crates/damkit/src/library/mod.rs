@@ -63,6 +63,8 @@ mod query;
 mod reports;
 pub mod stage;
 mod stages;
+#[cfg(feature = "rights")]
+mod usecheck;
 pub mod writeback;
 
 use std::path::{Path, PathBuf};
@@ -74,8 +76,8 @@ use rusqlite::params;
 pub use catalog::CATALOG_FORMAT;
 pub use config::{
     CONFIG_FORMAT, DuplicateConfig, DuplicatePolicy, IngestConfig, LibraryConfig, LifecycleConfig,
-    MetadataConfig, RenditionPreset, RightsConfig, StorageConfig, StorageMode, VocabularyConfig,
-    WriteBack,
+    MetadataConfig, RenditionPreset, RightsConfig, RightsRules, StorageConfig, StorageMode,
+    VocabularyConfig, WriteBack,
 };
 pub use error::{LibraryError, Result};
 pub use facts::AssetFacts;
@@ -84,6 +86,7 @@ pub use ingest::{
     IngestWarning, IngestedFile, ProgressFn, SkippedFile, StageReport, default_actor, exact_hash,
 };
 pub use lifecycle::{LifecycleStatus, ParseStatusError};
+pub use query::NearGroupRef;
 pub use query::{
     AssetSummary, AssetView, AuditEntry, DuplicateGroup, DuplicateMember, DuplicateReport, Edit,
     EditReport, FieldChange, FileView, LibraryStats, RenditionView, Transition, VersionView,
@@ -92,6 +95,9 @@ pub use reports::{
     KeywordSuggestion, NearGroup, NearMember, RightsAlert, RightsReport, UnknownKeyword,
     VocabularyReport, VocabularyStatus,
 };
+pub use stage::{RightsProvenance, RightsRecord};
+#[cfg(feature = "rights")]
+pub use usecheck::{LayerDecision, RightsUse, UseCheck};
 pub use writeback::WriteBackOutcome;
 
 #[cfg(feature = "search")]

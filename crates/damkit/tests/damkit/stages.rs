@@ -275,6 +275,127 @@ fn rights_defaults_expire_and_block_distribution() {
     lib.set_status(&bridge, LifecycleStatus::Approved, "t")
         .unwrap();
     assert!(lib.asset(&bridge).unwrap().distributable);
+    // The full evaluation of the default policy (which names another asset in its file: the
+    // library applies it to each asset it is recorded for): within the window, then after.
+    use damkit::library::RightsUse;
+    let c = lib.check_use(&bridge, &RightsUse::distribute()).unwrap();
+    assert!(c.allowed, "{c:#?}");
+    let later: jiff::Timestamp = format!("{}T12:00:00Z", day(20)).parse().unwrap();
+    let c = lib
+        .check_use(&bridge, &RightsUse::distribute().at(later))
+        .unwrap();
+    assert!(!c.allowed && c.lifecycle_ok, "{c:#?}");
+    assert_eq!(c.layers[0].decision, "not_applicable", "{c:#?}");
+}
+
+#[test]
+fn library_rules_stay_in_force_on_top_of_the_metadata_licence() {
+    use damkit::library::RightsUse;
+    let mut config = LibraryConfig::default();
+    config.renditions.clear();
+    config.rights.rules.territories = vec!["EU".into()];
+    config.rights.rules.channels = vec!["web".into(), "print".into()];
+    let (_d, src, lib) = setup(config);
+    copy("iptc-reference.jpg", &src, "ref.jpg");
+    copy("bridge.jpg", &src, "bridge.jpg");
+    let r = lib.ingest(&[&src], &opts()).unwrap();
+    let id_of = |n: &str| r.added.iter().find(|f| f.path.ends_with(n)).unwrap().id;
+    let (reference, bridge) = (id_of("ref.jpg"), id_of("bridge.jpg"));
+
+    // Both layers recorded, with their provenance: the licence from the metadata (PLUS terms)
+    // and the library rules.
+    let a = lib.asset(&reference).unwrap();
+    assert!(
+        a.rights_source.as_deref().unwrap().starts_with("metadata"),
+        "{a:?}"
+    );
+    assert!(a.rights_rules.is_some(), "{a:?}");
+    let layers: Vec<&str> = a
+        .rights_provenance
+        .iter()
+        .map(|p| p.layer.as_str())
+        .collect();
+    assert_eq!(layers, ["licence", "rules"], "{:?}", a.rights_provenance);
+    assert!(a.rights_provenance[1].detail.contains("territories EU"));
+    // No licence in the metadata and no default: the rules are the only layer.
+    let b = lib.asset(&bridge).unwrap();
+    assert_eq!(b.rights_source.as_deref(), Some("library rules"));
+    assert!(b.rights_rules.is_none());
+
+    let web_de = RightsUse::distribute().channel("web").territory("DE");
+    // Lifecycle first: a draft is not distributable whatever its rights say.
+    let c = lib.check_use(&reference, &web_de).unwrap();
+    assert!(!c.allowed && !c.lifecycle_ok, "{c:#?}");
+    assert!(c.layers.iter().all(|l| l.decision == "permit"), "{c:#?}");
+    for id in [reference, bridge] {
+        lib.set_status(&id, LifecycleStatus::InReview, "t").unwrap();
+        lib.set_status(&id, LifecycleStatus::Approved, "t").unwrap();
+    }
+    let c = lib.check_use(&reference, &web_de).unwrap();
+    assert!(c.allowed, "{c:#?}");
+    assert!(c.reasons.is_empty());
+    // The metadata licence permits any channel and territory; the library rules do not.
+    for u in [
+        RightsUse::distribute().channel("social").territory("DE"),
+        RightsUse::distribute().channel("web").territory("US"),
+        RightsUse::distribute().channel("web"),
+    ] {
+        let c = lib.check_use(&reference, &u).unwrap();
+        assert!(!c.allowed, "{u:?}: {c:#?}");
+        assert_eq!(c.layers[0].decision, "permit", "{c:#?}");
+        assert_ne!(c.layers[1].decision, "permit", "{c:#?}");
+        assert!(c.reasons[0].contains("rules"), "{:?}", c.reasons);
+    }
+    // And the metadata's prohibition (PLUS: no generative-AI training) holds whatever the rules
+    // allow.
+    let c = lib
+        .check_use(
+            &reference,
+            &RightsUse::action("use")
+                .channel("web")
+                .territory("FR")
+                .purpose("genai-training"),
+        )
+        .unwrap();
+    assert!(!c.allowed, "{c:#?}");
+    assert_eq!(c.layers[0].decision, "deny", "{c:#?}");
+    // The rules-only asset: allowed within the rules.
+    assert!(lib.check_use(&bridge, &web_de).unwrap().allowed);
+    assert!(
+        !lib.check_use(
+            &bridge,
+            &RightsUse::distribute().channel("web").territory("JP")
+        )
+        .unwrap()
+        .allowed
+    );
+    // The search index summarises both layers: the rules narrow the licence's "any".
+    #[cfg(feature = "search")]
+    {
+        let rec = lib.asset_record(&reference).unwrap().unwrap();
+        assert_eq!(rec.rights.channels, ["print", "web"], "{:?}", rec.rights);
+        assert_eq!(rec.rights.territories, ["EU"], "{:?}", rec.rights);
+    }
+}
+
+#[test]
+fn a_model_release_rule_needs_the_release_in_the_metadata() {
+    use damkit::library::RightsUse;
+    let mut config = LibraryConfig::default();
+    config.renditions.clear();
+    config.rights.rules.model_release_required = true;
+    let (_d, src, lib) = setup(config);
+    copy("bridge.jpg", &src, "bridge.jpg");
+    let id = lib.ingest(&[&src], &opts()).unwrap().added[0].id;
+    lib.set_status(&id, LifecycleStatus::InReview, "t").unwrap();
+    lib.set_status(&id, LifecycleStatus::Approved, "t").unwrap();
+    // bridge.jpg has no PLUS ModelReleaseStatus: not distributable for any use.
+    let c = lib
+        .check_use(&id, &RightsUse::distribute().channel("web"))
+        .unwrap();
+    assert!(!c.allowed, "{c:#?}");
+    assert_eq!(c.layers.len(), 1);
+    assert_eq!(c.layers[0].layer, "rules");
 }
 
 #[test]
