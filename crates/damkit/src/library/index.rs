@@ -31,7 +31,7 @@
 //! index yet (new, or created before the index was wired) gets one built from the catalog on
 //! its first update or search.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, MutexGuard};
 use std::time::{Duration, Instant};
@@ -900,13 +900,11 @@ fn build_record(
             rec.media_type = mime;
             metadata = json.and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok());
         }
-        let mut h = conn.prepare_cached("SELECT kind, value FROM hashes WHERE version_id = ?1")?;
-        let hashes: BTreeMap<String, String> = h
-            .query_map([vid], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        rec.duplicate_group = ["near_group", "near-group", "group", "dup_group"]
-            .iter()
-            .find_map(|k| hashes.get(*k).cloned());
+        // The near-duplicate group stored by ingest (catalog table `near_groups`).
+        rec.duplicate_group = conn
+            .prepare_cached("SELECT group_id FROM near_groups WHERE asset_id = ?1")?
+            .query_row([&aid], |r| r.get(0))
+            .optional()?;
     }
     let md = Meta::new(metadata.as_ref());
     fill_from_metadata(&mut rec, &md);

@@ -438,13 +438,16 @@ const S_HASH: usize = 2;
 const S_STORE: usize = 3;
 const S_DUPES: usize = 4;
 const S_CATALOG: usize = 5;
-const BUILTIN: [&str; 6] = [
+#[cfg(feature = "dedup")]
+const S_NEAR: usize = 6;
+const BUILTIN: [&str; 7] = [
     "walk",
     "detect",
     "exact_hash",
     "store",
     "duplicates",
     "catalog",
+    "near_groups",
 ];
 
 impl Library {
@@ -612,11 +615,25 @@ impl Library {
                     (Read::Hashed(_), None) => {}
                 }
             }
+            let mut changed = mark.changed_since(&report);
+            #[cfg(feature = "dedup")]
+            {
+                // Near-duplicate groups around what this batch added or changed, in the
+                // same transaction: the groups always match the committed assets.
+                let t = Instant::now();
+                let mut cache = self.fingerprints.lock().unwrap_or_else(|p| p.into_inner());
+                let regrouped =
+                    super::near::update_groups(&tx, &mut cache, &changed, &options.actor)
+                        .map_err(self.cat_err("updating near-duplicate groups"))?;
+                timers.add_n(S_NEAR, t.elapsed(), changed.len());
+                changed.extend(regrouped);
+                changed.sort_unstable();
+                changed.dedup();
+            }
             tx.commit()
                 .map_err(self.cat_err("committing an ingest batch"))?;
             timers.add_n(S_CATALOG, t.elapsed(), batch.len());
             drop(guard);
-            let changed = mark.changed_since(&report);
             if !changed.is_empty() {
                 self.after_change(&changed);
             }

@@ -138,6 +138,67 @@ fn content_and_near_duplicates_are_grouped_with_distances() {
 }
 
 #[test]
+fn near_groups_are_stored_at_ingest_and_follow_new_versions() {
+    let mut config = LibraryConfig::default();
+    config.renditions.retain(|p| p.name == "thumb");
+    let (_d, src, lib) = setup(config);
+    copy("bridge.jpg", &src, "bridge.jpg");
+    copy("iptc-reference.jpg", &src, "ref.jpg");
+    let r = lib.ingest(&[&src], &opts()).unwrap();
+    let id_of = |r: &damkit::library::IngestReport, n: &str| {
+        r.added.iter().find(|f| f.path.ends_with(n)).unwrap().id
+    };
+    let bridge = id_of(&r, "bridge.jpg");
+    assert!(lib.asset(&bridge).unwrap().near_group.is_none());
+    assert!(r.stages.iter().any(|s| s.name == "near_groups"));
+
+    // A second batch adds the rotated copy: it joins the bridge, stored for both.
+    copy("bridge-rotated.jpg", &src, "bridge-rotated.jpg");
+    let r2 = lib.ingest(&[&src], &opts()).unwrap();
+    assert_eq!((r2.added.len(), r2.unchanged), (1, 2), "{r2:#?}");
+    let rotated = id_of(&r2, "bridge-rotated.jpg");
+    let group = bridge.to_string().min(rotated.to_string());
+    for (me, other) in [(bridge, rotated), (rotated, bridge)] {
+        let g = lib.asset(&me).unwrap().near_group.expect("stored group");
+        assert_eq!(g.group, group);
+        assert_eq!(g.others, [other]);
+    }
+    let d = lib.duplicates().unwrap();
+    assert_eq!(d.near.len(), 1, "{:?}", d.near);
+    assert_eq!(d.near[0].group.as_deref(), Some(group.as_str()));
+    assert_eq!(d.near[0].members[0].id.to_string(), group);
+    // The search index carries the group (facet and `group:` search).
+    #[cfg(feature = "search")]
+    {
+        let rec = lib.indexed_record(&bridge).unwrap().expect("indexed");
+        assert_eq!(rec.duplicate_group.as_deref(), Some(group.as_str()));
+    }
+    // The bridge's group change is audited (it is what tells the index to update it).
+    let audit = lib.audit_log(Some(&bridge)).unwrap();
+    assert!(audit.iter().any(|e| e.action == "near_group"), "{audit:?}");
+
+    // Re-ingest unchanged: nothing moves.
+    let before = lib.audit_log(None).unwrap().len();
+    lib.ingest(&[&src], &opts()).unwrap();
+    assert_eq!(lib.audit_log(None).unwrap().len(), before);
+
+    // The rotated file becomes another picture (a new version): the group dissolves.
+    let rot = src.join("bridge-rotated.jpg");
+    std::fs::copy(data("photoshop-all-metadata.png"), &rot).unwrap();
+    crate::util::bump_mtime(&rot, 77);
+    let r3 = lib.ingest(&[&src], &opts()).unwrap();
+    assert_eq!(r3.new_versions.len(), 1, "{r3:#?}");
+    assert!(lib.asset(&bridge).unwrap().near_group.is_none());
+    assert!(lib.asset(&rotated).unwrap().near_group.is_none());
+    assert!(lib.duplicates().unwrap().near.is_empty());
+    #[cfg(feature = "search")]
+    {
+        let rec = lib.indexed_record(&bridge).unwrap().expect("indexed");
+        assert_eq!(rec.duplicate_group, None);
+    }
+}
+
+#[test]
 fn keywords_are_normalised_and_unknown_ones_reported() {
     let mut config = LibraryConfig::default();
     config.renditions.clear();
