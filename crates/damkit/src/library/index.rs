@@ -31,7 +31,7 @@
 //! index yet (new, or created before the index was wired) gets one built from the catalog on
 //! its first update or search.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, MutexGuard};
 use std::time::{Duration, Instant};
@@ -1191,14 +1191,13 @@ fn rights_summary(_policy: &str, expires: Option<&str>) -> RightsSummary {
 
 // ---- vocabularies ----
 
-/// The library's configured vocabularies, loaded once: concept hierarchy for the records and
-/// query expansion for searches.
+/// The library's configured vocabularies as the index uses them: concept hierarchy for the
+/// records and query expansion for searches. A view of the one loader
+/// ([`Library::vocabularies`], `stages::keywords::Vocabularies`), so ingest, reports and
+/// search always see the same vocabularies, loaded once per open library.
 pub(crate) struct Vocabularies {
     #[cfg(feature = "taxonomy")]
-    vocabs: Vec<damkit_taxonomy::Vocabulary>,
-    /// Folded label → concept IRIs.
-    #[cfg(feature = "taxonomy")]
-    labels: HashMap<String, Vec<String>>,
+    inner: Arc<super::stages::keywords::Vocabularies>,
     warnings: Vec<String>,
 }
 
@@ -1206,7 +1205,7 @@ impl Vocabularies {
     fn is_empty(&self) -> bool {
         #[cfg(feature = "taxonomy")]
         {
-            self.vocabs.is_empty() && self.warnings.is_empty()
+            self.inner.list.is_empty() && self.warnings.is_empty()
         }
         #[cfg(not(feature = "taxonomy"))]
         {
@@ -1216,40 +1215,13 @@ impl Vocabularies {
 
     #[cfg(feature = "taxonomy")]
     fn load(lib: &Library) -> Vocabularies {
-        let mut vocabs = Vec::new();
-        let mut labels: HashMap<String, Vec<String>> = HashMap::new();
-        let mut warnings = Vec::new();
-        for vc in &lib.config.vocabularies {
-            let path = if vc.path.is_absolute() {
-                vc.path.clone()
-            } else {
-                lib.root.join(&vc.path)
-            };
-            match damkit_taxonomy::load_path(&path) {
-                Ok((v, _)) => {
-                    for c in v.concepts() {
-                        for l in c.labels() {
-                            let key = damkit_taxonomy::fold(l.text, true);
-                            let e = labels.entry(key).or_default();
-                            if !e.iter().any(|x| x == c.iri()) {
-                                e.push(c.iri().to_string());
-                            }
-                        }
-                    }
-                    vocabs.push(v);
-                }
-                Err(e) => warnings.push(format!(
-                    "vocabulary {:?} ({}) not used for search: {e}",
-                    vc.name,
-                    path.display()
-                )),
-            }
-        }
-        Vocabularies {
-            vocabs,
-            labels,
-            warnings,
-        }
+        let inner = lib.vocabularies();
+        let warnings = inner
+            .errors
+            .iter()
+            .map(|(path, e)| format!("{e} ({}); not used for search", path.display()))
+            .collect();
+        Vocabularies { inner, warnings }
     }
 
     #[cfg(not(feature = "taxonomy"))]
@@ -1263,19 +1235,7 @@ impl Vocabularies {
     /// Adds the broader concepts of `concept` and its hierarchical paths.
     #[cfg(feature = "taxonomy")]
     fn expand(&self, concept: &str, concepts: &mut BTreeSet<String>, paths: &mut BTreeSet<String>) {
-        for v in &self.vocabs {
-            if let Some(c) = v.by_iri(concept) {
-                for a in v.expand_for_index(&[c]) {
-                    concepts.insert(v.concept(a).iri().to_string());
-                }
-                for p in v.paths(c, &[]) {
-                    let parts: Vec<&str> = p.split('|').filter(|s| !s.is_empty()).collect();
-                    if !parts.is_empty() {
-                        paths.insert(format!("/{}", parts.join("/")));
-                    }
-                }
-            }
-        }
+        self.inner.broader_and_paths(concept, concepts, paths);
     }
 
     #[cfg(not(feature = "taxonomy"))]
@@ -1286,17 +1246,7 @@ impl ConceptExpander for Vocabularies {
     fn narrower(&self, concept: &str) -> Vec<String> {
         #[cfg(feature = "taxonomy")]
         {
-            let mut out = Vec::new();
-            for v in &self.vocabs {
-                if let Some(c) = v.by_iri(concept) {
-                    out.extend(
-                        v.descendants(c)
-                            .into_iter()
-                            .map(|d| v.concept(d).iri().to_string()),
-                    );
-                }
-            }
-            out
+            self.inner.narrower(concept)
         }
         #[cfg(not(feature = "taxonomy"))]
         {
@@ -1308,10 +1258,7 @@ impl ConceptExpander for Vocabularies {
     fn concepts_for_label(&self, text: &str) -> Vec<String> {
         #[cfg(feature = "taxonomy")]
         {
-            self.labels
-                .get(&damkit_taxonomy::fold(text, true))
-                .cloned()
-                .unwrap_or_default()
+            self.inner.concepts_for_label(text)
         }
         #[cfg(not(feature = "taxonomy"))]
         {
