@@ -52,6 +52,10 @@ pub struct StageInput<'a> {
     pub config: &'a LibraryConfig,
     /// The asset the file becomes (a new asset) or belongs to (a new version).
     pub asset: Option<AssetId>,
+    /// True when only the file's XMP sidecar changed (the bytes are those of the current
+    /// version): stages that depend only on the bytes (renditions, hashes) skip the file;
+    /// metadata, keywords and rights run again.
+    pub metadata_only: bool,
 }
 
 /// What stages found about a file; stored in the catalog in the same transaction as the

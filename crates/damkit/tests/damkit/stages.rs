@@ -620,3 +620,99 @@ fn sidecars_are_read_with_their_file() {
     let a = lib.asset(&r.added[0].id).unwrap();
     assert_eq!(a.keywords[0].keyword, "from-sidecar");
 }
+
+fn sidecar_xml(title: &str, keyword: &str, licence: Option<&str>) -> String {
+    let cc = licence.map_or_else(String::new, |l| {
+        format!(r#"<cc:license rdf:resource="{l}"/>"#)
+    });
+    format!(
+        r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:cc="http://creativecommons.org/ns#">
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+<dc:subject><rdf:Bag><rdf:li>{keyword}</rdf:li></rdf:Bag></dc:subject>
+{cc}
+</rdf:Description></rdf:RDF></x:xmpmeta>"#
+    )
+}
+
+#[test]
+fn a_changed_sidecar_of_an_unchanged_original_is_read_again() {
+    let mut config = LibraryConfig::default();
+    config.renditions.clear();
+    let (_d, src, lib) = setup(config);
+    copy("bridge.jpg", &src, "b.jpg");
+    copy("bridge-rotated.jpg", &src, "r.jpg");
+    // Both sidecar namings: NAME.xmp and NAME.EXT.xmp.
+    let side_b = src.join("b.xmp");
+    let side_r = src.join("r.jpg.xmp");
+    std::fs::write(&side_b, sidecar_xml("Old bridge", "oldword", None)).unwrap();
+    std::fs::write(&side_r, sidecar_xml("Old rotated", "oldword", None)).unwrap();
+    let r = lib.ingest(&[&src], &opts()).unwrap();
+    assert_eq!(r.added.len(), 2, "{r:#?}");
+    let id_of = |n: &str| r.added.iter().find(|f| f.path.ends_with(n)).unwrap().id;
+    let (b, rot) = (id_of("b.jpg"), id_of("r.jpg"));
+    assert_eq!(lib.asset(&b).unwrap().title.as_deref(), Some("Old bridge"));
+
+    // Unchanged sidecars: nothing is read again.
+    let r = lib.ingest(&[&src], &opts()).unwrap();
+    assert_eq!((r.unchanged, r.refreshed.len()), (2, 0), "{r:#?}");
+
+    // Edit both sidecars (new title, keyword, a Creative Commons licence), not the images.
+    std::fs::write(
+        &side_b,
+        sidecar_xml(
+            "New bridge",
+            "newword",
+            Some("https://creativecommons.org/licenses/by/4.0/"),
+        ),
+    )
+    .unwrap();
+    crate::util::bump_mtime(&side_b, 5);
+    std::fs::write(&side_r, sidecar_xml("New rotated", "newword", None)).unwrap();
+    crate::util::bump_mtime(&side_r, 6);
+    let r = lib.ingest(&[&src], &opts()).unwrap();
+    assert_eq!(r.refreshed.len(), 2, "{r:#?}");
+    assert!(r.added.is_empty() && r.new_versions.is_empty(), "{r:#?}");
+    let a = lib.asset(&b).unwrap();
+    assert_eq!(a.title.as_deref(), Some("New bridge"));
+    assert_eq!(
+        a.versions.len(),
+        1,
+        "no new version: the bytes did not change"
+    );
+    let kw: Vec<&str> = a.keywords.iter().map(|k| k.keyword.as_str()).collect();
+    assert_eq!(kw, ["newword"]);
+    assert_eq!(
+        a.rights_source.as_deref(),
+        Some("metadata: Creative Commons licence")
+    );
+    // Renditions and hashes were not recomputed but are kept.
+    assert!(a.current_version().unwrap().hashes.contains_key("phash"));
+    let e = a
+        .audit
+        .iter()
+        .find(|e| e.action == "sidecar_changed")
+        .unwrap();
+    let changed = e.detail["changed"].to_string();
+    for f in ["metadata", "title", "keywords", "rights"] {
+        assert!(changed.contains(f), "{changed}");
+    }
+    assert_eq!(
+        lib.asset(&rot).unwrap().title.as_deref(),
+        Some("New rotated")
+    );
+    // The search index follows.
+    #[cfg(feature = "search")]
+    {
+        let rec = lib.indexed_record(&b).unwrap().expect("indexed");
+        assert_eq!(rec.title.as_deref(), Some("New bridge"));
+        assert!(
+            rec.keywords.iter().any(|k| k == "newword"),
+            "{:?}",
+            rec.keywords
+        );
+    }
+    // And the next run finds everything unchanged again.
+    let r = lib.ingest(&[&src], &opts()).unwrap();
+    assert_eq!((r.unchanged, r.refreshed.len()), (2, 0), "{r:#?}");
+}
