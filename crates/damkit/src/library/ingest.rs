@@ -437,6 +437,24 @@ struct Hashed {
     sidecars: Option<String>,
 }
 
+/// What the stages produced for a file, and for which (asset, metadata only) they ran.
+struct StageRun {
+    key: (AssetId, bool),
+    output: StageOutput,
+    errors: Vec<(String, String)>,
+}
+
+impl Plan {
+    /// The (asset, metadata only) the capability stages run for, when the plan needs them.
+    fn stage_key(&self) -> Option<(AssetId, bool)> {
+        match self {
+            Plan::NewAsset { asset, .. } | Plan::NewVersion { asset } => Some((*asset, false)),
+            Plan::Refresh { asset } => Some((*asset, true)),
+            Plan::Touch | Plan::Duplicate { .. } => None,
+        }
+    }
+}
+
 /// What the catalog will do with a hashed file.
 enum Plan {
     /// Same bytes as the version on record (file touched): refresh the cache key.
@@ -575,16 +593,21 @@ impl Library {
         let done = AtomicUsize::new(0);
         let total = files.len();
         for batch in files.chunks(self.config.ingest.batch_size) {
-            // The catalog lock is taken per batch, so that readers of this process (and
-            // `after_change`) get a turn between batches.
-            let mut guard = self.lock();
             let mark = ReportMark::of(&report);
+            // The catalog lock is held only for short catalog reads and for the commit: the
+            // reading, hashing and capability stages (the slow part) run without it, so
+            // readers of this process (searches, `asset`, reports) are never blocked for a
+            // whole batch. The plan made before the stages is checked again in the commit's
+            // transaction (another handle may have committed meanwhile).
             // 1. What the catalog knows about these paths.
-            let known: Vec<Option<Known>> = batch
-                .iter()
-                .map(|p| lookup_known(&guard.conn, p))
-                .collect::<std::result::Result<_, _>>()
-                .map_err(guard.err("looking up known files"))?;
+            let known: Vec<Option<Known>> = {
+                let guard = self.lock();
+                batch
+                    .iter()
+                    .map(|p| lookup_known(&guard.conn, p))
+                    .collect::<std::result::Result<_, _>>()
+                    .map_err(guard.err("looking up known files"))?
+            };
             // 2. Read, detect and hash in parallel.
             let reads: Vec<Read> = pool.install(|| {
                 batch
@@ -604,47 +627,68 @@ impl Library {
                     })
                     .collect()
             });
-            // 3. Plan, run the capability stages, commit: one transaction per batch.
+            // 3. Plan (new asset, new version, duplicate...) on a snapshot of the catalog.
+            let t = Instant::now();
+            let plans: Vec<Option<Plan>> = {
+                let mut guard = self.lock();
+                let tx = guard
+                    .conn
+                    .transaction()
+                    .map_err(self.cat_err("starting an ingest plan"))?;
+                let plans = self
+                    .plan_batch(&tx, &known, &reads, None)
+                    .map_err(self.cat_err("planning"))?;
+                drop(tx);
+                plans
+            };
+            let planned = plans.iter().filter(|p| p.is_some()).count();
+            timers.add_n(S_DUPES, t.elapsed(), planned);
+            // 4. The capability stages, in parallel, without the catalog lock.
+            let mut outputs: Vec<Option<StageRun>> = pool.install(|| {
+                batch
+                    .par_iter()
+                    .zip(reads.par_iter())
+                    .zip(plans.par_iter())
+                    .map(|((path, read), plan)| {
+                        self.stages_for(path, read, plan.as_ref(), &stages, &timers)
+                    })
+                    .collect()
+            });
+            // 5. Commit: one transaction per batch, the plan checked again inside it.
+            let mut guard = self.lock();
             let tx = guard
                 .conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                 .map_err(self.cat_err("starting an ingest transaction"))?;
             let t = Instant::now();
-            let mut plans: Vec<Option<Plan>> = Vec::with_capacity(batch.len());
-            let mut pending: HashMap<String, AssetId> = HashMap::new();
-            for (known, read) in known.iter().zip(&reads) {
-                plans.push(match read {
-                    Read::Hashed(h) => Some(
-                        self.plan(&tx, known.as_ref(), h, &mut pending)
-                            .map_err(self.cat_err("planning"))?,
-                    ),
-                    Read::Sidecar(_) => known.as_ref().map(|k| Plan::Refresh { asset: k.asset }),
-                    _ => None,
-                });
+            let known_now: Vec<Option<Known>> = batch
+                .iter()
+                .map(|p| lookup_known(&tx, p))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(self.cat_err("looking up known files"))?;
+            let final_plans = self
+                .plan_batch(&tx, &known_now, &reads, Some(&plans))
+                .map_err(self.cat_err("planning"))?;
+            timers.add_n(S_DUPES, t.elapsed(), 0);
+            // A file whose plan changed meanwhile (rare: another handle ingested the same
+            // bytes or path) gets its stages run again for the new plan, here.
+            for (i, plan) in final_plans.iter().enumerate() {
+                let ran_for = outputs[i].as_ref().map(|o| o.key);
+                let wants = plan.as_ref().and_then(Plan::stage_key);
+                if wants.is_some() && ran_for != wants {
+                    outputs[i] =
+                        self.stages_for(&batch[i], &reads[i], plan.as_ref(), &stages, &timers);
+                }
             }
-            let planned = plans.iter().filter(|p| p.is_some()).count();
-            timers.add_n(S_DUPES, t.elapsed(), planned);
-            let outputs: Vec<(StageOutput, Vec<(String, String)>)> = pool.install(|| {
-                batch
-                    .par_iter()
-                    .zip(reads.par_iter())
-                    .zip(plans.par_iter())
-                    .map(|((path, read), plan)| match (read, plan) {
-                        (
-                            Read::Hashed(h),
-                            Some(Plan::NewAsset { asset, .. } | Plan::NewVersion { asset }),
-                        ) => self.run_stages(path, h, *asset, false, &stages, &timers),
-                        (Read::Sidecar(h), Some(Plan::Refresh { asset })) => {
-                            self.run_stages(path, h, *asset, true, &stages, &timers)
-                        }
-                        _ => (StageOutput::default(), Vec::new()),
-                    })
-                    .collect()
-            });
             let t = Instant::now();
-            for (((path, read), plan), (out, errs)) in
-                batch.iter().zip(reads).zip(plans).zip(outputs)
+            for (((path, read), plan), out) in batch.iter().zip(reads).zip(final_plans).zip(outputs)
             {
+                let (out, errs) = match out {
+                    Some(o) if plan.as_ref().and_then(Plan::stage_key) == Some(o.key) => {
+                        (o.output, o.errors)
+                    }
+                    _ => (StageOutput::default(), Vec::new()),
+                };
                 for (stage, error) in errs {
                     report.warnings.push(IngestWarning {
                         path: path.clone(),
@@ -671,7 +715,13 @@ impl Library {
                     (Read::Hashed(h) | Read::Sidecar(h), Some(plan)) => self
                         .commit_file(&tx, path, h, plan, out, &options.actor, &mut report)
                         .map_err(self.cat_err(format!("recording {}", path.display())))?,
-                    (Read::Hashed(_) | Read::Sidecar(_), None) => {}
+                    (Read::Sidecar(_), None) => report.warnings.push(IngestWarning {
+                        path: path.clone(),
+                        message: "its catalog record changed while its sidecar was read \
+                                  (another ingest?); it is read again on the next run"
+                            .into(),
+                    }),
+                    (Read::Hashed(_), None) => {}
                 }
             }
             let mut changed = mark.changed_since(&report);
@@ -967,6 +1017,7 @@ impl Library {
         known: Option<&Known>,
         h: &Hashed,
         pending: &mut HashMap<String, AssetId>,
+        prefer: Option<AssetId>,
     ) -> rusqlite::Result<Plan> {
         if let Some(k) = known {
             if k.role == "primary" {
@@ -997,7 +1048,7 @@ impl Library {
                 action: DuplicateAction::Skipped,
             },
             (dup_of, _) => {
-                let asset = AssetId::new();
+                let asset = prefer.unwrap_or_else(AssetId::new);
                 if dup_of.is_none() {
                     pending.insert(h.blake3.clone(), asset);
                 }
@@ -1005,6 +1056,58 @@ impl Library {
             }
         };
         Ok(plan)
+    }
+
+    /// Plans every hashed file of a batch in order (`pending` makes later files of the batch
+    /// with the same bytes duplicates of earlier ones). With `before`, the plan made earlier
+    /// for the batch: a file that again becomes a new asset keeps the id it was given (the
+    /// stages ran for that id).
+    fn plan_batch(
+        &self,
+        tx: &Transaction<'_>,
+        known: &[Option<Known>],
+        reads: &[Read],
+        before: Option<&[Option<Plan>]>,
+    ) -> rusqlite::Result<Vec<Option<Plan>>> {
+        let mut pending: HashMap<String, AssetId> = HashMap::new();
+        let mut plans = Vec::with_capacity(reads.len());
+        for (i, (known, read)) in known.iter().zip(reads).enumerate() {
+            let prefer = before.and_then(|b| match &b[i] {
+                Some(Plan::NewAsset { asset, .. }) => Some(*asset),
+                _ => None,
+            });
+            plans.push(match read {
+                Read::Hashed(h) => Some(self.plan(tx, known.as_ref(), h, &mut pending, prefer)?),
+                Read::Sidecar(h) => known
+                    .as_ref()
+                    .filter(|k| k.role == "primary" && k.blake3 == h.blake3)
+                    .map(|k| Plan::Refresh { asset: k.asset }),
+                _ => None,
+            });
+        }
+        Ok(plans)
+    }
+
+    /// Runs the stages a plan needs on a file, if any.
+    fn stages_for(
+        &self,
+        path: &Path,
+        read: &Read,
+        plan: Option<&Plan>,
+        stages: &[Arc<dyn AssetStage>],
+        timers: &Timers,
+    ) -> Option<StageRun> {
+        let key = plan.and_then(Plan::stage_key)?;
+        let h = match read {
+            Read::Hashed(h) | Read::Sidecar(h) => h,
+            _ => return None,
+        };
+        let (output, errors) = self.run_stages(path, h, key.0, key.1, stages, timers);
+        Some(StageRun {
+            key,
+            output,
+            errors,
+        })
     }
 
     fn run_stages(
