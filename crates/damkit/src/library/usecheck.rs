@@ -260,7 +260,7 @@ impl Library {
                     format!(": {}", l.reasons.join("; "))
                 };
                 reasons.push(format!(
-                    "the {} ({}) does not permit it ({}){why}",
+                    "the {} layer ({}) does not permit it ({}){why}",
                     l.layer, l.source, l.decision
                 ));
             }
