@@ -23,13 +23,15 @@
 //!
 //! # Schema versions
 //!
-//! An index written with another damkit-search schema version is **not** rebuilt
-//! automatically (rebuilding a large library takes a while and should not happen inside a
-//! search call): searching fails with [`LibraryError::IndexRebuildNeeded`], whose message
-//! says to run `damkit reindex --library LIB`, and index updates after changes are skipped
-//! (the catalog is updated; [`Library::index_status`] shows the error). A library that has no
-//! index yet (new, or created before the index was wired) gets one built from the catalog on
-//! its first update or search.
+//! An index written with another damkit-search schema version (after an upgrade of damkit)
+//! is rebuilt from the catalog automatically: by the first index update after a change (an
+//! ingest batch, an edit), or by the first search, which then says so in a warning (the
+//! search waits for the rebuild). [`SearchOptions::rebuild_if_needed`]`(false)` turns that
+//! off for searches: they then fail with [`LibraryError::IndexRebuildNeeded`], whose message
+//! says to run `damkit reindex --library LIB`. A library that has no index yet (new, or
+//! created before the index was wired) gets one built from the catalog on its first update
+//! or search. A damaged `index/CURRENT` is not repaired automatically (`IndexCorrupt`:
+//! reindex).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -146,6 +148,10 @@ pub struct SearchOptions {
     pub expand_concepts: bool,
     /// Catch up with catalog changes not in the index yet before searching (default true).
     pub catch_up: bool,
+    /// Rebuild the index from the catalog when it was written with another damkit-search
+    /// schema version, before searching (default true; false: fail with
+    /// [`LibraryError::IndexRebuildNeeded`]). Needs `catch_up`.
+    pub rebuild_if_needed: bool,
 }
 
 impl Default for SearchOptions {
@@ -155,6 +161,7 @@ impl Default for SearchOptions {
             distributable_only: false,
             expand_concepts: true,
             catch_up: true,
+            rebuild_if_needed: true,
         }
     }
 }
@@ -188,6 +195,12 @@ impl SearchOptions {
         self.request.sort = Some(sort);
         self
     }
+    /// Whether a search rebuilds an index of another schema version (default true).
+    pub fn rebuild_if_needed(mut self, yes: bool) -> Self {
+        self.rebuild_if_needed = yes;
+        self
+    }
+
     /// Only distributable (approved) assets.
     pub fn distributable(mut self, yes: bool) -> Self {
         self.distributable_only = yes;
@@ -243,10 +256,15 @@ impl Library {
     /// error is kept for [`Library::index_status`] and the next update or search catches up.
     pub(crate) fn index_after_change(&self, ids: &[AssetId]) {
         let mut st = self.index_lock();
-        match self.sync_locked(&mut st, ids, WRITER_WAIT) {
-            Ok(_) => st.last_error = None,
-            Err(e) => st.last_error = Some(e.to_string()),
-        }
+        let r = match self.sync_locked(&mut st, ids, WRITER_WAIT) {
+            // Written by another schema version (damkit was upgraded): rebuilt from the
+            // catalog, which holds this change already.
+            Err(LibraryError::IndexRebuildNeeded { .. }) => {
+                self.rebuild_locked(&mut st).map(|_| ())
+            }
+            r => r.map(|_| ()),
+        };
+        st.last_error = r.err().map(|e| e.to_string());
     }
 
     /// Indexes the current state of `ids`, plus every asset changed in the catalog since the
@@ -312,14 +330,28 @@ impl Library {
     /// catalog but not yet indexed are indexed first (unless another process is writing the
     /// index: then the results may lag, and a warning says so).
     ///
-    /// Fails with [`LibraryError::IndexRebuildNeeded`] when the index was written by another
-    /// schema version: run `damkit reindex --library LIB` (or [`Library::reindex`]).
+    /// An index written by another schema version is rebuilt from the catalog first (a
+    /// warning says so); with [`SearchOptions::rebuild_if_needed`]`(false)` the search fails
+    /// with [`LibraryError::IndexRebuildNeeded`] instead: run `damkit reindex --library LIB`
+    /// (or [`Library::reindex`]).
     pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResponse> {
         let mut st = self.index_lock();
         let mut warnings = Vec::new();
         if options.catch_up {
             match self.sync_locked(&mut st, &[], Duration::ZERO) {
                 Ok(_) => {}
+                Err(LibraryError::IndexRebuildNeeded {
+                    found, expected, ..
+                }) if options.rebuild_if_needed => {
+                    let rebuilt = self.rebuild_locked(&mut st)?;
+                    st.last_error = None;
+                    warnings.push(format!(
+                        "the search index was written with damkit-search schema version \
+                         {found} (this build: {expected}); it was rebuilt from the catalog \
+                         ({} records in {:.0} ms)",
+                        rebuilt.records, rebuilt.elapsed_ms
+                    ));
+                }
                 Err(e @ LibraryError::IndexRebuildNeeded { .. }) => return Err(e),
                 Err(e) => warnings.push(format!(
                     "the index may not show the latest catalog changes: {e}"

@@ -724,6 +724,7 @@ impl Library {
                     (Read::Hashed(_), None) => {}
                 }
             }
+            #[cfg_attr(not(feature = "dedup"), allow(unused_mut))]
             let mut changed = mark.changed_since(&report);
             #[cfg(feature = "dedup")]
             {

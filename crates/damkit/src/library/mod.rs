@@ -73,7 +73,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use damkit_core::AssetId;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 pub use catalog::CATALOG_FORMAT;
 pub use config::{
@@ -238,6 +238,7 @@ impl Library {
     fn finish_open(self) -> Result<Library> {
         #[cfg(feature = "dedup")]
         {
+            use rusqlite::OptionalExtension as _;
             let mut cat = self.lock();
             let e = cat.err("computing the near-duplicate groups of an older catalog");
             let stale: Option<String> = cat
