@@ -415,4 +415,22 @@ mod tests {
         let err = c.validate(Path::new("x/damkit.toml")).unwrap_err();
         assert!(err.to_string().contains("batch_size"), "{err}");
     }
+
+    #[test]
+    fn rights_rules_parse_validate_and_round_trip() {
+        let c: LibraryConfig = toml::from_str(
+            "[rights.rules]\nterritories = [\"EU\", \"CH\"]\nchannels = [\"web\"]\n\
+             model_release_required = true\n",
+        )
+        .unwrap();
+        assert_eq!(c.rights.rules.territories, ["EU", "CH"]);
+        assert!(c.rights.rules.model_release_required && !c.rights.rules.is_empty());
+        c.validate(Path::new("damkit.toml")).unwrap();
+        let back: LibraryConfig = toml::from_str(&c.to_toml()).unwrap();
+        assert_eq!(back, c);
+        let bad: LibraryConfig = toml::from_str("[rights.rules]\nchannels = [\" \"]\n").unwrap();
+        let err = bad.validate(Path::new("damkit.toml")).unwrap_err();
+        assert!(err.to_string().contains("rights.rules.channels"), "{err}");
+        assert!(toml::from_str::<LibraryConfig>("[rights.rules]\nchanels = []\n").is_err());
+    }
 }

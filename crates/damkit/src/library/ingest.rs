@@ -750,12 +750,14 @@ impl Library {
         }
 
         for (i, name) in timers.names.iter().enumerate() {
+            // Near-duplicate groups need the perceptual hashes of the `dedup` feature.
+            let wired = cfg!(feature = "dedup") || name != "near_groups";
             report.stages.push(StageReport {
                 name: name.clone(),
-                wired: true,
+                wired,
                 time_ms: timers.nanos[i].load(Ordering::Relaxed) as f64 / 1e6,
                 files: timers.files[i].load(Ordering::Relaxed),
-                note: None,
+                note: (!wired).then(|| "needs the `dedup` feature (perceptual hashes)".into()),
             });
         }
         let custom: HashSet<&str> = stages.iter().map(|s| s.name()).collect();
