@@ -1,14 +1,16 @@
 //! `damkit demo`: the README's first command. It writes the sample assets bundled in the
 //! binary (real photos with metadata, a near-duplicate pair, a small vocabulary) into a
 //! folder, creates a library there and walks through the asset lifecycle: ingest (with the
-//! per-stage report), search (a word, a facet, a typo, a broader concept), duplicates, rights,
+//! per-stage report), search of the embedded metadata (words, fields, a facet, a typo, a date
+//! range), duplicates (stored near groups), rights (a library rule and a checked use),
 //! an edit, a lifecycle transition and the asset as the catalog holds it.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use damkit::library::{
-    Edit, IngestOptions, Library, LibraryConfig, LifecycleStatus, SearchOptions, VocabularyConfig,
+    Edit, IngestOptions, Library, LibraryConfig, LifecycleStatus, RightsUse, SearchOptions,
+    VocabularyConfig,
 };
 
 use crate::output::{self, Status};
@@ -192,6 +194,10 @@ pub fn walkthrough(dir: &Path, mut show: impl FnMut(&Step)) -> anyhow::Result<Ve
         path: VOCABULARY.0.into(),
         format: None,
     });
+    // A library rule: whatever licence an asset carries, it is used on the web and in print
+    // in the EU only.
+    config.rights.rules.territories = vec!["EU".into()];
+    config.rights.rules.channels = vec!["web".into(), "print".into()];
     let lib = Library::create(&lib_dir, config)?;
     let mut steps = Vec::new();
     let mut push = |step: Step| {
@@ -275,13 +281,19 @@ pub fn walkthrough(dir: &Path, mut show: impl FnMut(&Step)) -> anyhow::Result<Ve
         lines.push(line);
         Ok(())
     };
-    query("path:bridge", SearchOptions::default())?;
+    // The samples' embedded metadata: IPTC description and keywords, creator, EXIF camera
+    // and date taken.
+    query("caption", SearchOptions::default())?;
+    query("keyword:Keyword2ref2023.2", SearchOptions::default())?;
+    query("by:creator1", SearchOptions::default())?;
+    query("olympus", SearchOptions::default())?;
     query("", SearchOptions::default().facet("format"))?;
-    query("path:brigde", SearchOptions::default())?;
-    query("size:>100KB", SearchOptions::default().facet("format"))?;
+    query("capiton", SearchOptions::default())?;
+    query("taken:<2010-01-01", SearchOptions::default())?;
     push(Step {
         step: "search",
-        title: "2. Search: words, a facet, a typo, a range (Library::search)",
+        title: "2. Search the embedded metadata: words, fields, a facet, a typo, a date range \
+                (Library::search)",
         lines,
     });
 
@@ -309,6 +321,13 @@ pub fn walkthrough(dir: &Path, mut show: impl FnMut(&Step)) -> anyhow::Result<Ve
     }
     if d.near.is_empty() {
         lines.push("near duplicates: none found".into());
+    }
+    if let Some(g) = d.near.first().and_then(|g| g.group.clone()) {
+        let resp = lib.search(&format!("group:{g}"), &SearchOptions::default())?;
+        lines.push(format!(
+            "near groups are stored at ingest and indexed: \"group:{g}\": {} hits",
+            resp.total
+        ));
     }
     push(Step {
         step: "duplicates",
@@ -391,13 +410,31 @@ pub fn walkthrough(dir: &Path, mut show: impl FnMut(&Step)) -> anyhow::Result<Ve
     let after = lib
         .search("", &SearchOptions::default().distributable(true))?
         .total;
-    let lines = vec![
+    let mut lines = vec![
         "bridge.jpg: draft -> in_review -> approved".to_string(),
         format!("distributable assets: {before} before, {after} after"),
     ];
+    // A concrete use, checked against the lifecycle and every rights layer.
+    for (channel, territory) in [("web", "DE"), ("social", "US")] {
+        let c = lib.check_use(
+            &bridge,
+            &RightsUse::distribute()
+                .channel(channel)
+                .territory(territory),
+        )?;
+        lines.push(format!(
+            "distribute on {channel} in {territory}: {}{}",
+            if c.allowed { "allowed" } else { "not allowed" },
+            c.reasons
+                .first()
+                .map(|r| format!(" ({})", r.split(':').next().unwrap_or(r)))
+                .unwrap_or_default()
+        ));
+    }
     push(Step {
         step: "lifecycle",
-        title: "6. Review and approve (Library::set_status); only approved assets are distributable",
+        title: "6. Review and approve (Library::set_status); only approved assets are \
+                distributable, within the rights (Library::check_use)",
         lines,
     });
 
@@ -474,8 +511,17 @@ mod tests {
         );
         assert!(all("ingest").contains("current with the catalog: true"));
         let search = all("search");
-        assert!(search.contains("\"path:bridge\": 2 hits"), "{search}");
-        assert!(search.contains("\"path:brigde\": 2 hits"), "typo: {search}");
+        for q in [
+            "\"caption\": 1 hits [\"iptc-reference.jpg\"]",
+            "\"keyword:Keyword2ref2023.2\": 1 hits [\"iptc-reference.jpg\"]",
+            "\"by:creator1\": 1 hits [\"iptc-reference.jpg\"]",
+            "\"olympus\": 1 hits [\"olympus-pen-e-p3.jpg\"]",
+            "\"capiton\": 1 hits [\"iptc-reference.jpg\"]",
+            "\"taken:<2010-01-01\": 1 hits [\"nikon-d1x.webp\"]",
+        ] {
+            assert!(search.contains(q), "{q} in {search}");
+        }
+        assert!(!search.contains("path:"), "{search}");
         assert!(search.contains("format [jpeg=4"), "{search}");
         let dupes = all("duplicates");
         assert!(
@@ -483,6 +529,13 @@ mod tests {
                 && dupes.contains("bridge-rotated.jpg")
                 && dupes.contains("bridge.jpg"),
             "the rotated bridge is a near duplicate: {dupes}"
+        );
+        assert!(dupes.contains("\": 2 hits"), "group search: {dupes}");
+        let lifecycle = all("lifecycle");
+        assert!(
+            lifecycle.contains("on web in DE: allowed")
+                && lifecycle.contains("on social in US: not allowed"),
+            "{lifecycle}"
         );
         let edit = all("edit");
         assert!(edit.contains("changed title, keywords"), "{edit}");

@@ -178,6 +178,14 @@ fn print_report(r: &IngestReport, created: bool) {
             f.path.display()
         );
     }
+    for f in &r.refreshed {
+        println!(
+            "  sidecar  {}  v{:<4} {} (sidecar changed: metadata read again)",
+            f.id,
+            f.version,
+            f.path.display()
+        );
+    }
     for d in &r.duplicates {
         println!(
             "  {:<8} {}  of {}",
@@ -199,12 +207,13 @@ fn print_report(r: &IngestReport, created: bool) {
         println!("  warning  {}: {}", w.path.display(), w.message);
     }
     println!(
-        "{} files: {} added, {} new versions, {} unchanged, {} duplicates, {} skipped, {} failed \
-         in {:.2} s ({:.0} files/s)",
+        "{} files: {} added, {} new versions, {} unchanged, {} sidecars re-read, {} duplicates, \
+         {} skipped, {} failed in {:.2} s ({:.0} files/s)",
         r.files_seen,
         r.added.len(),
         r.new_versions.len(),
         r.unchanged,
+        r.refreshed.len(),
         r.duplicates.len(),
         r.skipped.len(),
         r.failures.len(),

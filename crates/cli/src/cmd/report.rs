@@ -57,7 +57,11 @@ pub fn run(args: Args) -> Status {
                 for g in d.content.iter().chain(&d.near) {
                     match &g.content_hash {
                         Some(h) => println!("content {h} ({} assets)", g.members.len()),
-                        None => println!("near ({} assets)", g.members.len()),
+                        None => println!(
+                            "near group {} ({} assets)",
+                            g.group.as_deref().unwrap_or("-"),
+                            g.members.len()
+                        ),
                     }
                     for m in &g.members {
                         let pdq = m

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use damkit::AssetId;
-use damkit::library::AssetView;
+use damkit::library::{AssetView, RightsUse, UseCheck};
 
 use crate::cmd::ingest::{library_error, open_library};
 use crate::output::{self, Status};
@@ -19,6 +19,34 @@ pub struct Args {
     /// Print JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Check a use against the lifecycle and every rights layer (licence and library
+    /// rules): the ODRL action, e.g. `distribute`. The other `--use-*` flags give its
+    /// context; context left out is unknown, and a rule that constrains it does not permit.
+    #[arg(long, value_name = "ACTION")]
+    pub check: Option<String>,
+    /// The use's delivery channel (`web`, `print`, `social`...), with `--check`.
+    #[arg(long, value_name = "CHANNEL", requires = "check")]
+    pub channel: Option<String>,
+    /// The use's territory (ISO 3166 code), with `--check`.
+    #[arg(long, value_name = "CODE", requires = "check")]
+    pub territory: Option<String>,
+    /// The use's time (RFC 3339; default now), with `--check`.
+    #[arg(long, value_name = "TIME", requires = "check")]
+    pub at: Option<jiff::Timestamp>,
+    /// The use's purpose (`editorial`, `advertising`...), with `--check`.
+    #[arg(long, value_name = "PURPOSE", requires = "check")]
+    pub purpose: Option<String>,
+    /// The use's media, with `--check`.
+    #[arg(long, value_name = "MEDIA", requires = "check")]
+    pub media: Option<String>,
+}
+
+/// The JSON of `show --check`: the asset and the decision.
+#[derive(serde::Serialize)]
+struct Checked<'a> {
+    #[serde(flatten)]
+    asset: &'a AssetView,
+    check: &'a UseCheck,
 }
 
 /// Runs `damkit show`.
@@ -31,14 +59,73 @@ pub fn run(args: Args) -> Status {
         Ok(a) => a,
         Err(e) => return library_error("show", e),
     };
+    let check = match &args.check {
+        None => None,
+        Some(action) => {
+            let mut u = RightsUse::action(action.clone());
+            u.territory = args.territory.clone();
+            u.channel = args.channel.clone();
+            u.at = args.at;
+            u.purpose = args.purpose.clone();
+            u.media = args.media.clone();
+            match lib.check_use(&args.id, &u) {
+                Ok(c) => Some(c),
+                Err(e) => return library_error("show", e),
+            }
+        }
+    };
     if args.json {
-        if let Err(e) = output::print_json(&asset) {
+        let r = match &check {
+            Some(c) => output::print_json(&Checked {
+                asset: &asset,
+                check: c,
+            }),
+            None => output::print_json(&asset),
+        };
+        if let Err(e) = r {
             return output::fatal("show", &e);
         }
     } else {
         print_asset(&asset);
+        if let Some(c) = &check {
+            print_check(c);
+        }
     }
     Status::Success
+}
+
+fn print_check(c: &UseCheck) {
+    let u = &c.use_;
+    let ctx: Vec<String> = [
+        ("channel", &u.channel),
+        ("territory", &u.territory),
+        ("purpose", &u.purpose),
+        ("media", &u.media),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} {v}")))
+    .chain(u.at.map(|t| format!("at {t}")))
+    .collect();
+    println!(
+        "check       {} ({}): {}",
+        u.action,
+        ctx.join(", "),
+        if c.allowed { "ALLOWED" } else { "NOT ALLOWED" }
+    );
+    println!(
+        "  lifecycle {} ({})",
+        c.lifecycle,
+        if c.lifecycle_ok { "ok" } else { "not approved" }
+    );
+    if c.layers.is_empty() {
+        println!("  rights    none recorded: nothing forbids it");
+    }
+    for l in &c.layers {
+        println!("  {:<9} {} ({})", l.layer, l.decision, l.source);
+    }
+    for r in &c.reasons {
+        println!("  why       {r}");
+    }
 }
 
 fn print_asset(a: &AssetView) {
@@ -81,6 +168,19 @@ fn print_asset(a: &AssetView) {
             println!("            {policy}");
         }
         _ => println!("rights      none recorded"),
+    }
+    for p in &a.rights_provenance {
+        println!("  {:<9} {}: {}", p.layer, p.source, p.detail);
+    }
+    if let Some(rules) = &a.rights_rules {
+        println!("  rules     {rules}");
+    }
+    match &a.near_group {
+        Some(g) => {
+            let others: Vec<String> = g.others.iter().map(|o| o.to_string()).collect();
+            println!("near group  {} (with {})", g.group, others.join(", "));
+        }
+        None => println!("near group  none"),
     }
     println!("created     {}   updated {}", a.created_at, a.updated_at);
     println!("versions");

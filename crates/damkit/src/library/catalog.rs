@@ -122,6 +122,20 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: UPDATE refused'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: DELETE refused'); END;
 "#,
+    // Format 2: stored near-duplicate groups, the rights' library-rules layer and provenance,
+    // the sidecar part of the hash-cache key.
+    r#"
+CREATE TABLE near_groups (
+    asset_id TEXT PRIMARY KEY REFERENCES assets(id),
+    group_id TEXT NOT NULL                       -- the smallest asset id of the group
+) STRICT;
+CREATE INDEX near_groups_group ON near_groups(group_id);
+ALTER TABLE rights ADD COLUMN rules TEXT;        -- JSON (ODRL): library rules, on top of policy
+ALTER TABLE rights ADD COLUMN provenance TEXT;   -- JSON: where each layer came from
+ALTER TABLE files ADD COLUMN sidecars TEXT;      -- the sidecars read with the file: path, size, mtime
+-- Groups of a catalog made before format 2 are computed when it is next opened.
+INSERT OR REPLACE INTO library (key, value) VALUES ('near_groups_stale', '1');
+"#,
 ];
 
 /// An open catalog.

@@ -177,6 +177,55 @@ pub struct RightsConfig {
     pub default_policy: Option<PathBuf>,
     /// The `report rights` horizon: assets whose rights expire within this many days.
     pub expiry_warning_days: Option<u32>,
+    /// Library rules: restrictions in force on EVERY asset, on top of whatever licence the
+    /// metadata (or `default_policy`) grants. See [`RightsRules`].
+    pub rules: RightsRules,
+}
+
+/// Library rules (`[rights.rules]` in `damkit.toml`): the organisation's own restrictions,
+/// which stay in force whatever licence an asset's metadata carries.
+///
+/// Precedence: an asset's rights are two layers, both recorded in the catalog with their
+/// provenance. The **licence** layer is the Creative Commons licence named in the metadata,
+/// else the PLUS licence terms in the metadata, else `rights.default_policy`. The **rules**
+/// layer is built from this table. A use is permitted only when *every* layer permits it
+/// (a conjunction: the rules can only narrow what a licence grants, never widen it, and a
+/// licence cannot lift a rule). An asset without any layer has nothing forbidding its use.
+///
+/// ```toml
+/// [rights.rules]
+/// territories = ["EU", "CH"]
+/// channels = ["web", "print"]
+/// editorial_only = false
+/// model_release_required = true
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RightsRules {
+    /// Territories where assets may be used (ISO 3166 codes or groups such as `EU`); empty:
+    /// everywhere.
+    pub territories: Vec<String>,
+    /// Territories where assets must never be used.
+    pub exclude_territories: Vec<String>,
+    /// Delivery channels assets may be used on (`web`, `print`, `social`...); empty: all.
+    pub channels: Vec<String>,
+    /// Media assets may be used in; empty: all.
+    pub media: Vec<String>,
+    /// Editorial use only (the use's purpose must be `editorial`).
+    pub editorial_only: bool,
+    /// A model release must be on file (PLUS `ModelReleaseStatus` in the metadata).
+    pub model_release_required: bool,
+    /// A property release must be on file (PLUS `PropertyReleaseStatus`).
+    pub property_release_required: bool,
+    /// No AI / machine-learning training, whatever the licence says.
+    pub no_ai_training: bool,
+}
+
+impl RightsRules {
+    /// Whether no rule is set (no rules layer is recorded).
+    pub fn is_empty(&self) -> bool {
+        *self == RightsRules::default()
+    }
 }
 
 /// The whole configuration of a library (`damkit.toml`).
@@ -320,6 +369,17 @@ impl LibraryConfig {
                 ));
             }
         }
+        let r = &self.rights.rules;
+        for (field, list) in [
+            ("territories", &r.territories),
+            ("exclude_territories", &r.exclude_territories),
+            ("channels", &r.channels),
+            ("media", &r.media),
+        ] {
+            if let Some(v) = list.iter().find(|v| v.trim().is_empty()) {
+                return bad(format!("rights.rules.{field}: empty value {v:?}"));
+            }
+        }
         Ok(())
     }
 
@@ -354,5 +414,23 @@ mod tests {
         let c: LibraryConfig = toml::from_str("[ingest]\nbatch_size = 0\n").unwrap();
         let err = c.validate(Path::new("x/damkit.toml")).unwrap_err();
         assert!(err.to_string().contains("batch_size"), "{err}");
+    }
+
+    #[test]
+    fn rights_rules_parse_validate_and_round_trip() {
+        let c: LibraryConfig = toml::from_str(
+            "[rights.rules]\nterritories = [\"EU\", \"CH\"]\nchannels = [\"web\"]\n\
+             model_release_required = true\n",
+        )
+        .unwrap();
+        assert_eq!(c.rights.rules.territories, ["EU", "CH"]);
+        assert!(c.rights.rules.model_release_required && !c.rights.rules.is_empty());
+        c.validate(Path::new("damkit.toml")).unwrap();
+        let back: LibraryConfig = toml::from_str(&c.to_toml()).unwrap();
+        assert_eq!(back, c);
+        let bad: LibraryConfig = toml::from_str("[rights.rules]\nchannels = [\" \"]\n").unwrap();
+        let err = bad.validate(Path::new("damkit.toml")).unwrap_err();
+        assert!(err.to_string().contains("rights.rules.channels"), "{err}");
+        assert!(toml::from_str::<LibraryConfig>("[rights.rules]\nchanels = []\n").is_err());
     }
 }

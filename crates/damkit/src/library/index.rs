@@ -23,15 +23,17 @@
 //!
 //! # Schema versions
 //!
-//! An index written with another damkit-search schema version is **not** rebuilt
-//! automatically (rebuilding a large library takes a while and should not happen inside a
-//! search call): searching fails with [`LibraryError::IndexRebuildNeeded`], whose message
-//! says to run `damkit reindex --library LIB`, and index updates after changes are skipped
-//! (the catalog is updated; [`Library::index_status`] shows the error). A library that has no
-//! index yet (new, or created before the index was wired) gets one built from the catalog on
-//! its first update or search.
+//! An index written with another damkit-search schema version (after an upgrade of damkit)
+//! is rebuilt from the catalog automatically: by the first index update after a change (an
+//! ingest batch, an edit), or by the first search, which then says so in a warning (the
+//! search waits for the rebuild). [`SearchOptions::rebuild_if_needed`]`(false)` turns that
+//! off for searches: they then fail with [`LibraryError::IndexRebuildNeeded`], whose message
+//! says to run `damkit reindex --library LIB`. A library that has no index yet (new, or
+//! created before the index was wired) gets one built from the catalog on its first update
+//! or search. A damaged `index/CURRENT` is not repaired automatically (`IndexCorrupt`:
+//! reindex).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, MutexGuard};
 use std::time::{Duration, Instant};
@@ -146,6 +148,10 @@ pub struct SearchOptions {
     pub expand_concepts: bool,
     /// Catch up with catalog changes not in the index yet before searching (default true).
     pub catch_up: bool,
+    /// Rebuild the index from the catalog when it was written with another damkit-search
+    /// schema version, before searching (default true; false: fail with
+    /// [`LibraryError::IndexRebuildNeeded`]). Needs `catch_up`.
+    pub rebuild_if_needed: bool,
 }
 
 impl Default for SearchOptions {
@@ -155,6 +161,7 @@ impl Default for SearchOptions {
             distributable_only: false,
             expand_concepts: true,
             catch_up: true,
+            rebuild_if_needed: true,
         }
     }
 }
@@ -188,6 +195,12 @@ impl SearchOptions {
         self.request.sort = Some(sort);
         self
     }
+    /// Whether a search rebuilds an index of another schema version (default true).
+    pub fn rebuild_if_needed(mut self, yes: bool) -> Self {
+        self.rebuild_if_needed = yes;
+        self
+    }
+
     /// Only distributable (approved) assets.
     pub fn distributable(mut self, yes: bool) -> Self {
         self.distributable_only = yes;
@@ -243,10 +256,15 @@ impl Library {
     /// error is kept for [`Library::index_status`] and the next update or search catches up.
     pub(crate) fn index_after_change(&self, ids: &[AssetId]) {
         let mut st = self.index_lock();
-        match self.sync_locked(&mut st, ids, WRITER_WAIT) {
-            Ok(_) => st.last_error = None,
-            Err(e) => st.last_error = Some(e.to_string()),
-        }
+        let r = match self.sync_locked(&mut st, ids, WRITER_WAIT) {
+            // Written by another schema version (damkit was upgraded): rebuilt from the
+            // catalog, which holds this change already.
+            Err(LibraryError::IndexRebuildNeeded { .. }) => {
+                self.rebuild_locked(&mut st).map(|_| ())
+            }
+            r => r.map(|_| ()),
+        };
+        st.last_error = r.err().map(|e| e.to_string());
     }
 
     /// Indexes the current state of `ids`, plus every asset changed in the catalog since the
@@ -312,14 +330,28 @@ impl Library {
     /// catalog but not yet indexed are indexed first (unless another process is writing the
     /// index: then the results may lag, and a warning says so).
     ///
-    /// Fails with [`LibraryError::IndexRebuildNeeded`] when the index was written by another
-    /// schema version: run `damkit reindex --library LIB` (or [`Library::reindex`]).
+    /// An index written by another schema version is rebuilt from the catalog first (a
+    /// warning says so); with [`SearchOptions::rebuild_if_needed`]`(false)` the search fails
+    /// with [`LibraryError::IndexRebuildNeeded`] instead: run `damkit reindex --library LIB`
+    /// (or [`Library::reindex`]).
     pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResponse> {
         let mut st = self.index_lock();
         let mut warnings = Vec::new();
         if options.catch_up {
             match self.sync_locked(&mut st, &[], Duration::ZERO) {
                 Ok(_) => {}
+                Err(LibraryError::IndexRebuildNeeded {
+                    found, expected, ..
+                }) if options.rebuild_if_needed => {
+                    let rebuilt = self.rebuild_locked(&mut st)?;
+                    st.last_error = None;
+                    warnings.push(format!(
+                        "the search index was written with damkit-search schema version \
+                         {found} (this build: {expected}); it was rebuilt from the catalog \
+                         ({} records in {:.0} ms)",
+                        rebuilt.records, rebuilt.elapsed_ms
+                    ));
+                }
                 Err(e @ LibraryError::IndexRebuildNeeded { .. }) => return Err(e),
                 Err(e) => warnings.push(format!(
                     "the index may not show the latest catalog changes: {e}"
@@ -900,13 +932,11 @@ fn build_record(
             rec.media_type = mime;
             metadata = json.and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok());
         }
-        let mut h = conn.prepare_cached("SELECT kind, value FROM hashes WHERE version_id = ?1")?;
-        let hashes: BTreeMap<String, String> = h
-            .query_map([vid], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        rec.duplicate_group = ["near_group", "near-group", "group", "dup_group"]
-            .iter()
-            .find_map(|k| hashes.get(*k).cloned());
+        // The near-duplicate group stored by ingest (catalog table `near_groups`).
+        rec.duplicate_group = conn
+            .prepare_cached("SELECT group_id FROM near_groups WHERE asset_id = ?1")?
+            .query_row([&aid], |r| r.get(0))
+            .optional()?;
     }
     let md = Meta::new(metadata.as_ref());
     fill_from_metadata(&mut rec, &md);
@@ -944,15 +974,18 @@ fn build_record(
     rec.taxonomy_paths = paths.into_iter().collect();
 
     // Rights.
-    let rights: Option<(String, Option<String>)> = conn
+    let rights: Option<(String, Option<String>, Option<String>)> = conn
         .query_row(
-            "SELECT policy, expires_at FROM rights WHERE asset_id = ?1",
+            "SELECT policy, expires_at, rules FROM rights WHERE asset_id = ?1",
             [&aid],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    if let Some((policy, expires)) = rights {
+    if let Some((policy, expires, rules)) = rights {
         rec.rights = rights_summary(&policy, expires.as_deref());
+        if let Some(rules) = rules {
+            rec.rights = intersect_rights(rec.rights, rights_summary(&rules, None));
+        }
     }
     rec.rights.model_release = released(md.text(&["XMP-plus:ModelReleaseStatus"]), "MR-");
     rec.rights.property_release = released(md.text(&["XMP-plus:PropertyReleaseStatus"]), "PR-");
@@ -1154,6 +1187,33 @@ fn rights_summary(policy: &str, expires: Option<&str>) -> RightsSummary {
     s
 }
 
+/// What two rights layers in force together permit: channels and territories both allow
+/// (`any` / `world` defer to the other layer; other values are intersected as written, so a
+/// group such as `EU` against its member `DE` gives nothing — a summary for facets, not the
+/// decision: [`Library::check_use`](super::Library::check_use) evaluates groups properly),
+/// the later start, the earlier end, editorial-only when either says so.
+fn intersect_rights(a: RightsSummary, b: RightsSummary) -> RightsSummary {
+    fn both(a: Vec<String>, b: Vec<String>, any: &str) -> Vec<String> {
+        if a.iter().any(|x| x == any) || a.is_empty() {
+            return b;
+        }
+        if b.iter().any(|x| x == any) || b.is_empty() {
+            return a;
+        }
+        a.into_iter().filter(|x| b.contains(x)).collect()
+    }
+    let mut s = RightsSummary::default();
+    s.channels = both(a.channels, b.channels, RightsSummary::ANY_CHANNEL);
+    s.territories = both(a.territories, b.territories, RightsSummary::WORLDWIDE);
+    s.licence_start = a.licence_start.max(b.licence_start);
+    s.licence_end = match (a.licence_end, b.licence_end) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    s.editorial_only = a.editorial_only || b.editorial_only;
+    s
+}
+
 #[cfg(not(feature = "rights"))]
 fn rights_summary(_policy: &str, expires: Option<&str>) -> RightsSummary {
     let mut s = RightsSummary::default();
@@ -1163,14 +1223,13 @@ fn rights_summary(_policy: &str, expires: Option<&str>) -> RightsSummary {
 
 // ---- vocabularies ----
 
-/// The library's configured vocabularies, loaded once: concept hierarchy for the records and
-/// query expansion for searches.
+/// The library's configured vocabularies as the index uses them: concept hierarchy for the
+/// records and query expansion for searches. A view of the one loader
+/// ([`Library::vocabularies`], `stages::keywords::Vocabularies`), so ingest, reports and
+/// search always see the same vocabularies, loaded once per open library.
 pub(crate) struct Vocabularies {
     #[cfg(feature = "taxonomy")]
-    vocabs: Vec<damkit_taxonomy::Vocabulary>,
-    /// Folded label → concept IRIs.
-    #[cfg(feature = "taxonomy")]
-    labels: HashMap<String, Vec<String>>,
+    inner: Arc<super::stages::keywords::Vocabularies>,
     warnings: Vec<String>,
 }
 
@@ -1178,7 +1237,7 @@ impl Vocabularies {
     fn is_empty(&self) -> bool {
         #[cfg(feature = "taxonomy")]
         {
-            self.vocabs.is_empty() && self.warnings.is_empty()
+            self.inner.list.is_empty() && self.warnings.is_empty()
         }
         #[cfg(not(feature = "taxonomy"))]
         {
@@ -1188,40 +1247,13 @@ impl Vocabularies {
 
     #[cfg(feature = "taxonomy")]
     fn load(lib: &Library) -> Vocabularies {
-        let mut vocabs = Vec::new();
-        let mut labels: HashMap<String, Vec<String>> = HashMap::new();
-        let mut warnings = Vec::new();
-        for vc in &lib.config.vocabularies {
-            let path = if vc.path.is_absolute() {
-                vc.path.clone()
-            } else {
-                lib.root.join(&vc.path)
-            };
-            match damkit_taxonomy::load_path(&path) {
-                Ok((v, _)) => {
-                    for c in v.concepts() {
-                        for l in c.labels() {
-                            let key = damkit_taxonomy::fold(l.text, true);
-                            let e = labels.entry(key).or_default();
-                            if !e.iter().any(|x| x == c.iri()) {
-                                e.push(c.iri().to_string());
-                            }
-                        }
-                    }
-                    vocabs.push(v);
-                }
-                Err(e) => warnings.push(format!(
-                    "vocabulary {:?} ({}) not used for search: {e}",
-                    vc.name,
-                    path.display()
-                )),
-            }
-        }
-        Vocabularies {
-            vocabs,
-            labels,
-            warnings,
-        }
+        let inner = lib.vocabularies();
+        let warnings = inner
+            .errors
+            .iter()
+            .map(|(path, e)| format!("{e} ({}); not used for search", path.display()))
+            .collect();
+        Vocabularies { inner, warnings }
     }
 
     #[cfg(not(feature = "taxonomy"))]
@@ -1235,19 +1267,7 @@ impl Vocabularies {
     /// Adds the broader concepts of `concept` and its hierarchical paths.
     #[cfg(feature = "taxonomy")]
     fn expand(&self, concept: &str, concepts: &mut BTreeSet<String>, paths: &mut BTreeSet<String>) {
-        for v in &self.vocabs {
-            if let Some(c) = v.by_iri(concept) {
-                for a in v.expand_for_index(&[c]) {
-                    concepts.insert(v.concept(a).iri().to_string());
-                }
-                for p in v.paths(c, &[]) {
-                    let parts: Vec<&str> = p.split('|').filter(|s| !s.is_empty()).collect();
-                    if !parts.is_empty() {
-                        paths.insert(format!("/{}", parts.join("/")));
-                    }
-                }
-            }
-        }
+        self.inner.broader_and_paths(concept, concepts, paths);
     }
 
     #[cfg(not(feature = "taxonomy"))]
@@ -1258,17 +1278,7 @@ impl ConceptExpander for Vocabularies {
     fn narrower(&self, concept: &str) -> Vec<String> {
         #[cfg(feature = "taxonomy")]
         {
-            let mut out = Vec::new();
-            for v in &self.vocabs {
-                if let Some(c) = v.by_iri(concept) {
-                    out.extend(
-                        v.descendants(c)
-                            .into_iter()
-                            .map(|d| v.concept(d).iri().to_string()),
-                    );
-                }
-            }
-            out
+            self.inner.narrower(concept)
         }
         #[cfg(not(feature = "taxonomy"))]
         {
@@ -1280,10 +1290,7 @@ impl ConceptExpander for Vocabularies {
     fn concepts_for_label(&self, text: &str) -> Vec<String> {
         #[cfg(feature = "taxonomy")]
         {
-            self.labels
-                .get(&damkit_taxonomy::fold(text, true))
-                .cloned()
-                .unwrap_or_default()
+            self.inner.concepts_for_label(text)
         }
         #[cfg(not(feature = "taxonomy"))]
         {

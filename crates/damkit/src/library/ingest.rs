@@ -228,7 +228,7 @@ pub struct StageReport {
 }
 
 /// The outcome of [`Library::ingest`]: every file found is in exactly one of `added`,
-/// `new_versions`, `unchanged`, `duplicates`, `skipped` or `failures`.
+/// `new_versions`, `refreshed`, `unchanged`, `duplicates`, `skipped` or `failures`.
 #[derive(Debug, Clone, Serialize)]
 pub struct IngestReport {
     /// The library folder.
@@ -243,6 +243,10 @@ pub struct IngestReport {
     /// Files already in the library and unchanged (found through the hash cache, or touched
     /// with the same bytes).
     pub unchanged: usize,
+    /// Files whose bytes are unchanged but whose XMP sidecar changed: metadata, title,
+    /// description, keywords and rights were read again into the current version (no new
+    /// version; audited as `sidecar_changed`).
+    pub refreshed: Vec<IngestedFile>,
     /// Exact duplicates of assets already in the library.
     pub duplicates: Vec<DuplicateFile>,
     /// Files not ingested (empty, unrecognised type, symbolic link not followed).
@@ -296,6 +300,7 @@ pub fn exact_hash(path: &Path) -> std::io::Result<(String, u64)> {
 struct ReportMark {
     added: usize,
     new_versions: usize,
+    refreshed: usize,
     duplicates: usize,
 }
 
@@ -304,6 +309,7 @@ impl ReportMark {
         ReportMark {
             added: r.added.len(),
             new_versions: r.new_versions.len(),
+            refreshed: r.refreshed.len(),
             duplicates: r.duplicates.len(),
         }
     }
@@ -313,6 +319,7 @@ impl ReportMark {
         let mut ids: Vec<AssetId> = r.added[self.added..]
             .iter()
             .chain(&r.new_versions[self.new_versions..])
+            .chain(&r.refreshed[self.refreshed..])
             .map(|f| f.id)
             .chain(
                 r.duplicates[self.duplicates..]
@@ -366,14 +373,57 @@ struct Known {
     blake3: String,
     role: String,
     key: CacheKey,
+    /// The sidecars read with the file ([`sidecar_key`]).
+    sidecars: Option<String>,
+}
+
+/// The XMP sidecars of a file that the metadata stage reads (`NAME.xmp` and `NAME.EXT.xmp`,
+/// either case), as `name:size:mtime_ns` joined by `;`: the sidecar part of the hash-cache
+/// key. `None` when there is none or sidecars are not read.
+pub(crate) fn sidecar_key(path: &Path, read_sidecars: bool) -> Option<String> {
+    if !read_sidecars {
+        return None;
+    }
+    let mut names: Vec<PathBuf> = Vec::new();
+    for ext in ["xmp", "XMP"] {
+        names.push(path.with_extension(ext));
+        let mut s = path.as_os_str().to_owned();
+        s.push(".");
+        s.push(ext);
+        names.push(PathBuf::from(s));
+    }
+    names.sort();
+    names.dedup();
+    let parts: Vec<String> = names
+        .iter()
+        .filter(|p| p.as_path() != path)
+        .filter_map(|p| {
+            let m = std::fs::metadata(p)
+                .ok()
+                .filter(std::fs::Metadata::is_file)?;
+            let k = CacheKey::of(&m);
+            Some(format!(
+                "{}:{}:{}",
+                p.file_name()?.to_string_lossy(),
+                k.size,
+                k.mtime_ns
+            ))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(";"))
 }
 
 /// The result of reading one file (parallel phase).
 enum Read {
     Unchanged,
     Skipped(String),
-    Failed { stage: &'static str, error: String },
+    Failed {
+        stage: &'static str,
+        error: String,
+    },
     Hashed(Hashed),
+    /// Same bytes as the version on record, but the sidecar changed.
+    Sidecar(Hashed),
 }
 
 struct Hashed {
@@ -383,6 +433,26 @@ struct Hashed {
     size: u64,
     /// `objects/ab/cdef…` in copy mode.
     object: Option<String>,
+    /// The sidecars read with it ([`sidecar_key`]).
+    sidecars: Option<String>,
+}
+
+/// What the stages produced for a file, and for which (asset, metadata only) they ran.
+struct StageRun {
+    key: (AssetId, bool),
+    output: StageOutput,
+    errors: Vec<(String, String)>,
+}
+
+impl Plan {
+    /// The (asset, metadata only) the capability stages run for, when the plan needs them.
+    fn stage_key(&self) -> Option<(AssetId, bool)> {
+        match self {
+            Plan::NewAsset { asset, .. } | Plan::NewVersion { asset } => Some((*asset, false)),
+            Plan::Refresh { asset } => Some((*asset, true)),
+            Plan::Touch | Plan::Duplicate { .. } => None,
+        }
+    }
 }
 
 /// What the catalog will do with a hashed file.
@@ -391,6 +461,8 @@ enum Plan {
     Touch,
     /// A new version of the asset at this path.
     NewVersion { asset: AssetId },
+    /// Only the sidecar changed: read the metadata again into the current version.
+    Refresh { asset: AssetId },
     /// A new asset.
     NewAsset {
         asset: AssetId,
@@ -438,13 +510,16 @@ const S_HASH: usize = 2;
 const S_STORE: usize = 3;
 const S_DUPES: usize = 4;
 const S_CATALOG: usize = 5;
-const BUILTIN: [&str; 6] = [
+#[cfg(feature = "dedup")]
+const S_NEAR: usize = 6;
+const BUILTIN: [&str; 7] = [
     "walk",
     "detect",
     "exact_hash",
     "store",
     "duplicates",
     "catalog",
+    "near_groups",
 ];
 
 impl Library {
@@ -472,6 +547,7 @@ impl Library {
             files_seen: 0,
             added: Vec::new(),
             new_versions: Vec::new(),
+            refreshed: Vec::new(),
             unchanged: 0,
             duplicates: Vec::new(),
             skipped: Vec::new(),
@@ -517,16 +593,21 @@ impl Library {
         let done = AtomicUsize::new(0);
         let total = files.len();
         for batch in files.chunks(self.config.ingest.batch_size) {
-            // The catalog lock is taken per batch, so that readers of this process (and
-            // `after_change`) get a turn between batches.
-            let mut guard = self.lock();
             let mark = ReportMark::of(&report);
+            // The catalog lock is held only for short catalog reads and for the commit: the
+            // reading, hashing and capability stages (the slow part) run without it, so
+            // readers of this process (searches, `asset`, reports) are never blocked for a
+            // whole batch. The plan made before the stages is checked again in the commit's
+            // transaction (another handle may have committed meanwhile).
             // 1. What the catalog knows about these paths.
-            let known: Vec<Option<Known>> = batch
-                .iter()
-                .map(|p| lookup_known(&guard.conn, p))
-                .collect::<std::result::Result<_, _>>()
-                .map_err(guard.err("looking up known files"))?;
+            let known: Vec<Option<Known>> = {
+                let guard = self.lock();
+                batch
+                    .iter()
+                    .map(|p| lookup_known(&guard.conn, p))
+                    .collect::<std::result::Result<_, _>>()
+                    .map_err(guard.err("looking up known files"))?
+            };
             // 2. Read, detect and hash in parallel.
             let reads: Vec<Read> = pool.install(|| {
                 batch
@@ -546,43 +627,68 @@ impl Library {
                     })
                     .collect()
             });
-            // 3. Plan, run the capability stages, commit: one transaction per batch.
+            // 3. Plan (new asset, new version, duplicate...) on a snapshot of the catalog.
+            let t = Instant::now();
+            let plans: Vec<Option<Plan>> = {
+                let mut guard = self.lock();
+                let tx = guard
+                    .conn
+                    .transaction()
+                    .map_err(self.cat_err("starting an ingest plan"))?;
+                let plans = self
+                    .plan_batch(&tx, &known, &reads, None)
+                    .map_err(self.cat_err("planning"))?;
+                drop(tx);
+                plans
+            };
+            let planned = plans.iter().filter(|p| p.is_some()).count();
+            timers.add_n(S_DUPES, t.elapsed(), planned);
+            // 4. The capability stages, in parallel, without the catalog lock.
+            let mut outputs: Vec<Option<StageRun>> = pool.install(|| {
+                batch
+                    .par_iter()
+                    .zip(reads.par_iter())
+                    .zip(plans.par_iter())
+                    .map(|((path, read), plan)| {
+                        self.stages_for(path, read, plan.as_ref(), &stages, &timers)
+                    })
+                    .collect()
+            });
+            // 5. Commit: one transaction per batch, the plan checked again inside it.
+            let mut guard = self.lock();
             let tx = guard
                 .conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                 .map_err(self.cat_err("starting an ingest transaction"))?;
             let t = Instant::now();
-            let mut plans: Vec<Option<Plan>> = Vec::with_capacity(batch.len());
-            let mut pending: HashMap<String, AssetId> = HashMap::new();
-            for (known, read) in known.iter().zip(&reads) {
-                plans.push(match read {
-                    Read::Hashed(h) => Some(
-                        self.plan(&tx, known.as_ref(), h, &mut pending)
-                            .map_err(self.cat_err("planning"))?,
-                    ),
-                    _ => None,
-                });
+            let known_now: Vec<Option<Known>> = batch
+                .iter()
+                .map(|p| lookup_known(&tx, p))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(self.cat_err("looking up known files"))?;
+            let final_plans = self
+                .plan_batch(&tx, &known_now, &reads, Some(&plans))
+                .map_err(self.cat_err("planning"))?;
+            timers.add_n(S_DUPES, t.elapsed(), 0);
+            // A file whose plan changed meanwhile (rare: another handle ingested the same
+            // bytes or path) gets its stages run again for the new plan, here.
+            for (i, plan) in final_plans.iter().enumerate() {
+                let ran_for = outputs[i].as_ref().map(|o| o.key);
+                let wants = plan.as_ref().and_then(Plan::stage_key);
+                if wants.is_some() && ran_for != wants {
+                    outputs[i] =
+                        self.stages_for(&batch[i], &reads[i], plan.as_ref(), &stages, &timers);
+                }
             }
-            let planned = plans.iter().filter(|p| p.is_some()).count();
-            timers.add_n(S_DUPES, t.elapsed(), planned);
-            let outputs: Vec<(StageOutput, Vec<(String, String)>)> = pool.install(|| {
-                batch
-                    .par_iter()
-                    .zip(reads.par_iter())
-                    .zip(plans.par_iter())
-                    .map(|((path, read), plan)| match (read, plan) {
-                        (
-                            Read::Hashed(h),
-                            Some(Plan::NewAsset { asset, .. } | Plan::NewVersion { asset }),
-                        ) => self.run_stages(path, h, *asset, &stages, &timers),
-                        _ => (StageOutput::default(), Vec::new()),
-                    })
-                    .collect()
-            });
             let t = Instant::now();
-            for (((path, read), plan), (out, errs)) in
-                batch.iter().zip(reads).zip(plans).zip(outputs)
+            for (((path, read), plan), out) in batch.iter().zip(reads).zip(final_plans).zip(outputs)
             {
+                let (out, errs) = match out {
+                    Some(o) if plan.as_ref().and_then(Plan::stage_key) == Some(o.key) => {
+                        (o.output, o.errors)
+                    }
+                    _ => (StageOutput::default(), Vec::new()),
+                };
                 for (stage, error) in errs {
                     report.warnings.push(IngestWarning {
                         path: path.clone(),
@@ -606,29 +712,52 @@ impl Library {
                         stage: stage.into(),
                         error,
                     }),
-                    (Read::Hashed(h), Some(plan)) => self
+                    (Read::Hashed(h) | Read::Sidecar(h), Some(plan)) => self
                         .commit_file(&tx, path, h, plan, out, &options.actor, &mut report)
                         .map_err(self.cat_err(format!("recording {}", path.display())))?,
+                    (Read::Sidecar(_), None) => report.warnings.push(IngestWarning {
+                        path: path.clone(),
+                        message: "its catalog record changed while its sidecar was read \
+                                  (another ingest?); it is read again on the next run"
+                            .into(),
+                    }),
                     (Read::Hashed(_), None) => {}
                 }
+            }
+            #[cfg_attr(not(feature = "dedup"), allow(unused_mut))]
+            let mut changed = mark.changed_since(&report);
+            #[cfg(feature = "dedup")]
+            {
+                // Near-duplicate groups around what this batch added or changed, in the
+                // same transaction: the groups always match the committed assets.
+                let t = Instant::now();
+                let mut cache = self.fingerprints.lock().unwrap_or_else(|p| p.into_inner());
+                let regrouped =
+                    super::near::update_groups(&tx, &mut cache, &changed, &options.actor)
+                        .map_err(self.cat_err("updating near-duplicate groups"))?;
+                timers.add_n(S_NEAR, t.elapsed(), changed.len());
+                changed.extend(regrouped);
+                changed.sort_unstable();
+                changed.dedup();
             }
             tx.commit()
                 .map_err(self.cat_err("committing an ingest batch"))?;
             timers.add_n(S_CATALOG, t.elapsed(), batch.len());
             drop(guard);
-            let changed = mark.changed_since(&report);
             if !changed.is_empty() {
                 self.after_change(&changed);
             }
         }
 
         for (i, name) in timers.names.iter().enumerate() {
+            // Near-duplicate groups need the perceptual hashes of the `dedup` feature.
+            let wired = cfg!(feature = "dedup") || name != "near_groups";
             report.stages.push(StageReport {
                 name: name.clone(),
-                wired: true,
+                wired,
                 time_ms: timers.nanos[i].load(Ordering::Relaxed) as f64 / 1e6,
                 files: timers.files[i].load(Ordering::Relaxed),
-                note: None,
+                note: (!wired).then(|| "needs the `dedup` feature (perceptual hashes)".into()),
             });
         }
         let custom: HashSet<&str> = stages.iter().map(|s| s.name()).collect();
@@ -761,8 +890,24 @@ impl Library {
             }
         };
         let key = CacheKey::of(&meta);
-        if known.is_some_and(|k| k.key == key) {
-            return Read::Unchanged;
+        let sidecars = sidecar_key(path, self.config.metadata.read_sidecars);
+        if let Some(k) = known.filter(|k| k.key == key) {
+            if k.sidecars == sidecars || k.role != "primary" {
+                return Read::Unchanged;
+            }
+            // The bytes are those on record (the hash cache says so); only the sidecar
+            // changed: the metadata is read again, nothing is hashed or rendered.
+            let media_type = MediaType::detect_path(path).ok().flatten();
+            let object = (self.config.storage.mode == StorageMode::Copy)
+                .then(|| format!("objects/{}/{}", &k.blake3[..2], &k.blake3[2..]));
+            return Read::Sidecar(Hashed {
+                key,
+                media_type,
+                blake3: k.blake3.clone(),
+                size: meta.len(),
+                object,
+                sidecars,
+            });
         }
         if meta.len() == 0 {
             return Read::Skipped("empty file".into());
@@ -822,6 +967,7 @@ impl Library {
             blake3,
             size,
             object,
+            sidecars,
         })
     }
 
@@ -874,6 +1020,7 @@ impl Library {
         known: Option<&Known>,
         h: &Hashed,
         pending: &mut HashMap<String, AssetId>,
+        prefer: Option<AssetId>,
     ) -> rusqlite::Result<Plan> {
         if let Some(k) = known {
             if k.role == "primary" {
@@ -904,7 +1051,7 @@ impl Library {
                 action: DuplicateAction::Skipped,
             },
             (dup_of, _) => {
-                let asset = AssetId::new();
+                let asset = prefer.unwrap_or_else(AssetId::new);
                 if dup_of.is_none() {
                     pending.insert(h.blake3.clone(), asset);
                 }
@@ -914,11 +1061,64 @@ impl Library {
         Ok(plan)
     }
 
+    /// Plans every hashed file of a batch in order (`pending` makes later files of the batch
+    /// with the same bytes duplicates of earlier ones). With `before`, the plan made earlier
+    /// for the batch: a file that again becomes a new asset keeps the id it was given (the
+    /// stages ran for that id).
+    fn plan_batch(
+        &self,
+        tx: &Transaction<'_>,
+        known: &[Option<Known>],
+        reads: &[Read],
+        before: Option<&[Option<Plan>]>,
+    ) -> rusqlite::Result<Vec<Option<Plan>>> {
+        let mut pending: HashMap<String, AssetId> = HashMap::new();
+        let mut plans = Vec::with_capacity(reads.len());
+        for (i, (known, read)) in known.iter().zip(reads).enumerate() {
+            let prefer = before.and_then(|b| match &b[i] {
+                Some(Plan::NewAsset { asset, .. }) => Some(*asset),
+                _ => None,
+            });
+            plans.push(match read {
+                Read::Hashed(h) => Some(self.plan(tx, known.as_ref(), h, &mut pending, prefer)?),
+                Read::Sidecar(h) => known
+                    .as_ref()
+                    .filter(|k| k.role == "primary" && k.blake3 == h.blake3)
+                    .map(|k| Plan::Refresh { asset: k.asset }),
+                _ => None,
+            });
+        }
+        Ok(plans)
+    }
+
+    /// Runs the stages a plan needs on a file, if any.
+    fn stages_for(
+        &self,
+        path: &Path,
+        read: &Read,
+        plan: Option<&Plan>,
+        stages: &[Arc<dyn AssetStage>],
+        timers: &Timers,
+    ) -> Option<StageRun> {
+        let key = plan.and_then(Plan::stage_key)?;
+        let h = match read {
+            Read::Hashed(h) | Read::Sidecar(h) => h,
+            _ => return None,
+        };
+        let (output, errors) = self.run_stages(path, h, key.0, key.1, stages, timers);
+        Some(StageRun {
+            key,
+            output,
+            errors,
+        })
+    }
+
     fn run_stages(
         &self,
         path: &Path,
         h: &Hashed,
         asset: AssetId,
+        metadata_only: bool,
         stages: &[Arc<dyn AssetStage>],
         timers: &Timers,
     ) -> (StageOutput, Vec<(String, String)>) {
@@ -934,6 +1134,7 @@ impl Library {
             library: &self.root,
             config: &self.config,
             asset: Some(asset),
+            metadata_only,
         };
         for stage in stages {
             let t = Instant::now();
@@ -969,10 +1170,11 @@ impl Library {
         let upsert_file = |asset: &AssetId, version_id: i64, role: &str| {
             tx.execute(
                 "INSERT INTO files (path, path_text, asset_id, version_id, role, dev, ino, size,
-                                    mtime_ns, seen_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                                    mtime_ns, seen_at, sidecars)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT(path) DO UPDATE SET asset_id = ?3, version_id = ?4, role = ?5,
-                     dev = ?6, ino = ?7, size = ?8, mtime_ns = ?9, seen_at = ?10",
+                     dev = ?6, ino = ?7, size = ?8, mtime_ns = ?9, seen_at = ?10,
+                     sidecars = ?11",
                 params![
                     pbytes,
                     ptext,
@@ -983,18 +1185,23 @@ impl Library {
                     k.ino,
                     k.size,
                     k.mtime_ns,
-                    now
+                    now,
+                    h.sidecars
                 ],
             )
         };
         match plan {
             Plan::Touch => {
                 tx.execute(
-                    "UPDATE files SET dev = ?2, ino = ?3, size = ?4, mtime_ns = ?5, seen_at = ?6
+                    "UPDATE files SET dev = ?2, ino = ?3, size = ?4, mtime_ns = ?5, seen_at = ?6,
+                                      sidecars = ?7
                      WHERE path = ?1",
-                    params![pbytes, k.dev, k.ino, k.size, k.mtime_ns, now],
+                    params![pbytes, k.dev, k.ino, k.size, k.mtime_ns, now, h.sidecars],
                 )?;
                 report.unchanged += 1;
+            }
+            Plan::Refresh { asset } => {
+                self.refresh_metadata(tx, path, &h, asset, out, actor, report)?;
             }
             Plan::Duplicate { of, action } => {
                 let version_id: i64 = tx.query_row(
@@ -1115,6 +1322,150 @@ impl Library {
     }
 }
 
+impl Library {
+    /// Records what the metadata, keywords and rights stages read again for a file whose
+    /// sidecar changed, into its asset's current version; audited as `sidecar_changed`.
+    #[allow(clippy::too_many_arguments)]
+    fn refresh_metadata(
+        &self,
+        tx: &Transaction<'_>,
+        path: &Path,
+        h: &Hashed,
+        asset: AssetId,
+        mut out: StageOutput,
+        actor: &str,
+        report: &mut IngestReport,
+    ) -> rusqlite::Result<()> {
+        use super::facts::AssetFacts;
+        let aid = asset.to_string();
+        let (vid, number, title, description): (i64, i64, Option<String>, Option<String>) = tx
+            .query_row(
+                "SELECT v.id, v.number, a.title, a.description
+                 FROM assets a JOIN versions v ON v.id = a.current_version WHERE a.id = ?1",
+                [&aid],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
+        let old: Option<serde_json::Value> = tx
+            .query_row(
+                "SELECT json FROM metadata WHERE version_id = ?1",
+                [vid],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .and_then(|j| serde_json::from_str(&j).ok());
+        let old_facts = old.as_ref().map(AssetFacts::from_metadata_json);
+        let mut changed: Vec<&str> = Vec::new();
+        if let Some((_, json)) = &mut out.metadata {
+            // Keep what the byte-level stages recorded (the decoder's pixel size).
+            if let (Some(serde_json::Value::Object(o)), serde_json::Value::Object(n)) =
+                (&old, &mut *json)
+            {
+                for (k, v) in o.iter().filter(|(k, _)| k.starts_with("File:Image")) {
+                    n.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+            if old.as_ref() != Some(&*json) {
+                changed.push("metadata");
+            }
+        }
+        // Title and description follow the metadata where the metadata changed them (a
+        // catalog edit of a field the sidecar did not change stays).
+        let old_title = old_facts.as_ref().and_then(|f| f.title.clone());
+        let old_desc = old_facts.as_ref().and_then(|f| f.description.clone());
+        if out.title != old_title && out.title != title {
+            tx.execute(
+                "UPDATE assets SET title = ?2 WHERE id = ?1",
+                params![aid, out.title],
+            )?;
+            changed.push("title");
+        }
+        if out.description != old_desc && out.description != description {
+            tx.execute(
+                "UPDATE assets SET description = ?2 WHERE id = ?1",
+                params![aid, out.description],
+            )?;
+            changed.push("description");
+        }
+        // Keywords the old metadata carried and the new one does not are removed.
+        let new_kw: HashSet<&str> = out.keywords.iter().map(|k| k.keyword.as_str()).collect();
+        let mut kw_changed = false;
+        for k in old_facts.iter().flat_map(|f| &f.keywords) {
+            if !new_kw.contains(k.as_str()) {
+                kw_changed |= tx.execute(
+                    "DELETE FROM keywords WHERE asset_id = ?1 AND keyword = ?2",
+                    params![aid, k],
+                )? > 0;
+            }
+        }
+        for k in &out.keywords {
+            kw_changed |= tx.execute(
+                "INSERT OR IGNORE INTO keywords (asset_id, keyword, concept, vocabulary)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![aid, k.keyword, k.concept, k.vocabulary],
+            )? > 0;
+        }
+        if kw_changed {
+            changed.push("keywords");
+        }
+        let old_rights: Option<String> = tx
+            .query_row(
+                "SELECT policy FROM rights WHERE asset_id = ?1",
+                [&aid],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if old_rights
+            .as_deref()
+            .map(serde_json::from_str::<serde_json::Value>)
+            .and_then(std::result::Result::ok)
+            != out.rights.as_ref().map(|r| r.policy.clone())
+        {
+            changed.push("rights");
+        }
+        tx.execute("DELETE FROM rights WHERE asset_id = ?1", [&aid])?;
+        out.keywords.clear();
+        store_outputs(tx, &asset, vid, &out)?;
+        let k = h.key;
+        tx.execute(
+            "UPDATE files SET dev = ?2, ino = ?3, size = ?4, mtime_ns = ?5, seen_at = ?6,
+                              sidecars = ?7
+             WHERE path = ?1",
+            params![
+                path_to_bytes(path),
+                k.dev,
+                k.ino,
+                k.size,
+                k.mtime_ns,
+                catalog::now(),
+                h.sidecars
+            ],
+        )?;
+        tx.execute(
+            "UPDATE assets SET updated_at = ?2 WHERE id = ?1",
+            params![aid, catalog::now()],
+        )?;
+        audit_insert(
+            tx,
+            actor,
+            Some(&asset),
+            "sidecar_changed",
+            &serde_json::json!({
+                "path": path.to_string_lossy(), "version": number,
+                "sidecars": h.sidecars, "changed": changed,
+            }),
+        )?;
+        report.refreshed.push(IngestedFile {
+            path: path.into(),
+            id: asset,
+            version: number,
+            blake3: h.blake3.clone(),
+            media_type: h.media_type,
+            size: h.size,
+        });
+        Ok(())
+    }
+}
+
 fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
@@ -1165,7 +1516,8 @@ fn sync_dir(dir: &Path) {
 
 fn lookup_known(conn: &rusqlite::Connection, path: &Path) -> rusqlite::Result<Option<Known>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT f.asset_id, f.version_id, v.blake3, f.role, f.dev, f.ino, f.size, f.mtime_ns
+        "SELECT f.asset_id, f.version_id, v.blake3, f.role, f.dev, f.ino, f.size, f.mtime_ns,
+                f.sidecars
          FROM files f JOIN versions v ON v.id = f.version_id WHERE f.path = ?1",
     )?;
     stmt.query_row([path_to_bytes(path)], |r| {
@@ -1186,6 +1538,7 @@ fn lookup_known(conn: &rusqlite::Connection, path: &Path) -> rusqlite::Result<Op
                 size: r.get(6)?,
                 mtime_ns: r.get(7)?,
             },
+            sidecars: r.get(8)?,
         })
     })
     .optional()
@@ -1267,9 +1620,17 @@ fn store_outputs(
     }
     if let Some(r) = &out.rights {
         tx.execute(
-            "INSERT OR REPLACE INTO rights (asset_id, source, policy, expires_at)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![aid, r.source, r.policy.to_string(), r.expires_at],
+            "INSERT OR REPLACE INTO rights (asset_id, source, policy, expires_at, rules,
+                                            provenance)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                aid,
+                r.source,
+                r.policy.to_string(),
+                r.expires_at,
+                r.rules.as_ref().map(|v| v.to_string()),
+                serde_json::to_string(&r.provenance).ok()
+            ],
         )?;
     }
     for r in &out.renditions {

@@ -59,10 +59,14 @@ pub mod facts;
 mod index;
 mod ingest;
 mod lifecycle;
+#[cfg(feature = "dedup")]
+mod near;
 mod query;
 mod reports;
 pub mod stage;
 mod stages;
+#[cfg(feature = "rights")]
+mod usecheck;
 pub mod writeback;
 
 use std::path::{Path, PathBuf};
@@ -74,8 +78,8 @@ use rusqlite::params;
 pub use catalog::CATALOG_FORMAT;
 pub use config::{
     CONFIG_FORMAT, DuplicateConfig, DuplicatePolicy, IngestConfig, LibraryConfig, LifecycleConfig,
-    MetadataConfig, RenditionPreset, RightsConfig, StorageConfig, StorageMode, VocabularyConfig,
-    WriteBack,
+    MetadataConfig, RenditionPreset, RightsConfig, RightsRules, StorageConfig, StorageMode,
+    VocabularyConfig, WriteBack,
 };
 pub use error::{LibraryError, Result};
 pub use facts::AssetFacts;
@@ -84,6 +88,7 @@ pub use ingest::{
     IngestWarning, IngestedFile, ProgressFn, SkippedFile, StageReport, default_actor, exact_hash,
 };
 pub use lifecycle::{LifecycleStatus, ParseStatusError};
+pub use query::NearGroupRef;
 pub use query::{
     AssetSummary, AssetView, AuditEntry, DuplicateGroup, DuplicateMember, DuplicateReport, Edit,
     EditReport, FieldChange, FileView, LibraryStats, RenditionView, Transition, VersionView,
@@ -92,6 +97,9 @@ pub use reports::{
     KeywordSuggestion, NearGroup, NearMember, RightsAlert, RightsReport, UnknownKeyword,
     VocabularyReport, VocabularyStatus,
 };
+pub use stage::{RightsProvenance, RightsRecord};
+#[cfg(feature = "rights")]
+pub use usecheck::{LayerDecision, RightsUse, UseCheck};
 pub use writeback::WriteBackOutcome;
 
 #[cfg(feature = "search")]
@@ -121,6 +129,9 @@ pub struct Library {
     vocabularies: std::sync::OnceLock<std::sync::Arc<stages::keywords::Vocabularies>>,
     #[cfg(feature = "search")]
     index: Mutex<index::IndexState>,
+    /// Perceptual fingerprints read from the catalog, for near-duplicate grouping.
+    #[cfg(feature = "dedup")]
+    fingerprints: Mutex<near::FingerprintCache>,
 }
 
 impl Library {
@@ -149,7 +160,7 @@ impl Library {
             )
             .map_err(catalog.err("recording the creation time"))?;
         write_atomic(&root.join(CONFIG_FILE), config.to_toml().as_bytes())?;
-        Ok(Library {
+        Library {
             root,
             config,
             catalog: Mutex::new(catalog),
@@ -157,7 +168,10 @@ impl Library {
             vocabularies: std::sync::OnceLock::new(),
             #[cfg(feature = "search")]
             index: Mutex::default(),
-        })
+            #[cfg(feature = "dedup")]
+            fingerprints: Mutex::default(),
+        }
+        .finish_open()
     }
 
     /// Opens an existing library folder. The error names the folder and what is missing or
@@ -191,7 +205,7 @@ impl Library {
             let d = root.join(f);
             std::fs::create_dir_all(&d).map_err(|e| LibraryError::io("creating", &d, e))?;
         }
-        Ok(Library {
+        Library {
             root,
             config,
             catalog: Mutex::new(catalog),
@@ -199,7 +213,10 @@ impl Library {
             vocabularies: std::sync::OnceLock::new(),
             #[cfg(feature = "search")]
             index: Mutex::default(),
-        })
+            #[cfg(feature = "dedup")]
+            fingerprints: Mutex::default(),
+        }
+        .finish_open()
     }
 
     /// Opens the library at `path`, creating it with `config` when the folder holds none.
@@ -214,6 +231,49 @@ impl Library {
         } else {
             Ok((Library::create(path, config)?, true))
         }
+    }
+
+    /// Work left by a catalog migration: the near-duplicate groups of a catalog made before
+    /// format 2 are computed once (with the `dedup` feature; without it they wait).
+    fn finish_open(self) -> Result<Library> {
+        #[cfg(feature = "dedup")]
+        {
+            use rusqlite::OptionalExtension as _;
+            let mut cat = self.lock();
+            let e = cat.err("computing the near-duplicate groups of an older catalog");
+            let stale: Option<String> = cat
+                .conn
+                .query_row(
+                    "SELECT value FROM library WHERE key = 'near_groups_stale'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(&e)?;
+            if stale.is_some() {
+                let tx = cat
+                    .conn
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                    .map_err(&e)?;
+                // Another process may have done it meanwhile.
+                let still: bool = tx
+                    .query_row(
+                        "SELECT COUNT(*) FROM library WHERE key = 'near_groups_stale'",
+                        [],
+                        |r| r.get::<_, i64>(0),
+                    )
+                    .map_err(&e)?
+                    > 0;
+                if still {
+                    let mut cache = self.fingerprints.lock().unwrap_or_else(|p| p.into_inner());
+                    near::recompute_all(&tx, &mut cache, "damkit").map_err(&e)?;
+                    tx.execute("DELETE FROM library WHERE key = 'near_groups_stale'", [])
+                        .map_err(&e)?;
+                }
+                tx.commit().map_err(&e)?;
+            }
+        }
+        Ok(self)
     }
 
     /// The library folder (absolute).

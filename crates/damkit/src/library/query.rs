@@ -105,9 +105,11 @@ pub struct AssetView {
     pub id: AssetId,
     /// Lifecycle status.
     pub status: LifecycleStatus,
-    /// Whether it may be distributed: approved AND its rights permit it now (no policy, or
-    /// the licence window holds: started and not ended). Territory, channel and media
-    /// constraints depend on the use; evaluate the policy with damkit-rights for those.
+    /// Whether it may be distributed at all: approved AND its rights do not rule it out now
+    /// (no policy, or the licence window holds: started and not ended). Territory, channel,
+    /// media, purpose and release constraints depend on the use: ask
+    /// [`Library::check_use`](super::Library::check_use) with the channel, territory and date
+    /// for the full evaluation of every rights layer.
     pub distributable: bool,
     /// Why an approved asset is not distributable (its rights), if so.
     pub distribution_blocked_by: Option<String>,
@@ -123,6 +125,13 @@ pub struct AssetView {
     pub rights: Option<serde_json::Value>,
     /// Where the rights policy came from.
     pub rights_source: Option<String>,
+    /// The library rules layer (ODRL JSON-LD), in force on top of `rights`.
+    pub rights_rules: Option<serde_json::Value>,
+    /// Where each rights layer came from.
+    pub rights_provenance: Vec<super::stage::RightsProvenance>,
+    /// The asset's near-duplicate group as stored in the catalog (the group id and the other
+    /// members), when it has look-alikes.
+    pub near_group: Option<NearGroupRef>,
     /// When the rights end (RFC 3339), if they do.
     pub rights_expires_at: Option<String>,
     /// When it was created.
@@ -135,6 +144,15 @@ pub struct AssetView {
     pub files: Vec<FileView>,
     /// Its audit trail, oldest first.
     pub audit: Vec<AuditEntry>,
+}
+
+/// An asset's stored near-duplicate group.
+#[derive(Debug, Clone, Serialize)]
+pub struct NearGroupRef {
+    /// The group id (the smallest asset id among the members; the search index's `group`).
+    pub group: String,
+    /// The other members.
+    pub others: Vec<AssetId>,
 }
 
 impl AssetView {
@@ -913,19 +931,56 @@ fn read_asset(
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let rights: Option<(String, String, Option<String>)> = conn
+    type RightsRow = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rights: Option<RightsRow> = conn
         .query_row(
-            "SELECT policy, source, expires_at FROM rights WHERE asset_id = ?1",
+            "SELECT policy, source, expires_at, rules, provenance FROM rights
+             WHERE asset_id = ?1",
             [&aid],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
-    let blocked = rights.as_ref().and_then(|(p, _, e)| {
-        super::reports::rights_block(Some(p), e.as_deref(), jiff::Timestamp::now())
+    let blocked = rights.as_ref().and_then(|(p, _, e, rules, _)| {
+        let now = jiff::Timestamp::now();
+        super::reports::rights_block(Some(p), e.as_deref(), now)
+            .or_else(|| super::reports::rights_block(rules.as_deref(), None, now))
     });
-    let (rights, rights_source, rights_expires_at) = match rights {
-        Some((p, s, e)) => (Some(p), Some(s), e),
-        None => (None, None, None),
+    let (rights, rights_source, rights_expires_at, rights_rules, rights_provenance) = match rights {
+        Some((p, s, e, rules, prov)) => (
+            Some(p),
+            Some(s),
+            e,
+            rules.map(json),
+            prov.and_then(|p| serde_json::from_str(&p).ok())
+                .unwrap_or_default(),
+        ),
+        None => (None, None, None, None, Vec::new()),
+    };
+    let group: Option<String> = conn
+        .query_row(
+            "SELECT group_id FROM near_groups WHERE asset_id = ?1",
+            [&aid],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let near_group = match group {
+        Some(g) => {
+            let mut st = conn.prepare_cached(
+                "SELECT asset_id FROM near_groups WHERE group_id = ?1 AND asset_id <> ?2
+                 ORDER BY asset_id",
+            )?;
+            let others = st
+                .query_map(params![g, aid], |r| parse_id(r.get(0)?))?
+                .collect::<rusqlite::Result<_>>()?;
+            Some(NearGroupRef { group: g, others })
+        }
+        None => None,
     };
     Ok(Some(AssetView {
         id: *id,
@@ -934,6 +989,9 @@ fn read_asset(
         distribution_blocked_by: blocked.filter(|_| status.is_distributable()),
         rights_source,
         rights_expires_at,
+        rights_rules,
+        rights_provenance,
+        near_group,
         allowed_transitions: status.allowed_next(require_review),
         title,
         description,

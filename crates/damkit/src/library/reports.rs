@@ -47,6 +47,8 @@ pub struct NearGroup {
     pub kind: String,
     /// The content hash the members share (content groups).
     pub content_hash: Option<String>,
+    /// The stored group id (near groups): the search index's `group` field.
+    pub group: Option<String>,
     /// The members, the first being the reference for distances.
     pub members: Vec<NearMember>,
 }
@@ -231,6 +233,20 @@ impl Library {
         }
         drop(rows);
         drop(stmt);
+        // The near groups stored by ingest.
+        let mut stored: BTreeMap<String, Vec<AssetId>> = BTreeMap::new();
+        let mut gs = cat
+            .conn
+            .prepare("SELECT group_id, asset_id FROM near_groups ORDER BY group_id, asset_id")
+            .map_err(&e)?;
+        let mut rows = gs.query([]).map_err(&e)?;
+        while let Some(r) = rows.next().map_err(&e)? {
+            let g: String = r.get(0).map_err(&e)?;
+            let id = parse_id(r.get(1).map_err(&e)?).map_err(&e)?;
+            stored.entry(g).or_default().push(id);
+        }
+        drop(rows);
+        drop(gs);
         drop(cat);
 
         // Content groups: same content hash, different bytes.
@@ -256,39 +272,47 @@ impl Library {
                 content.push(NearGroup {
                     kind: "content".into(),
                     content_hash: Some((*hash).to_string()),
+                    group: None,
                     members: idx.iter().map(|&i| member(i, 0, None)).collect(),
                 });
             }
         }
 
-        #[allow(unused_mut)]
+        // Near groups: as stored by ingest (the group id is the smallest member id, listed
+        // first as the reference for distances).
+        let pos: BTreeMap<AssetId, usize> =
+            assets.iter().enumerate().map(|(i, a)| (a.0, i)).collect();
         let mut near = Vec::new();
-        #[cfg(feature = "dedup")]
-        {
-            use super::stages::hashes::{fingerprint_from, near_options};
-            let mut fps = Vec::new();
-            let mut owner = Vec::new();
-            for (i, a) in assets.iter().enumerate() {
-                if let Some(fp) = fingerprint_from(&a.3) {
-                    fps.push(fp);
-                    owner.push(i);
-                }
+        for (group, members) in &stored {
+            let idx: Vec<usize> = members.iter().filter_map(|m| pos.get(m).copied()).collect();
+            if idx.len() < 2 {
+                continue;
             }
-            let opts = near_options();
-            for g in damkit_dedup::near::near_groups(&fps, &opts) {
-                if g.len() < 2 {
-                    continue;
-                }
-                let first = &fps[g[0].0];
-                near.push(NearGroup {
-                    kind: "near".into(),
-                    content_hash: None,
-                    members: g
-                        .iter()
-                        .map(|&(k, d)| member(owner[k], d, Some(first.pdq_distance(&fps[k]))))
-                        .collect(),
-                });
-            }
+            #[cfg(feature = "dedup")]
+            let distances: Vec<(u32, Option<u32>)> = {
+                use super::stages::hashes::fingerprint_from;
+                let first = fingerprint_from(&assets[idx[0]].3);
+                idx.iter()
+                    .enumerate()
+                    .map(|(k, &i)| match (&first, fingerprint_from(&assets[i].3)) {
+                        (_, _) if k == 0 => (0, Some(0)),
+                        (Some(f), Some(fp)) => (f.distance(&fp), Some(f.pdq_distance(&fp))),
+                        _ => (0, None),
+                    })
+                    .collect()
+            };
+            #[cfg(not(feature = "dedup"))]
+            let distances: Vec<(u32, Option<u32>)> = idx.iter().map(|_| (0, None)).collect();
+            near.push(NearGroup {
+                kind: "near".into(),
+                content_hash: None,
+                group: Some(group.clone()),
+                members: idx
+                    .iter()
+                    .zip(distances)
+                    .map(|(&i, (d, p))| member(i, d, p))
+                    .collect(),
+            });
         }
         Ok((content, near))
     }

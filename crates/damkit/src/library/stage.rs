@@ -52,6 +52,10 @@ pub struct StageInput<'a> {
     pub config: &'a LibraryConfig,
     /// The asset the file becomes (a new asset) or belongs to (a new version).
     pub asset: Option<AssetId>,
+    /// True when only the file's XMP sidecar changed (the bytes are those of the current
+    /// version): stages that depend only on the bytes (renditions, hashes) skip the file;
+    /// metadata, keywords and rights run again.
+    pub metadata_only: bool,
 }
 
 /// What stages found about a file; stored in the catalog in the same transaction as the
@@ -89,15 +93,38 @@ pub struct KeywordRecord {
     pub vocabulary: Option<String>,
 }
 
-/// A rights policy attached to an asset.
+/// The rights of an asset: a licence layer (from the metadata or the library default) and
+/// the library rules layer, in force together (a use must be permitted by both; see
+/// [`RightsRules`](super::RightsRules) for the precedence).
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RightsRecord {
-    /// Where it came from (`metadata`, `library default`, ...).
+    /// Where the licence layer came from (`metadata: Creative Commons licence`,
+    /// `metadata: licence terms (PLUS)`, `library default`, or `library rules` when the rules
+    /// are the only layer).
     pub source: String,
-    /// The policy (ODRL JSON).
+    /// The licence layer (ODRL JSON-LD).
     pub policy: serde_json::Value,
     /// When the rights run out (RFC 3339), if they do.
     pub expires_at: Option<String>,
+    /// The library rules layer (ODRL JSON-LD), in force on top of `policy`; `None` when the
+    /// library has no rules or they are the only layer (then they are `policy`).
+    #[serde(default)]
+    pub rules: Option<serde_json::Value>,
+    /// Where each layer came from, for the record: one entry per layer.
+    #[serde(default)]
+    pub provenance: Vec<RightsProvenance>,
+}
+
+/// Where one layer of an asset's rights came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct RightsProvenance {
+    /// `licence` or `rules`.
+    pub layer: String,
+    /// `metadata: Creative Commons licence`, `library default`, `library rules` ...
+    pub source: String,
+    /// What exactly: the licence URI and the metadata field it was read from, the policy
+    /// file, or the rules that apply.
+    pub detail: String,
 }
 
 /// A rendition file made for a version.

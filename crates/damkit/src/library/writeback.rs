@@ -202,6 +202,7 @@ mod imp {
                 library: &lib.root,
                 config: &lib.config,
                 asset: Some(*id),
+                metadata_only: false,
             };
             let mut out = StageOutput::default();
             MetadataStage::new(lib.config.metadata.read_sidecars)
@@ -230,6 +231,16 @@ mod imp {
         };
 
         if report.sidecar {
+            // The sidecar just written is what the catalog now describes: re-ingest must
+            // not see it as changed.
+            tx.execute(
+                "UPDATE files SET sidecars = ?2 WHERE path = ?1",
+                params![
+                    pbytes,
+                    crate::library::ingest::sidecar_key(&path, lib.config.metadata.read_sidecars)
+                ],
+            )
+            .map_err(cat_err("recording the sidecar"))?;
             if let Some((source, json)) = read_meta(&path, &blake3, 0) {
                 tx.execute(
                     "INSERT OR REPLACE INTO metadata (version_id, source, json) VALUES (?1, ?2, ?3)",

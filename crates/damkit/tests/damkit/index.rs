@@ -331,38 +331,59 @@ fn searching_while_ingest_commits_works() {
 }
 
 #[test]
-fn a_schema_mismatch_asks_for_reindex_and_reindex_repairs() {
+fn a_schema_mismatch_is_rebuilt_or_asks_for_reindex() {
     let (_d, src, lib) = setup(catalog_only());
     write(&src, "a.jpg", &jpeg("a"));
     lib.ingest(&[&src], &opts()).unwrap();
     assert_eq!(search(&lib, "").total, 1);
-    let gen_dir = lib.index_status().unwrap().path.unwrap();
-    let vfile = gen_dir.join(damkit::search::VERSION_FILE);
-    let text = std::fs::read_to_string(&vfile).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let bumped = text.replace(
-        &format!("\"schema_version\": {}", v["schema_version"]),
-        "\"schema_version\": 9999",
-    );
-    assert_ne!(bumped, text);
-    std::fs::write(&vfile, bumped).unwrap();
+    let bump = |lib: &Library| {
+        let gen_dir = lib.index_status().unwrap().path.unwrap();
+        let vfile = gen_dir.join(damkit::search::VERSION_FILE);
+        let text = std::fs::read_to_string(&vfile).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let bumped = text.replace(
+            &format!("\"schema_version\": {}", v["schema_version"]),
+            "\"schema_version\": 9999",
+        );
+        assert_ne!(bumped, text);
+        std::fs::write(&vfile, bumped).unwrap();
+    };
+    bump(&lib);
 
+    // Without automatic rebuild: the search names the fix.
     let fresh = Library::open(lib.path()).unwrap();
-    let err = fresh.search("", &SearchOptions::default()).unwrap_err();
+    let err = fresh
+        .search("", &SearchOptions::default().rebuild_if_needed(false))
+        .unwrap_err();
     assert!(
         matches!(err, LibraryError::IndexRebuildNeeded { .. }),
         "{err}"
     );
     assert!(err.to_string().contains("damkit reindex"), "{err}");
-    // Changes are still committed to the catalog; the index error is kept for the status.
+    // A change is committed to the catalog, and the index update after it rebuilds the
+    // index (damkit was upgraded: the catalog is the source of truth).
     let id = fresh.assets().unwrap()[0].id;
     fresh
         .set_status(&id, LifecycleStatus::InReview, "tester")
         .unwrap();
-    fresh.reindex().unwrap();
+    assert!(fresh.index_status().unwrap().last_error.is_none());
     assert_eq!(search(&fresh, "status:in_review").total, 1);
 
-    // A damaged CURRENT is named, and reindex repairs it too.
+    // By default a search rebuilds a mismatched index itself, and says so.
+    bump(&fresh);
+    let fresh = Library::open(lib.path()).unwrap();
+    let r = fresh.search("", &SearchOptions::default()).unwrap();
+    assert_eq!(r.total, 1);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("rebuilt from the catalog")),
+        "{:?}",
+        r.warnings
+    );
+    fresh.reindex().unwrap();
+
+    // A damaged CURRENT is named, and reindex repairs it.
     std::fs::write(lib.path().join("index").join("CURRENT"), "../../etc").unwrap();
     let err = fresh.search("", &SearchOptions::default()).unwrap_err();
     assert!(err.to_string().contains("CURRENT"), "{err}");

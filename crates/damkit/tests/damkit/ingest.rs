@@ -438,3 +438,87 @@ fn a_new_file_with_the_bytes_of_a_new_version_in_the_same_run_is_a_duplicate() {
         asset.files
     );
 }
+
+/// A stage that waits (at most 60 s) until the test lets it go, telling when it started.
+struct Gate {
+    entered: std::sync::atomic::AtomicBool,
+    release: std::sync::atomic::AtomicBool,
+}
+
+impl AssetStage for Gate {
+    fn name(&self) -> &str {
+        "gate"
+    }
+    fn process(
+        &self,
+        _input: &StageInput<'_>,
+        _out: &mut StageOutput,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        self.entered.store(true, Ordering::SeqCst);
+        for _ in 0..6000 {
+            if self.release.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        Err("the test never released the gate".into())
+    }
+}
+
+#[test]
+fn readers_of_the_same_handle_are_not_blocked_while_stages_run() {
+    let (_d, src, lib) = setup(LibraryConfig::default());
+    write(&src, "first.jpg", &jpeg("first"));
+    lib.ingest(&[&src], &opts()).unwrap();
+    write(&src, "second.jpg", &jpeg("second"));
+    let gate = Arc::new(Gate {
+        entered: false.into(),
+        release: false.into(),
+    });
+    std::thread::scope(|s| {
+        let ingest = s.spawn(|| lib.ingest(&[&src], &opts().stage(gate.clone())).unwrap());
+        while !gate.entered.load(Ordering::SeqCst) {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        // The stage is running (and cannot finish until released): a reader on the same
+        // handle gets the catalog, and sees the last committed state (the batch is not).
+        let (tx, rx) = std::sync::mpsc::channel();
+        let lib = &lib;
+        s.spawn(move || {
+            let stats = lib.stats().unwrap();
+            let assets = lib.assets().unwrap();
+            tx.send((stats.assets, assets.len())).unwrap();
+        });
+        let seen = rx.recv_timeout(std::time::Duration::from_secs(30));
+        gate.release.store(true, Ordering::SeqCst);
+        assert_eq!(
+            seen.expect("a reader was blocked while a stage ran"),
+            (1, 1)
+        );
+        let r = ingest.join().unwrap();
+        assert_eq!(r.added.len(), 1, "{r:#?}");
+    });
+    assert_eq!(lib.stats().unwrap().assets, 2);
+}
+
+#[test]
+fn two_handles_ingesting_the_same_folder_record_each_file_once() {
+    let (d, src, lib) = setup(LibraryConfig::default());
+    for i in 0..40 {
+        write(&src, &format!("f{i:02}.jpg"), &jpeg(&format!("f{i}")));
+    }
+    // Some same bytes under two names: duplicates, whichever handle sees them first.
+    write(&src, "zz-copy.jpg", &jpeg("f7"));
+    let other = Library::open(d.path().join("lib")).unwrap();
+    std::thread::scope(|s| {
+        let a = s.spawn(|| lib.ingest(&[&src], &opts()).unwrap());
+        let b = s.spawn(|| other.ingest(&[&src], &opts()).unwrap());
+        a.join().unwrap();
+        b.join().unwrap();
+    });
+    let stats = lib.stats().unwrap();
+    assert_eq!(stats.assets, 40, "{stats:?}");
+    let assets = lib.assets().unwrap();
+    let ids: HashSet<AssetId> = assets.iter().map(|a| a.id).collect();
+    assert_eq!(ids.len(), 40);
+}

@@ -138,6 +138,67 @@ fn content_and_near_duplicates_are_grouped_with_distances() {
 }
 
 #[test]
+fn near_groups_are_stored_at_ingest_and_follow_new_versions() {
+    let mut config = LibraryConfig::default();
+    config.renditions.retain(|p| p.name == "thumb");
+    let (_d, src, lib) = setup(config);
+    copy("bridge.jpg", &src, "bridge.jpg");
+    copy("iptc-reference.jpg", &src, "ref.jpg");
+    let r = lib.ingest(&[&src], &opts()).unwrap();
+    let id_of = |r: &damkit::library::IngestReport, n: &str| {
+        r.added.iter().find(|f| f.path.ends_with(n)).unwrap().id
+    };
+    let bridge = id_of(&r, "bridge.jpg");
+    assert!(lib.asset(&bridge).unwrap().near_group.is_none());
+    assert!(r.stages.iter().any(|s| s.name == "near_groups"));
+
+    // A second batch adds the rotated copy: it joins the bridge, stored for both.
+    copy("bridge-rotated.jpg", &src, "bridge-rotated.jpg");
+    let r2 = lib.ingest(&[&src], &opts()).unwrap();
+    assert_eq!((r2.added.len(), r2.unchanged), (1, 2), "{r2:#?}");
+    let rotated = id_of(&r2, "bridge-rotated.jpg");
+    let group = bridge.to_string().min(rotated.to_string());
+    for (me, other) in [(bridge, rotated), (rotated, bridge)] {
+        let g = lib.asset(&me).unwrap().near_group.expect("stored group");
+        assert_eq!(g.group, group);
+        assert_eq!(g.others, [other]);
+    }
+    let d = lib.duplicates().unwrap();
+    assert_eq!(d.near.len(), 1, "{:?}", d.near);
+    assert_eq!(d.near[0].group.as_deref(), Some(group.as_str()));
+    assert_eq!(d.near[0].members[0].id.to_string(), group);
+    // The search index carries the group (facet and `group:` search).
+    #[cfg(feature = "search")]
+    {
+        let rec = lib.indexed_record(&bridge).unwrap().expect("indexed");
+        assert_eq!(rec.duplicate_group.as_deref(), Some(group.as_str()));
+    }
+    // The bridge's group change is audited (it is what tells the index to update it).
+    let audit = lib.audit_log(Some(&bridge)).unwrap();
+    assert!(audit.iter().any(|e| e.action == "near_group"), "{audit:?}");
+
+    // Re-ingest unchanged: nothing moves.
+    let before = lib.audit_log(None).unwrap().len();
+    lib.ingest(&[&src], &opts()).unwrap();
+    assert_eq!(lib.audit_log(None).unwrap().len(), before);
+
+    // The rotated file becomes another picture (a new version): the group dissolves.
+    let rot = src.join("bridge-rotated.jpg");
+    std::fs::copy(data("photoshop-all-metadata.png"), &rot).unwrap();
+    crate::util::bump_mtime(&rot, 77);
+    let r3 = lib.ingest(&[&src], &opts()).unwrap();
+    assert_eq!(r3.new_versions.len(), 1, "{r3:#?}");
+    assert!(lib.asset(&bridge).unwrap().near_group.is_none());
+    assert!(lib.asset(&rotated).unwrap().near_group.is_none());
+    assert!(lib.duplicates().unwrap().near.is_empty());
+    #[cfg(feature = "search")]
+    {
+        let rec = lib.indexed_record(&bridge).unwrap().expect("indexed");
+        assert_eq!(rec.duplicate_group, None);
+    }
+}
+
+#[test]
 fn keywords_are_normalised_and_unknown_ones_reported() {
     let mut config = LibraryConfig::default();
     config.renditions.clear();
@@ -275,6 +336,127 @@ fn rights_defaults_expire_and_block_distribution() {
     lib.set_status(&bridge, LifecycleStatus::Approved, "t")
         .unwrap();
     assert!(lib.asset(&bridge).unwrap().distributable);
+    // The full evaluation of the default policy (which names another asset in its file: the
+    // library applies it to each asset it is recorded for): within the window, then after.
+    use damkit::library::RightsUse;
+    let c = lib.check_use(&bridge, &RightsUse::distribute()).unwrap();
+    assert!(c.allowed, "{c:#?}");
+    let later: jiff::Timestamp = format!("{}T12:00:00Z", day(20)).parse().unwrap();
+    let c = lib
+        .check_use(&bridge, &RightsUse::distribute().at(later))
+        .unwrap();
+    assert!(!c.allowed && c.lifecycle_ok, "{c:#?}");
+    assert_eq!(c.layers[0].decision, "not_applicable", "{c:#?}");
+}
+
+#[test]
+fn library_rules_stay_in_force_on_top_of_the_metadata_licence() {
+    use damkit::library::RightsUse;
+    let mut config = LibraryConfig::default();
+    config.renditions.clear();
+    config.rights.rules.territories = vec!["EU".into()];
+    config.rights.rules.channels = vec!["web".into(), "print".into()];
+    let (_d, src, lib) = setup(config);
+    copy("iptc-reference.jpg", &src, "ref.jpg");
+    copy("bridge.jpg", &src, "bridge.jpg");
+    let r = lib.ingest(&[&src], &opts()).unwrap();
+    let id_of = |n: &str| r.added.iter().find(|f| f.path.ends_with(n)).unwrap().id;
+    let (reference, bridge) = (id_of("ref.jpg"), id_of("bridge.jpg"));
+
+    // Both layers recorded, with their provenance: the licence from the metadata (PLUS terms)
+    // and the library rules.
+    let a = lib.asset(&reference).unwrap();
+    assert!(
+        a.rights_source.as_deref().unwrap().starts_with("metadata"),
+        "{a:?}"
+    );
+    assert!(a.rights_rules.is_some(), "{a:?}");
+    let layers: Vec<&str> = a
+        .rights_provenance
+        .iter()
+        .map(|p| p.layer.as_str())
+        .collect();
+    assert_eq!(layers, ["licence", "rules"], "{:?}", a.rights_provenance);
+    assert!(a.rights_provenance[1].detail.contains("territories EU"));
+    // No licence in the metadata and no default: the rules are the only layer.
+    let b = lib.asset(&bridge).unwrap();
+    assert_eq!(b.rights_source.as_deref(), Some("library rules"));
+    assert!(b.rights_rules.is_none());
+
+    let web_de = RightsUse::distribute().channel("web").territory("DE");
+    // Lifecycle first: a draft is not distributable whatever its rights say.
+    let c = lib.check_use(&reference, &web_de).unwrap();
+    assert!(!c.allowed && !c.lifecycle_ok, "{c:#?}");
+    assert!(c.layers.iter().all(|l| l.decision == "permit"), "{c:#?}");
+    for id in [reference, bridge] {
+        lib.set_status(&id, LifecycleStatus::InReview, "t").unwrap();
+        lib.set_status(&id, LifecycleStatus::Approved, "t").unwrap();
+    }
+    let c = lib.check_use(&reference, &web_de).unwrap();
+    assert!(c.allowed, "{c:#?}");
+    assert!(c.reasons.is_empty());
+    // The metadata licence permits any channel and territory; the library rules do not.
+    for u in [
+        RightsUse::distribute().channel("social").territory("DE"),
+        RightsUse::distribute().channel("web").territory("US"),
+        RightsUse::distribute().channel("web"),
+    ] {
+        let c = lib.check_use(&reference, &u).unwrap();
+        assert!(!c.allowed, "{u:?}: {c:#?}");
+        assert_eq!(c.layers[0].decision, "permit", "{c:#?}");
+        assert_ne!(c.layers[1].decision, "permit", "{c:#?}");
+        assert!(c.reasons[0].contains("rules"), "{:?}", c.reasons);
+    }
+    // And the metadata's prohibition (PLUS: no generative-AI training) holds whatever the rules
+    // allow.
+    let c = lib
+        .check_use(
+            &reference,
+            &RightsUse::action("use")
+                .channel("web")
+                .territory("FR")
+                .purpose("genai-training"),
+        )
+        .unwrap();
+    assert!(!c.allowed, "{c:#?}");
+    assert_eq!(c.layers[0].decision, "deny", "{c:#?}");
+    // The rules-only asset: allowed within the rules.
+    assert!(lib.check_use(&bridge, &web_de).unwrap().allowed);
+    assert!(
+        !lib.check_use(
+            &bridge,
+            &RightsUse::distribute().channel("web").territory("JP")
+        )
+        .unwrap()
+        .allowed
+    );
+    // The search index summarises both layers: the rules narrow the licence's "any".
+    #[cfg(feature = "search")]
+    {
+        let rec = lib.asset_record(&reference).unwrap().unwrap();
+        assert_eq!(rec.rights.channels, ["print", "web"], "{:?}", rec.rights);
+        assert_eq!(rec.rights.territories, ["EU"], "{:?}", rec.rights);
+    }
+}
+
+#[test]
+fn a_model_release_rule_needs_the_release_in_the_metadata() {
+    use damkit::library::RightsUse;
+    let mut config = LibraryConfig::default();
+    config.renditions.clear();
+    config.rights.rules.model_release_required = true;
+    let (_d, src, lib) = setup(config);
+    copy("bridge.jpg", &src, "bridge.jpg");
+    let id = lib.ingest(&[&src], &opts()).unwrap().added[0].id;
+    lib.set_status(&id, LifecycleStatus::InReview, "t").unwrap();
+    lib.set_status(&id, LifecycleStatus::Approved, "t").unwrap();
+    // bridge.jpg has no PLUS ModelReleaseStatus: not distributable for any use.
+    let c = lib
+        .check_use(&id, &RightsUse::distribute().channel("web"))
+        .unwrap();
+    assert!(!c.allowed, "{c:#?}");
+    assert_eq!(c.layers.len(), 1);
+    assert_eq!(c.layers[0].layer, "rules");
 }
 
 #[test]
@@ -437,4 +619,100 @@ fn sidecars_are_read_with_their_file() {
     assert_eq!(r.skipped.len(), 1);
     let a = lib.asset(&r.added[0].id).unwrap();
     assert_eq!(a.keywords[0].keyword, "from-sidecar");
+}
+
+fn sidecar_xml(title: &str, keyword: &str, licence: Option<&str>) -> String {
+    let cc = licence.map_or_else(String::new, |l| {
+        format!(r#"<cc:license rdf:resource="{l}"/>"#)
+    });
+    format!(
+        r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:cc="http://creativecommons.org/ns#">
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+<dc:subject><rdf:Bag><rdf:li>{keyword}</rdf:li></rdf:Bag></dc:subject>
+{cc}
+</rdf:Description></rdf:RDF></x:xmpmeta>"#
+    )
+}
+
+#[test]
+fn a_changed_sidecar_of_an_unchanged_original_is_read_again() {
+    let mut config = LibraryConfig::default();
+    config.renditions.clear();
+    let (_d, src, lib) = setup(config);
+    copy("bridge.jpg", &src, "b.jpg");
+    copy("bridge-rotated.jpg", &src, "r.jpg");
+    // Both sidecar namings: NAME.xmp and NAME.EXT.xmp.
+    let side_b = src.join("b.xmp");
+    let side_r = src.join("r.jpg.xmp");
+    std::fs::write(&side_b, sidecar_xml("Old bridge", "oldword", None)).unwrap();
+    std::fs::write(&side_r, sidecar_xml("Old rotated", "oldword", None)).unwrap();
+    let r = lib.ingest(&[&src], &opts()).unwrap();
+    assert_eq!(r.added.len(), 2, "{r:#?}");
+    let id_of = |n: &str| r.added.iter().find(|f| f.path.ends_with(n)).unwrap().id;
+    let (b, rot) = (id_of("b.jpg"), id_of("r.jpg"));
+    assert_eq!(lib.asset(&b).unwrap().title.as_deref(), Some("Old bridge"));
+
+    // Unchanged sidecars: nothing is read again.
+    let r = lib.ingest(&[&src], &opts()).unwrap();
+    assert_eq!((r.unchanged, r.refreshed.len()), (2, 0), "{r:#?}");
+
+    // Edit both sidecars (new title, keyword, a Creative Commons licence), not the images.
+    std::fs::write(
+        &side_b,
+        sidecar_xml(
+            "New bridge",
+            "newword",
+            Some("https://creativecommons.org/licenses/by/4.0/"),
+        ),
+    )
+    .unwrap();
+    crate::util::bump_mtime(&side_b, 5);
+    std::fs::write(&side_r, sidecar_xml("New rotated", "newword", None)).unwrap();
+    crate::util::bump_mtime(&side_r, 6);
+    let r = lib.ingest(&[&src], &opts()).unwrap();
+    assert_eq!(r.refreshed.len(), 2, "{r:#?}");
+    assert!(r.added.is_empty() && r.new_versions.is_empty(), "{r:#?}");
+    let a = lib.asset(&b).unwrap();
+    assert_eq!(a.title.as_deref(), Some("New bridge"));
+    assert_eq!(
+        a.versions.len(),
+        1,
+        "no new version: the bytes did not change"
+    );
+    let kw: Vec<&str> = a.keywords.iter().map(|k| k.keyword.as_str()).collect();
+    assert_eq!(kw, ["newword"]);
+    assert_eq!(
+        a.rights_source.as_deref(),
+        Some("metadata: Creative Commons licence")
+    );
+    // Renditions and hashes were not recomputed but are kept.
+    assert!(a.current_version().unwrap().hashes.contains_key("phash"));
+    let e = a
+        .audit
+        .iter()
+        .find(|e| e.action == "sidecar_changed")
+        .unwrap();
+    let changed = e.detail["changed"].to_string();
+    for f in ["metadata", "title", "keywords", "rights"] {
+        assert!(changed.contains(f), "{changed}");
+    }
+    assert_eq!(
+        lib.asset(&rot).unwrap().title.as_deref(),
+        Some("New rotated")
+    );
+    // The search index follows.
+    #[cfg(feature = "search")]
+    {
+        let rec = lib.indexed_record(&b).unwrap().expect("indexed");
+        assert_eq!(rec.title.as_deref(), Some("New bridge"));
+        assert!(
+            rec.keywords.iter().any(|k| k == "newword"),
+            "{:?}",
+            rec.keywords
+        );
+    }
+    // And the next run finds everything unchanged again.
+    let r = lib.ingest(&[&src], &opts()).unwrap();
+    assert_eq!((r.unchanged, r.refreshed.len()), (2, 0), "{r:#?}");
 }

@@ -23,6 +23,9 @@ impl AssetStage for ContentHashStage {
     }
 
     fn process(&self, input: &StageInput<'_>, out: &mut StageOutput) -> Result<(), BoxError> {
+        if input.metadata_only {
+            return Ok(());
+        }
         let ch = content_hash_file(input.content, &Limits::default())?;
         out.hashes.push(("content".into(), to_hex(&ch.hash)));
         Ok(())
@@ -54,6 +57,9 @@ impl AssetStage for PerceptualStage {
     }
 
     fn process(&self, input: &StageInput<'_>, out: &mut StageOutput) -> Result<(), BoxError> {
+        if input.metadata_only {
+            return Ok(());
+        }
         match input.media_type {
             Some(mt) if mt.family() == MediaFamily::Raster => {}
             _ => return Ok(()),

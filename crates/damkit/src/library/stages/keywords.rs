@@ -1,6 +1,7 @@
 //! The keywords stage: keywords resolved against the configured vocabularies
 //! (damkit-taxonomy), and the loaded vocabularies the reports and expansion use.
 
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -32,12 +33,16 @@ impl std::fmt::Debug for LoadedVocabulary {
     }
 }
 
-/// The configured vocabularies, each loaded once per open library.
+/// The configured vocabularies, each loaded once per open library: the one loader behind
+/// the keywords stage, the vocabulary report, keyword expansion and the search index's
+/// concept hierarchy and query expansion.
 #[derive(Debug, Default)]
 pub(crate) struct Vocabularies {
     pub(crate) list: Vec<LoadedVocabulary>,
     /// Vocabularies that failed to load: (file, error).
     pub(crate) errors: Vec<(PathBuf, String)>,
+    /// Folded label (any label of any vocabulary) → concept IRIs, for query expansion.
+    labels: HashMap<String, Vec<String>>,
 }
 
 /// What a keyword resolved to.
@@ -94,6 +99,15 @@ impl Vocabularies {
             };
             match loaded {
                 Ok((vocab, _repairs)) => {
+                    for c in vocab.concepts() {
+                        for l in c.labels() {
+                            let key = damkit_taxonomy::fold(l.text, true);
+                            let e = out.labels.entry(key).or_default();
+                            if !e.iter().any(|x| x == c.iri()) {
+                                e.push(c.iri().to_string());
+                            }
+                        }
+                    }
                     let norm = Normalizer::new(&vocab, NormalizeOptions::default());
                     out.list.push(LoadedVocabulary {
                         name: vc.name.clone(),
@@ -108,6 +122,54 @@ impl Vocabularies {
             }
         }
         out
+    }
+
+    /// Adds the concept's broader concepts (itself included) and its hierarchical paths
+    /// (`/A/B/C`), from every vocabulary that has it.
+    pub(crate) fn broader_and_paths(
+        &self,
+        concept: &str,
+        concepts: &mut BTreeSet<String>,
+        paths: &mut BTreeSet<String>,
+    ) {
+        for v in &self.list {
+            let v = &v.vocab;
+            if let Some(c) = v.by_iri(concept) {
+                for a in v.expand_for_index(&[c]) {
+                    concepts.insert(v.concept(a).iri().to_string());
+                }
+                for p in v.paths(c, &[]) {
+                    let parts: Vec<&str> = p.split('|').filter(|s| !s.is_empty()).collect();
+                    if !parts.is_empty() {
+                        paths.insert(format!("/{}", parts.join("/")));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The narrower concepts (all descendants) of a concept, from every vocabulary.
+    pub(crate) fn narrower(&self, concept: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for v in &self.list {
+            let v = &v.vocab;
+            if let Some(c) = v.by_iri(concept) {
+                out.extend(
+                    v.descendants(c)
+                        .into_iter()
+                        .map(|d| v.concept(d).iri().to_string()),
+                );
+            }
+        }
+        out
+    }
+
+    /// The concepts carrying this label (any label kind, folded), from every vocabulary.
+    pub(crate) fn concepts_for_label(&self, text: &str) -> Vec<String> {
+        self.labels
+            .get(&damkit_taxonomy::fold(text, true))
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn label(v: &LoadedVocabulary, c: ConceptId) -> String {

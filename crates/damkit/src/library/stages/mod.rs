@@ -40,6 +40,7 @@ pub(crate) struct Builtin {
 
 impl Library {
     pub(crate) fn builtin_stages(&self) -> Builtin {
+        #[allow(unused_mut)]
         let mut b = Builtin {
             stages: Vec::new(),
             warnings: Vec::new(),

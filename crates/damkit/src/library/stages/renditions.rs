@@ -66,6 +66,9 @@ impl AssetStage for RenditionStage {
     }
 
     fn process(&self, input: &StageInput<'_>, out: &mut StageOutput) -> Result<(), BoxError> {
+        if input.metadata_only {
+            return Ok(());
+        }
         if self.specs.is_empty() {
             return Ok(());
         }

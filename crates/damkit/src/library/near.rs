@@ -1,0 +1,250 @@
+//! Near-duplicate groups stored in the catalog (`near_groups`), kept current by ingest.
+//!
+//! A group is a connected component of damkit-dedup's near-duplicate relation over the
+//! current versions of all assets (pHash within the threshold over rotations, flips and
+//! crops, confirmed by PDQ; featureless images left out: exactly `damkit_dedup::near::
+//! near_pairs`). Its id is the smallest asset id among its members, so the same catalog
+//! always gives the same ids (a rebuilt index and a recomputation agree). Assets without a
+//! look-alike have no row.
+//!
+//! Ingest updates the groups in the transaction of each batch: the components around the
+//! assets the batch added or gave a new version (and around the groups those assets were in,
+//! which may split) are recomputed against every current fingerprint; every asset whose group
+//! changed gets an audit entry (`near_group`), which also tells the search index to update
+//! it. A catalog of an older format has its groups computed once when it is opened.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
+
+use damkit_dedup::near::{Fingerprint, NearOptions};
+use rusqlite::{Connection, params};
+
+use super::audit_insert;
+use super::stages::hashes::{fingerprint_from, near_options};
+
+/// Fingerprints read from the catalog, by (version row id, BLAKE3): a version's hashes never
+/// change once committed, and the BLAKE3 guards against a row id reused after a rollback.
+pub(crate) type FingerprintCache = HashMap<(i64, String), Option<Arc<Fingerprint>>>;
+
+const KINDS: &str = "('phash', 'dhash', 'pdq', 'pdq_quality', 'phash_variants', 'pdq_variants')";
+
+/// The current fingerprint of every asset (`None`: no perceptual hashes), by asset id.
+fn current_fingerprints(
+    conn: &Connection,
+    cache: &mut FingerprintCache,
+) -> rusqlite::Result<BTreeMap<String, Option<Arc<Fingerprint>>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.id, v.id, v.blake3 FROM assets a JOIN versions v ON v.id = a.current_version",
+    )?;
+    let rows: Vec<(String, i64, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut h = conn.prepare_cached(&format!(
+        "SELECT kind, value FROM hashes WHERE version_id = ?1 AND kind IN {KINDS}"
+    ))?;
+    let mut out = BTreeMap::new();
+    for (asset, vid, blake3) in rows {
+        let key = (vid, blake3);
+        let fp = match cache.get(&key) {
+            Some(fp) => fp.clone(),
+            None => {
+                let hashes: BTreeMap<String, String> = h
+                    .query_map([vid], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                let fp = fingerprint_from(&hashes).map(Arc::new);
+                cache.insert(key, fp.clone());
+                fp
+            }
+        };
+        out.insert(asset, fp);
+    }
+    Ok(out)
+}
+
+/// Whether two images are near duplicates (the relation of `damkit_dedup::near::near_pairs`).
+pub(crate) fn is_near(a: &Fingerprint, b: &Fingerprint, opts: &NearOptions) -> bool {
+    if a.is_featureless(opts.min_quality) || b.is_featureless(opts.min_quality) {
+        return false;
+    }
+    a.distance(b) <= opts.threshold
+        && (opts.pdq_threshold >= 256 || a.pdq_distance(b) <= opts.pdq_threshold)
+}
+
+fn stored_groups(conn: &Connection) -> rusqlite::Result<HashMap<String, String>> {
+    let mut stmt = conn.prepare_cached("SELECT asset_id, group_id FROM near_groups")?;
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
+/// Writes the new group of each asset in `new` where it differs from `old`, with an audit
+/// entry; returns the assets whose group changed.
+fn write_groups(
+    conn: &Connection,
+    old: &HashMap<String, String>,
+    new: &BTreeMap<String, Option<String>>,
+    actor: &str,
+) -> rusqlite::Result<Vec<damkit_core::AssetId>> {
+    let mut changed = Vec::new();
+    for (asset, group) in new {
+        let before = old.get(asset);
+        if before == group.as_ref() {
+            continue;
+        }
+        match group {
+            Some(g) => conn
+                .prepare_cached(
+                    "INSERT INTO near_groups (asset_id, group_id) VALUES (?1, ?2)
+                     ON CONFLICT(asset_id) DO UPDATE SET group_id = ?2",
+                )?
+                .execute(params![asset, g])?,
+            None => conn
+                .prepare_cached("DELETE FROM near_groups WHERE asset_id = ?1")?
+                .execute([asset])?,
+        };
+        let Ok(id) = asset.parse::<damkit_core::AssetId>() else {
+            continue;
+        };
+        audit_insert(
+            conn,
+            actor,
+            Some(&id),
+            "near_group",
+            &serde_json::json!({ "from": before, "to": group }),
+        )?;
+        changed.push(id);
+    }
+    Ok(changed)
+}
+
+/// Recomputes the groups around `seeds` (assets added or given a new version) and stores
+/// them; returns every asset whose group changed.
+pub(crate) fn update_groups(
+    conn: &Connection,
+    cache: &mut FingerprintCache,
+    seeds: &[damkit_core::AssetId],
+    actor: &str,
+) -> rusqlite::Result<Vec<damkit_core::AssetId>> {
+    if seeds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let opts = near_options();
+    let fps = current_fingerprints(conn, cache)?;
+    let old = stored_groups(conn)?;
+    // The seeds, and the members of the groups they were in (which may split).
+    let mut start: BTreeSet<String> = seeds.iter().map(ToString::to_string).collect();
+    let old_groups: BTreeSet<&String> = start.iter().filter_map(|s| old.get(s)).collect();
+    for (asset, g) in &old {
+        if old_groups.contains(g) {
+            start.insert(asset.clone());
+        }
+    }
+    let eligible: Vec<(&String, &Fingerprint)> = fps
+        .iter()
+        .filter_map(|(a, fp)| fp.as_deref().map(|fp| (a, fp)))
+        .filter(|(_, fp)| !fp.is_featureless(opts.min_quality))
+        .collect();
+    let mut new: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for s in &start {
+        if new.contains_key(s) {
+            continue;
+        }
+        // Breadth-first over the near relation: the whole component of `s`.
+        let mut component = BTreeSet::from([s.clone()]);
+        let mut queue = VecDeque::from([s.clone()]);
+        while let Some(x) = queue.pop_front() {
+            let Some(Some(fx)) = fps.get(&x) else {
+                continue;
+            };
+            for (y, fy) in &eligible {
+                if !component.contains(*y) && is_near(fx, fy, &opts) {
+                    component.insert((*y).clone());
+                    queue.push_back((*y).clone());
+                }
+            }
+        }
+        let group = (component.len() > 1).then(|| component.iter().next().cloned());
+        for m in &component {
+            new.insert(m.clone(), group.clone().flatten());
+        }
+    }
+    write_groups(conn, &old, &new, actor)
+}
+
+/// Recomputes every group from scratch (a catalog migrated from format 1, or a repair);
+/// returns the assets whose group changed.
+pub(crate) fn recompute_all(
+    conn: &Connection,
+    cache: &mut FingerprintCache,
+    actor: &str,
+) -> rusqlite::Result<Vec<damkit_core::AssetId>> {
+    let opts = near_options();
+    let fps = current_fingerprints(conn, cache)?;
+    let old = stored_groups(conn)?;
+    let (ids, list): (Vec<&String>, Vec<Fingerprint>) = fps
+        .iter()
+        .filter_map(|(a, fp)| fp.as_deref().map(|fp| (a, fp.clone())))
+        .unzip();
+    let mut new: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for a in fps.keys().chain(old.keys()) {
+        new.insert(a.clone(), None);
+    }
+    for g in damkit_dedup::near::near_groups(&list, &opts) {
+        if g.len() < 2 {
+            continue;
+        }
+        let gid = g.iter().map(|(i, _)| ids[*i]).min().cloned();
+        for (i, _) in g {
+            new.insert(ids[i].clone(), gid.clone());
+        }
+    }
+    write_groups(conn, &old, &new, actor)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::library::{IngestOptions, Library, LibraryConfig};
+
+    /// A catalog migrated from format 1 (groups missing, the stale flag set) gets the same
+    /// groups on open as ingest stored incrementally.
+    #[test]
+    fn recomputing_on_open_gives_the_groups_ingest_stored() {
+        let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir(&src).unwrap();
+        for f in ["bridge.jpg", "bridge-rotated.jpg", "iptc-reference.jpg"] {
+            std::fs::copy(data.join(f), src.join(f)).unwrap();
+        }
+        let mut config = LibraryConfig::default();
+        config.renditions.retain(|p| p.name == "thumb");
+        config.ingest.batch_size = 1;
+        let lib = Library::create(dir.path().join("lib"), config).unwrap();
+        lib.ingest(&[&src], &IngestOptions::default().threads(1))
+            .unwrap();
+        let read = |lib: &Library| -> Vec<(String, String)> {
+            let cat = lib.lock();
+            let mut st = cat
+                .conn
+                .prepare("SELECT asset_id, group_id FROM near_groups ORDER BY asset_id")
+                .unwrap();
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        let stored = read(&lib);
+        assert_eq!(stored.len(), 2, "{stored:?}");
+        {
+            let cat = lib.lock();
+            cat.conn
+                .execute_batch(
+                    "DELETE FROM near_groups;
+                     INSERT INTO library (key, value) VALUES ('near_groups_stale', '1');",
+                )
+                .unwrap();
+        }
+        drop(lib);
+        let lib = Library::open(dir.path().join("lib")).unwrap();
+        assert_eq!(read(&lib), stored);
+    }
+}
