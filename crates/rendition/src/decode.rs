@@ -281,6 +281,25 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
     if let Some(rem) = opts.limits.remaining_alloc() {
         dec.set_max_decoding_buffer_size(usize::try_from(rem).unwrap_or(usize::MAX));
     }
+    // At 1/8 scale only the DC coefficients matter: damkit-core's DC decoder gives
+    // libjpeg's 1/8-scale pixels while only skipping the AC coefficients (several times
+    // faster than jpeg-decoder's scaled path). Kinds it does not handle (progressive,
+    // arithmetic, 12-bit, damaged data...) fall through to jpeg-decoder.
+    if shrink == 8
+        && let Some(raster) = decode_dc(bytes, &opts.limits, ow, oh)?
+    {
+        return Ok(Decoded {
+            info,
+            raster,
+            icc,
+            exif,
+            warnings,
+            shrink,
+            wide: None,
+            xmp,
+            iim,
+        });
+    }
     // A full-size decode of a colour or grey JPEG goes through zune-jpeg (SIMD, faster and
     // one output buffer); scaled decodes and CMYK/YCCK go through jpeg-decoder.
     let full_size_rgb = shrink == 1
@@ -363,6 +382,40 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
         xmp,
         iim,
     })
+}
+
+/// The 1/8-scale decode from the DC coefficients, as a raster of the layout jpeg-decoder
+/// would give (grey expanded to RGB; CMYK with 0 = no ink); `None` to decode otherwise.
+fn decode_dc(bytes: &[u8], limits: &Limits, ow: u32, oh: u32) -> Result<Option<Raster>> {
+    use damkit_core::jpeg::{DcColor, decode_dc};
+    let Some(img) =
+        decode_dc(bytes, limits).map_err(|e| RenditionError::limit("JPEG decode", e))?
+    else {
+        return Ok(None);
+    };
+    if (img.width, img.height) != (ow, oh) {
+        return Ok(None);
+    }
+    let (layout, data) = match img.color {
+        DcColor::Gray => (
+            PixelLayout::Rgb8,
+            img.data.iter().flat_map(|&v| [v, v, v]).collect(),
+        ),
+        DcColor::Rgb => (PixelLayout::Rgb8, img.data),
+        DcColor::Cmyk => {
+            // libjpeg gives Adobe CMYK as stored (inverted); ours is 0 = no ink.
+            let mut d = img.data;
+            d.iter_mut().for_each(|v| *v = 255 - *v);
+            (PixelLayout::Cmyk8, d)
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(Raster {
+        width: ow,
+        height: oh,
+        layout,
+        data,
+    }))
 }
 
 fn decode_full_with_zune(bytes: &[u8], info: &SourceInfo) -> Result<Vec<u8>> {
