@@ -54,6 +54,8 @@ pub struct Decoded {
     /// decoded for the pipeline: it resizes these and reduces to 8 bits afterwards. When
     /// set, `raster.data` is empty.
     pub(crate) wide: Option<Vec<u16>>,
+    /// `raster` (RGB8 layout) holds JFIF YCbCr, not RGB: convert after resizing.
+    pub(crate) ycbcr: bool,
     /// The source's XMP packet, if any.
     pub(crate) xmp: Option<Vec<u8>>,
     /// The source's IPTC-IIM block, if any.
@@ -70,6 +72,9 @@ pub struct DecodeOptions {
     pub lenient: bool,
     /// JPEG DCT scale-down: 1, 2, 4 or 8 (other formats ignore it).
     pub jpeg_shrink: u32,
+    /// The renderer's own decodes may return a full-size YCbCr JPEG's pixels as YCbCr
+    /// (`Decoded::ycbcr`), converted to RGB after resizing (12 MP of conversion saved).
+    pub(crate) ycbcr_ok: bool,
 }
 
 impl Default for DecodeOptions {
@@ -78,6 +83,7 @@ impl Default for DecodeOptions {
             limits: Limits::default(),
             lenient: false,
             jpeg_shrink: 1,
+            ycbcr_ok: false,
         }
     }
 }
@@ -296,6 +302,7 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
             warnings,
             shrink,
             wide: None,
+            ycbcr: false,
             xmp,
             iim,
         });
@@ -308,7 +315,7 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
             jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8
         );
     if full_size_rgb {
-        let data = decode_full_with_zune(bytes, &info)?;
+        let (data, ycbcr) = decode_full_with_zune(bytes, &info, opts.ycbcr_ok)?;
         return Ok(Decoded {
             info,
             raster: Raster {
@@ -322,6 +329,7 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
             warnings,
             shrink,
             wide: None,
+            ycbcr,
             xmp,
             iim,
         });
@@ -379,6 +387,7 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
         warnings,
         shrink,
         wide: None,
+        ycbcr: false,
         xmp,
         iim,
     })
@@ -418,7 +427,13 @@ fn decode_dc(bytes: &[u8], limits: &Limits, ow: u32, oh: u32) -> Result<Option<R
     }))
 }
 
-fn decode_full_with_zune(bytes: &[u8], info: &SourceInfo) -> Result<Vec<u8>> {
+/// The full-size pixels through zune-jpeg, as RGB, or as YCbCr when `ycbcr_ok` and the
+/// file is YCbCr-coded (the second value says which).
+fn decode_full_with_zune(
+    bytes: &[u8],
+    info: &SourceInfo,
+    ycbcr_ok: bool,
+) -> Result<(Vec<u8>, bool)> {
     use zune_core::bytestream::ZCursor;
     use zune_core::colorspace::ColorSpace;
     use zune_core::options::DecoderOptions as ZOptions;
@@ -427,22 +442,63 @@ fn decode_full_with_zune(bytes: &[u8], info: &SourceInfo) -> Result<Vec<u8>> {
         .set_max_height(info.height as usize)
         .jpeg_set_out_colorspace(ColorSpace::RGB);
     let mut dec = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
-    let data = dec
-        .decode()
+    dec.decode_headers()
         .map_err(|e| RenditionError::decode("JPEG", e))?;
+    let ycbcr = ycbcr_ok && dec.input_colorspace() == Some(ColorSpace::YCbCr);
+    if ycbcr {
+        dec.set_options(options.jpeg_set_out_colorspace(ColorSpace::YCbCr));
+    }
     let expected = Raster::byte_len(info.width, info.height, PixelLayout::Rgb8);
-    if data.len() as u64 != expected {
+    let size = dec.output_buffer_size().unwrap_or(0);
+    if size as u64 != expected {
         return Err(RenditionError::decode(
             "JPEG",
             format!(
-                "decoder returned {} bytes for {}x{} RGB pixels",
-                data.len(),
-                info.width,
-                info.height
+                "decoder wants {size} bytes for {}x{} RGB pixels",
+                info.width, info.height
             ),
         ));
     }
-    Ok(data)
+    let mut data = take_buffer(size);
+    if let Err(e) = dec.decode_into(&mut data) {
+        give_back_buffer(data);
+        return Err(RenditionError::decode("JPEG", e));
+    }
+    if ycbcr && dec.output_colorspace() != Some(ColorSpace::YCbCr) {
+        return Ok((data, false));
+    }
+    Ok((data, ycbcr))
+}
+
+thread_local! {
+    /// One large pixel buffer kept per thread between full-size decodes: a 12 MP RGB
+    /// decode is 36 MB, above glibc's largest mmap threshold, so a fresh buffer per image
+    /// is a fresh mapping whose 9,000 pages fault in (and are zeroed) on every decode.
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A buffer of `len` bytes (contents unspecified), reusing this thread's kept one.
+pub(crate) fn take_buffer(len: usize) -> Vec<u8> {
+    let mut v = BUFFER.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    if v.capacity() < len {
+        // Reserving on a too-small kept buffer would copy it: start afresh.
+        v = Vec::with_capacity(len);
+    }
+    v.resize(len, 0);
+    v.truncate(len);
+    v
+}
+
+/// Keeps `v` for the next decode on this thread (buffers under 4 MiB are not worth it).
+pub(crate) fn give_back_buffer(v: Vec<u8>) {
+    if v.capacity() >= 4 << 20 {
+        BUFFER.with(|b| {
+            let mut kept = b.borrow_mut();
+            if kept.capacity() < v.capacity() {
+                *kept = v;
+            }
+        });
+    }
 }
 
 fn image_format(t: MediaType) -> (image::ImageFormat, &'static str) {
@@ -590,6 +646,7 @@ fn decode_with_image(
         warnings: Vec::new(),
         shrink: 1,
         wide,
+        ycbcr: false,
         xmp,
         iim,
     })

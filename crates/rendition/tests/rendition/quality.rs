@@ -192,3 +192,44 @@ fn eighth_scale_dc_decode_agrees_with_jpeg_decoder() {
         assert!(p >= 30.0, "{name}: {p:.1} dB");
     }
 }
+
+/// Smaller specs are resized from a larger spec's resize when it is at least 2x their
+/// size (`CASCADE_FACTOR`): the result stays within the quality goal of the direct resize
+/// from the decoded source, and specs keep their order and sizes.
+#[test]
+fn cascaded_resize_matches_the_direct_resize() {
+    use damkit_rendition::Format;
+    let bridge = read(&data("bridge.jpg"));
+    let specs: Vec<RenditionSpec> = [(200, "small"), (800, "large"), (120, "tiny")]
+        .iter()
+        .map(|&(size, name)| {
+            let mut s = RenditionSpec::long_edge(name, size);
+            s.format = Format::Png;
+            s
+        })
+        .collect();
+    // 1600 px source: no shrink-on-load for 800 px, so all three share a full decode.
+    let cascaded = Renderer::new().render_bytes(&bridge, &specs).unwrap();
+    let direct = Renderer::new()
+        .cascade(false)
+        .render_bytes(&bridge, &specs)
+        .unwrap();
+    let names: Vec<_> = cascaded
+        .renditions
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(names, ["small", "large", "tiny"]);
+    let mut psnrs = Vec::new();
+    for (a, b) in cascaded.renditions.iter().zip(&direct.renditions) {
+        assert_eq!((a.width, a.height), (b.width, b.height));
+        let p = psnr(&rgb_of(&a.data), &rgb_of(&b.data));
+        println!("{}: cascaded vs direct {p:.1} dB", a.name);
+        if a.name == "large" {
+            assert!(p.is_infinite(), "the largest is resized directly");
+        } else {
+            psnrs.push(p);
+        }
+    }
+    assert!(psnrs.iter().all(|&p| p >= 45.0), "{psnrs:?}");
+}
