@@ -54,8 +54,6 @@ pub struct Decoded {
     /// decoded for the pipeline: it resizes these and reduces to 8 bits afterwards. When
     /// set, `raster.data` is empty.
     pub(crate) wide: Option<Vec<u16>>,
-    /// `raster` (RGB8 layout) holds JFIF YCbCr, not RGB: convert after resizing.
-    pub(crate) ycbcr: bool,
     /// The source's XMP packet, if any.
     pub(crate) xmp: Option<Vec<u8>>,
     /// The source's IPTC-IIM block, if any.
@@ -72,9 +70,6 @@ pub struct DecodeOptions {
     pub lenient: bool,
     /// JPEG DCT scale-down: 1, 2, 4 or 8 (other formats ignore it).
     pub jpeg_shrink: u32,
-    /// The renderer's own decodes may return a full-size YCbCr JPEG's pixels as YCbCr
-    /// (`Decoded::ycbcr`), converted to RGB after resizing (12 MP of conversion saved).
-    pub(crate) ycbcr_ok: bool,
 }
 
 impl Default for DecodeOptions {
@@ -83,7 +78,6 @@ impl Default for DecodeOptions {
             limits: Limits::default(),
             lenient: false,
             jpeg_shrink: 1,
-            ycbcr_ok: false,
         }
     }
 }
@@ -302,7 +296,6 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
             warnings,
             shrink,
             wide: None,
-            ycbcr: false,
             xmp,
             iim,
         });
@@ -315,7 +308,7 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
             jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8
         );
     if full_size_rgb {
-        let (data, ycbcr) = decode_full_with_zune(bytes, &info, opts.ycbcr_ok)?;
+        let data = decode_full_with_zune(bytes, &info)?;
         return Ok(Decoded {
             info,
             raster: Raster {
@@ -329,7 +322,6 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
             warnings,
             shrink,
             wide: None,
-            ycbcr,
             xmp,
             iim,
         });
@@ -387,7 +379,6 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
         warnings,
         shrink,
         wide: None,
-        ycbcr: false,
         xmp,
         iim,
     })
@@ -427,13 +418,11 @@ fn decode_dc(bytes: &[u8], limits: &Limits, ow: u32, oh: u32) -> Result<Option<R
     }))
 }
 
-/// The full-size pixels through zune-jpeg, as RGB, or as YCbCr when `ycbcr_ok` and the
-/// file is YCbCr-coded (the second value says which).
-fn decode_full_with_zune(
-    bytes: &[u8],
-    info: &SourceInfo,
-    ycbcr_ok: bool,
-) -> Result<(Vec<u8>, bool)> {
+/// The full-size RGB pixels through zune-jpeg, into this thread's kept buffer.
+///
+/// (Tried: asking zune-jpeg for YCbCr and converting after the resize. Slower: its YCbCr
+/// output is interleaved by a scalar loop, while its RGB conversion is AVX2.)
+fn decode_full_with_zune(bytes: &[u8], info: &SourceInfo) -> Result<Vec<u8>> {
     use zune_core::bytestream::ZCursor;
     use zune_core::colorspace::ColorSpace;
     use zune_core::options::DecoderOptions as ZOptions;
@@ -444,10 +433,6 @@ fn decode_full_with_zune(
     let mut dec = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
     dec.decode_headers()
         .map_err(|e| RenditionError::decode("JPEG", e))?;
-    let ycbcr = ycbcr_ok && dec.input_colorspace() == Some(ColorSpace::YCbCr);
-    if ycbcr {
-        dec.set_options(options.jpeg_set_out_colorspace(ColorSpace::YCbCr));
-    }
     let expected = Raster::byte_len(info.width, info.height, PixelLayout::Rgb8);
     let size = dec.output_buffer_size().unwrap_or(0);
     if size as u64 != expected {
@@ -464,10 +449,7 @@ fn decode_full_with_zune(
         give_back_buffer(data);
         return Err(RenditionError::decode("JPEG", e));
     }
-    if ycbcr && dec.output_colorspace() != Some(ColorSpace::YCbCr) {
-        return Ok((data, false));
-    }
-    Ok((data, ycbcr))
+    Ok(data)
 }
 
 thread_local! {
@@ -646,7 +628,6 @@ fn decode_with_image(
         warnings: Vec::new(),
         shrink: 1,
         wide,
-        ycbcr: false,
         xmp,
         iim,
     })

@@ -107,22 +107,6 @@ pub(crate) fn resize16(
     })
 }
 
-/// JFIF YCbCr (full range) to RGB, in place: the renderer resizes a full-size decode in
-/// YCbCr and converts the (much smaller) result. The conversion is affine and the resize
-/// filter's weights sum to one, so this equals converting first, up to rounding.
-pub(crate) fn ycbcr_to_rgb(mut r: Raster) -> Raster {
-    for p in r.data.chunks_exact_mut(3) {
-        let y = f32::from(p[0]);
-        let cb = f32::from(p[1]) - 128.0;
-        let cr = f32::from(p[2]) - 128.0;
-        let c = |v: f32| v.round().clamp(0.0, 255.0) as u8;
-        p[0] = c(y + 1.402 * cr);
-        p[1] = c(y - 0.344_136 * cb - 0.714_136 * cr);
-        p[2] = c(y + 1.772 * cb);
-    }
-    r
-}
-
 /// 16 to 8 bits with rounding (`v * 255 / 65535`).
 fn reduce16(v: u16) -> u8 {
     ((u32::from(v) * 255 + 32_767) / 65_535) as u8
