@@ -476,66 +476,42 @@ impl State {
         };
         let n = w as usize * h as usize;
         let nc = self.comps.len();
-        limits.check_alloc((n * (nc + color.channels())) as u64)?;
-        // Each component as a w × h plane.
-        let mut planes: Vec<Vec<u8>> = Vec::with_capacity(nc);
-        for c in &self.comps {
-            let mut plane = vec![0u8; n];
-            match c.keep {
-                Keep::Dc => {
-                    let q = i64::from(c.q[0]);
-                    for (y, row) in plane.chunks_exact_mut(w as usize).enumerate() {
-                        let src = &c.dc[(y / c.up_v as usize) * c.grid_w as usize..];
-                        if c.up_h == 1 {
-                            for (o, &d) in row.iter_mut().zip(src) {
-                                *o = idct_1x1(d, q);
-                            }
-                        } else {
-                            for (x, o) in row.iter_mut().enumerate() {
-                                *o = idct_1x1(src[x / c.up_h as usize], q);
-                            }
-                        }
-                    }
-                }
-                Keep::Idct2 => {
-                    let pw = 2 * c.grid_w as usize;
-                    for (y, row) in plane.chunks_exact_mut(w as usize).enumerate() {
-                        let src = &c.px[(y / c.up_v as usize) * pw..];
-                        if c.up_h == 1 {
-                            row.copy_from_slice(&src[..w as usize]);
-                        } else {
-                            for (x, o) in row.iter_mut().enumerate() {
-                                *o = src[x / c.up_h as usize];
-                            }
-                        }
-                    }
-                }
-                Keep::Skip => return Ok(None),
-            }
-            planes.push(plane);
+        limits.check_alloc((n * color.channels()) as u64)?;
+        if self.comps.iter().any(|c| c.keep == Keep::Skip) {
+            return Ok(None);
         }
         let mut data = vec![0u8; n * color.channels()];
-        match self.space {
-            Space::Gray => data.copy_from_slice(&planes[0]),
-            Space::Rgb => {
-                for (i, o) in data.chunks_exact_mut(3).enumerate() {
-                    o.copy_from_slice(&[planes[0][i], planes[1][i], planes[2][i]]);
-                }
+        // One output row at a time: each component's row (upsampled), then the colour
+        // conversion into the interleaved output (no full-size plane per component).
+        let wu = w as usize;
+        let mut rows = vec![0u8; wu * nc];
+        for (y, out) in data.chunks_exact_mut(wu * color.channels()).enumerate() {
+            for (c, row) in self.comps.iter().zip(rows.chunks_exact_mut(wu)) {
+                c.row(y, row);
             }
-            Space::Cmyk => {
-                for (i, o) in data.chunks_exact_mut(4).enumerate() {
-                    o.copy_from_slice(&[planes[0][i], planes[1][i], planes[2][i], planes[3][i]]);
+            let r = |k: usize, x: usize| rows[k * wu + x];
+            match self.space {
+                Space::Gray => out.copy_from_slice(&rows[..wu]),
+                Space::Rgb => {
+                    for (x, o) in out.chunks_exact_mut(3).enumerate() {
+                        o.copy_from_slice(&[r(0, x), r(1, x), r(2, x)]);
+                    }
                 }
-            }
-            Space::YCbCr => {
-                for (i, o) in data.chunks_exact_mut(3).enumerate() {
-                    o.copy_from_slice(&ycc_to_rgb(planes[0][i], planes[1][i], planes[2][i]));
+                Space::Cmyk => {
+                    for (x, o) in out.chunks_exact_mut(4).enumerate() {
+                        o.copy_from_slice(&[r(0, x), r(1, x), r(2, x), r(3, x)]);
+                    }
                 }
-            }
-            Space::Ycck => {
-                for (i, o) in data.chunks_exact_mut(4).enumerate() {
-                    let [r, g, b] = ycc_to_rgb(planes[0][i], planes[1][i], planes[2][i]);
-                    o.copy_from_slice(&[255 - r, 255 - g, 255 - b, planes[3][i]]);
+                Space::YCbCr => {
+                    for (x, o) in out.chunks_exact_mut(3).enumerate() {
+                        o.copy_from_slice(&ycc_to_rgb(r(0, x), r(1, x), r(2, x)));
+                    }
+                }
+                Space::Ycck => {
+                    for (x, o) in out.chunks_exact_mut(4).enumerate() {
+                        let [cr, cg, cb] = ycc_to_rgb(r(0, x), r(1, x), r(2, x));
+                        o.copy_from_slice(&[255 - cr, 255 - cg, 255 - cb, r(3, x)]);
+                    }
                 }
             }
         }
@@ -545,6 +521,30 @@ impl State {
             color,
             data,
         }))
+    }
+}
+
+impl CompState {
+    /// Output row `y` of this component, upsampled to the output grid (`row.len()` wide).
+    fn row(&self, y: usize, row: &mut [u8]) {
+        let (uh, uv) = (self.up_h as usize, self.up_v as usize);
+        match self.keep {
+            Keep::Dc => {
+                let q = i64::from(self.q[0]);
+                let src = &self.dc[(y / uv) * self.grid_w as usize..];
+                for (x, o) in row.iter_mut().enumerate() {
+                    *o = idct_1x1(src[x / uh], q);
+                }
+            }
+            Keep::Idct2 => {
+                let pw = 2 * self.grid_w as usize;
+                let src = &self.px[(y / uv) * pw..];
+                for (x, o) in row.iter_mut().enumerate() {
+                    *o = src[x / uh];
+                }
+            }
+            Keep::Skip => row.fill(128),
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use damkit_core::jpeg::{DcColor, dc_probe, decode_dc, decode_dc_luma};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/jpeg")
+        .join("tests/jpeg")
         .join(name)
 }
 
