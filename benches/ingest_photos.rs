@@ -14,7 +14,7 @@
 //!
 //! `DAMKIT_BENCH_IMAGES` (default 200) sets the number of photos; `DAMKIT_BENCH_DIR` (default
 //! `/tmp/library-bench`) where they and the library are written (about 2.5 MB per photo; the
-//! folder is deleted at the end). Eight distinct pictures are generated (smooth gradients
+//! folder is deleted at the end unless `DAMKIT_BENCH_KEEP` is set). Eight distinct pictures are generated (smooth gradients
 //! with noise, so they compress like photos, about 2-3 MB at quality 90); each file is one of
 //! them with a unique JPEG comment, so every file has its own bytes and goes through every
 //! stage (exact duplicates would skip them).
@@ -186,7 +186,9 @@ fn main() {
         );
     }
     assert!(renditions.is_some_and(|r| r.files == n as u64));
-    let _ = std::fs::remove_dir_all(base);
+    if std::env::var_os("DAMKIT_BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(base);
+    }
 }
 
 fn rayon_threads() -> usize {

@@ -10,6 +10,8 @@
 //! - [`Limits`]: resource limits for decoding untrusted input, finite by default, in the
 //!   style of `image::Limits`.
 //! - [`error`]: the error conventions every crate follows, and the shared [`LimitError`].
+//! - [`jpeg`]: a low-level building block shared by the image crates: 1/8-scale JPEG
+//!   decoding straight from the DC coefficients (what libjpeg's `scale_denom = 8` gives).
 //!
 //! # Example
 //!
@@ -32,6 +34,7 @@
 
 mod asset_id;
 pub mod error;
+pub mod jpeg;
 mod limits;
 mod media_type;
 

@@ -410,17 +410,18 @@ fn reduced_target(w: u32, h: u32, min_side: u32) -> (u32, u32) {
     }
 }
 
-/// The 1/8-scale luma straight from the DC coefficients (see [`crate::jpeg_dc`]), when
+/// The 1/8-scale luma straight from the DC coefficients (see [`damkit_core::jpeg`]), when
 /// 1/8 is large enough and the JPEG is of a kind that path supports.
 fn decode_jpeg_dc(bytes: &[u8], min_side: u32, opts: &DecodeOptions) -> Result<Option<Luma>> {
-    let Some((w, h)) = crate::jpeg_dc::probe(bytes) else {
+    let Some((w, h)) = damkit_core::jpeg::dc_probe(bytes) else {
         return Ok(None);
     };
     let (rw, rh) = reduced_target(w, h, min_side);
     if w.div_ceil(8) < rw || h.div_ceil(8) < rh {
         return Ok(None);
     }
-    let Some(dc) = crate::jpeg_dc::decode(bytes, &opts.limits).map_err(limit_err)? else {
+    let Some(dc) = damkit_core::jpeg::decode_dc_luma(bytes, &opts.limits).map_err(limit_err)?
+    else {
         return Ok(None);
     };
     let gray = dc.values.iter().map(|&v| (v + 0.5) as u8).collect();
@@ -613,5 +614,80 @@ mod tests {
         };
         let e = decode_gray(&png, &o).unwrap_err();
         assert!(matches!(e, DedupError::Limit { .. }), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod dc_parity {
+    use damkit_core::Limits;
+    use damkit_core::jpeg::decode_dc_luma as decode;
+
+    /// The DC plane equals the block means of a full-size luma decode within rounding, on
+    /// every bundled JPEG it supports (one with restart intervals among them).
+    #[test]
+    fn equals_block_means_of_full_decode() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths: Vec<_> = ["tests/data", "../cli/samples"]
+            .iter()
+            .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        let mut checked = 0;
+        let mut with_restarts = 0;
+        for p in paths {
+            if p.extension().and_then(|x| x.to_str()) != Some("jpg") {
+                continue;
+            }
+            let bytes = std::fs::read(&p).unwrap();
+            let Some(dc) = decode(&bytes, &Limits::default()).unwrap() else {
+                continue;
+            };
+            // Reference: zune-jpeg's full-size luma plane (Y, no RGB round trip), averaged
+            // over each 8×8 block.
+            let o = zune_core::options::DecoderOptions::default()
+                .jpeg_set_out_colorspace(zune_core::colorspace::ColorSpace::Luma);
+            let mut d = zune_jpeg::JpegDecoder::new_with_options(
+                zune_core::bytestream::ZCursor::new(&bytes),
+                o,
+            );
+            let px = d.decode().unwrap();
+            let (fw, fh) = d.dimensions().unwrap();
+            assert_eq!(
+                (fw.div_ceil(8) as u32, fh.div_ceil(8) as u32),
+                (dc.width, dc.height),
+                "{p:?}"
+            );
+            // Whole blocks only: an edge block's DC also averages the encoder's padding.
+            let mut diffs = Vec::new();
+            for by in 0..fh / 8 {
+                for bx in 0..fw / 8 {
+                    let (mut sum, mut n) = (0u32, 0u32);
+                    for y in by * 8..(by * 8 + 8).min(fh) {
+                        for x in bx * 8..(bx * 8 + 8).min(fw) {
+                            sum += u32::from(px[y * fw + x]);
+                            n += 1;
+                        }
+                    }
+                    let mean = sum as f32 / n as f32;
+                    diffs.push((mean - dc.values[by * fw.div_ceil(8) + bx]).abs());
+                }
+            }
+            let mean = diffs.iter().sum::<f32>() / diffs.len() as f32;
+            let off = diffs.iter().filter(|&&d| d > 1.5).count();
+            eprintln!(
+                "{p:?}: mean {mean:.3}, {off} of {} off by > 1.5",
+                diffs.len()
+            );
+            assert!(
+                mean <= 1.0 && off * 100 <= diffs.len(),
+                "{p:?}: mean {mean}, {off} of {} off by > 1.5",
+                diffs.len()
+            );
+            checked += 1;
+            with_restarts += usize::from(bytes.windows(2).any(|w| w == [0xFF, 0xDD]));
+        }
+        assert!(checked >= 5, "only {checked} JPEGs checked");
+        assert!(with_restarts >= 1, "no JPEG with restart markers checked");
     }
 }

@@ -50,7 +50,6 @@ pub mod error;
 pub mod exact;
 pub mod finder;
 pub mod index;
-mod jpeg_dc;
 pub mod near;
 pub mod pdq;
 pub mod phash;

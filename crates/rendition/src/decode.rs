@@ -281,6 +281,25 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
     if let Some(rem) = opts.limits.remaining_alloc() {
         dec.set_max_decoding_buffer_size(usize::try_from(rem).unwrap_or(usize::MAX));
     }
+    // At 1/8 scale only the DC coefficients matter: damkit-core's DC decoder gives
+    // libjpeg's 1/8-scale pixels while only skipping the AC coefficients (several times
+    // faster than jpeg-decoder's scaled path). Kinds it does not handle (progressive,
+    // arithmetic, 12-bit, damaged data...) fall through to jpeg-decoder.
+    if shrink == 8
+        && let Some(raster) = decode_dc(bytes, &opts.limits, ow, oh)?
+    {
+        return Ok(Decoded {
+            info,
+            raster,
+            icc,
+            exif,
+            warnings,
+            shrink,
+            wide: None,
+            xmp,
+            iim,
+        });
+    }
     // A full-size decode of a colour or grey JPEG goes through zune-jpeg (SIMD, faster and
     // one output buffer); scaled decodes and CMYK/YCCK go through jpeg-decoder.
     let full_size_rgb = shrink == 1
@@ -365,6 +384,44 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
     })
 }
 
+/// The 1/8-scale decode from the DC coefficients, as a raster of the layout jpeg-decoder
+/// would give (grey expanded to RGB; CMYK with 0 = no ink); `None` to decode otherwise.
+fn decode_dc(bytes: &[u8], limits: &Limits, ow: u32, oh: u32) -> Result<Option<Raster>> {
+    use damkit_core::jpeg::{DcColor, decode_dc};
+    let Some(img) =
+        decode_dc(bytes, limits).map_err(|e| RenditionError::limit("JPEG decode", e))?
+    else {
+        return Ok(None);
+    };
+    if (img.width, img.height) != (ow, oh) {
+        return Ok(None);
+    }
+    let (layout, data) = match img.color {
+        DcColor::Gray => (
+            PixelLayout::Rgb8,
+            img.data.iter().flat_map(|&v| [v, v, v]).collect(),
+        ),
+        DcColor::Rgb => (PixelLayout::Rgb8, img.data),
+        DcColor::Cmyk => {
+            // libjpeg gives Adobe CMYK as stored (inverted); ours is 0 = no ink.
+            let mut d = img.data;
+            d.iter_mut().for_each(|v| *v = 255 - *v);
+            (PixelLayout::Cmyk8, d)
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(Raster {
+        width: ow,
+        height: oh,
+        layout,
+        data,
+    }))
+}
+
+/// The full-size RGB pixels through zune-jpeg, into this thread's kept buffer.
+///
+/// (Tried: asking zune-jpeg for YCbCr and converting after the resize. Slower: its YCbCr
+/// output is interleaved by a scalar loop, while its RGB conversion is AVX2.)
 fn decode_full_with_zune(bytes: &[u8], info: &SourceInfo) -> Result<Vec<u8>> {
     use zune_core::bytestream::ZCursor;
     use zune_core::colorspace::ColorSpace;
@@ -374,22 +431,56 @@ fn decode_full_with_zune(bytes: &[u8], info: &SourceInfo) -> Result<Vec<u8>> {
         .set_max_height(info.height as usize)
         .jpeg_set_out_colorspace(ColorSpace::RGB);
     let mut dec = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
-    let data = dec
-        .decode()
+    dec.decode_headers()
         .map_err(|e| RenditionError::decode("JPEG", e))?;
     let expected = Raster::byte_len(info.width, info.height, PixelLayout::Rgb8);
-    if data.len() as u64 != expected {
+    let size = dec.output_buffer_size().unwrap_or(0);
+    if size as u64 != expected {
         return Err(RenditionError::decode(
             "JPEG",
             format!(
-                "decoder returned {} bytes for {}x{} RGB pixels",
-                data.len(),
-                info.width,
-                info.height
+                "decoder wants {size} bytes for {}x{} RGB pixels",
+                info.width, info.height
             ),
         ));
     }
+    let mut data = take_buffer(size);
+    if let Err(e) = dec.decode_into(&mut data) {
+        give_back_buffer(data);
+        return Err(RenditionError::decode("JPEG", e));
+    }
     Ok(data)
+}
+
+thread_local! {
+    /// One large pixel buffer kept per thread between full-size decodes: a 12 MP RGB
+    /// decode is 36 MB, above glibc's largest mmap threshold, so a fresh buffer per image
+    /// is a fresh mapping whose 9,000 pages fault in (and are zeroed) on every decode.
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A buffer of `len` bytes (contents unspecified), reusing this thread's kept one.
+pub(crate) fn take_buffer(len: usize) -> Vec<u8> {
+    let mut v = BUFFER.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    if v.capacity() < len {
+        // Reserving on a too-small kept buffer would copy it: start afresh.
+        v = Vec::with_capacity(len);
+    }
+    v.resize(len, 0);
+    v.truncate(len);
+    v
+}
+
+/// Keeps `v` for the next decode on this thread (buffers under 4 MiB are not worth it).
+pub(crate) fn give_back_buffer(v: Vec<u8>) {
+    if v.capacity() >= 4 << 20 {
+        BUFFER.with(|b| {
+            let mut kept = b.borrow_mut();
+            if kept.capacity() < v.capacity() {
+                *kept = v;
+            }
+        });
+    }
 }
 
 fn image_format(t: MediaType) -> (image::ImageFormat, &'static str) {

@@ -87,7 +87,8 @@ pub use batch::{FileOutcome, Progress, render_batch};
 pub use decode::{DecodeOptions, Decoded, SourceInfo, decode, detect_format, probe};
 pub use error::{RenditionError, Result};
 pub use pipeline::{
-    FileReport, OutputFile, Rendered, Renderer, Rendition, output_name, write_atomically,
+    CASCADE_FACTOR, FileReport, OutputFile, Rendered, Renderer, Rendition, output_name,
+    write_atomically,
 };
 pub use raster::{Orientation, PixelLayout, Raster};
 pub use spec::{

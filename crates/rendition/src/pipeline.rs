@@ -18,6 +18,19 @@ use crate::ops;
 use crate::raster::{PixelLayout, Raster};
 use crate::spec::{Format, RenditionSpec, jpeg_shrink_factor};
 
+/// The smallest reduction a cascaded resize leaves for its final Lanczos step: a smaller
+/// spec is resized from a larger spec's result (instead of the whole decoded source) only
+/// when that result is at least this many times the smaller output in each direction.
+/// Two, as in libvips' shrink-on-load rule: the final filter still sees two source pixels
+/// per output pixel (PSNR against the direct resize in the tests).
+pub const CASCADE_FACTOR: f64 = 2.0;
+
+/// A resize of the whole decoded raster kept for smaller specs.
+struct Intermediate {
+    raster: Raster,
+    filter: crate::spec::Filter,
+}
+
 /// One encoded rendition, in memory.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -106,6 +119,7 @@ pub struct Renderer {
     full_decode: bool,
     max_shrink: Option<u32>,
     no_fsync: bool,
+    no_cascade: bool,
     watermarks: Mutex<HashMap<PathBuf, Arc<Raster>>>,
 }
 
@@ -117,6 +131,7 @@ impl Clone for Renderer {
             full_decode: self.full_decode,
             max_shrink: self.max_shrink,
             no_fsync: self.no_fsync,
+            no_cascade: self.no_cascade,
             watermarks: Mutex::new(HashMap::new()),
         }
     }
@@ -230,6 +245,15 @@ impl Renderer {
         self
     }
 
+    /// Whether smaller specs may be resized from a larger spec's resize of the same decode
+    /// (default: yes, when that leaves at least [`CASCADE_FACTOR`]); off, every spec is
+    /// resized from the decoded source.
+    #[must_use]
+    pub fn cascade(mut self, cascade: bool) -> Self {
+        self.no_cascade = !cascade;
+        self
+    }
+
     /// The limits in force.
     pub fn limits(&self) -> &Limits {
         &self.limits
@@ -303,6 +327,21 @@ impl Renderer {
     }
 
     fn pixels(&self, d: &Decoded, srgb: &ToSrgb, spec: &RenditionSpec) -> Result<Raster> {
+        self.pixels_from(d, srgb, spec, None).map(|(out, _)| out)
+    }
+
+    /// The final pixels of `spec`, resized from `inter` (a smaller resize of the whole
+    /// decoded raster) when that still leaves at least [`CASCADE_FACTOR`] for the final
+    /// resize, else from the decoded raster. Also returns the resized raster (before colour
+    /// conversion, orientation and effects) when it covers the whole decoded raster, for
+    /// later, smaller specs to start from.
+    fn pixels_from(
+        &self,
+        d: &Decoded,
+        srgb: &ToSrgb,
+        spec: &RenditionSpec,
+        inter: Option<&Intermediate>,
+    ) -> Result<(Raster, Option<Intermediate>)> {
         let info = &d.info;
         let (dw, dh) = info.display_size();
         let g = spec.geometry(dw, dh);
@@ -328,19 +367,52 @@ impl Renderer {
         limits
             .reserve_buffer(ow, oh, 8)
             .map_err(|e| RenditionError::limit(format!("output {ow}x{oh}"), e))?;
-        let resized = match &d.wide {
-            Some(samples) => ops::resize16(
-                samples,
-                d.raster.width,
-                d.raster.height,
-                d.raster.layout,
-                crop,
-                ow,
-                oh,
-                spec.filter,
-            )?,
-            None => ops::resize(&d.raster, crop, ow, oh, spec.filter)?,
+        let (rw, rh) = (f64::from(d.raster.width), f64::from(d.raster.height));
+        let whole = crop.0.abs() < 1e-9
+            && crop.1.abs() < 1e-9
+            && (crop.2 - rw).abs() < 1e-9
+            && (crop.3 - rh).abs() < 1e-9;
+        let cascade = inter.filter(|i| {
+            let (sx, sy) = (
+                f64::from(i.raster.width) / rw,
+                f64::from(i.raster.height) / rh,
+            );
+            i.filter == spec.filter
+                && d.wide.is_none()
+                && crop.2 * sx >= CASCADE_FACTOR * f64::from(ow)
+                && crop.3 * sy >= CASCADE_FACTOR * f64::from(oh)
+        });
+        let resized = if let Some(i) = cascade {
+            let (sx, sy) = (
+                f64::from(i.raster.width) / rw,
+                f64::from(i.raster.height) / rh,
+            );
+            let c = (crop.0 * sx, crop.1 * sy, crop.2 * sx, crop.3 * sy);
+            ops::resize(&i.raster, c, ow, oh, spec.filter)?
+        } else {
+            match &d.wide {
+                Some(samples) => ops::resize16(
+                    samples,
+                    d.raster.width,
+                    d.raster.height,
+                    d.raster.layout,
+                    crop,
+                    ow,
+                    oh,
+                    spec.filter,
+                )?,
+                None => ops::resize(&d.raster, crop, ow, oh, spec.filter)?,
+            }
         };
+        // Worth keeping only if it is a real reduction of the whole raster.
+        let keep = (whole
+            && cascade.is_none()
+            && d.wide.is_none()
+            && u64::from(ow) * 2 <= u64::from(d.raster.width))
+        .then(|| Intermediate {
+            raster: resized.clone(),
+            filter: spec.filter,
+        });
         let converted = srgb.apply(resized)?;
         let mut out = o.apply(converted);
         ops::sharpen(&mut out, spec.sharpen);
@@ -351,7 +423,7 @@ impl Renderer {
             )?;
         }
         debug_assert!(out.layout != PixelLayout::Cmyk8);
-        Ok(out)
+        Ok((out, keep))
     }
 
     /// Decodes `bytes` once and renders every spec.
@@ -375,14 +447,32 @@ impl Renderer {
         let decode_time = t0.elapsed();
         let mut warnings = decoded.warnings.clone();
         let srgb = ToSrgb::new(decoded.raster.layout, decoded.icc.as_deref(), &mut warnings);
-        let mut renditions = Vec::with_capacity(specs.len());
-        for (i, spec) in specs.iter().enumerate() {
+        // Largest output first, so that smaller ones can cascade from its resize.
+        let (dw, dh) = decoded.info.display_size();
+        let mut order: Vec<usize> = (0..specs.len()).collect();
+        order.sort_by_key(|&i| {
+            let g = specs[i].geometry(dw, dh);
+            std::cmp::Reverse(u64::from(g.width) * u64::from(g.height))
+        });
+        let mut inter: Option<Intermediate> = None;
+        let mut renditions: Vec<Option<Rendition>> = vec![None; specs.len()];
+        for (n, &i) in order.iter().enumerate() {
+            let spec = &specs[i];
             let t = Instant::now();
-            let px = self.pixels(&decoded, &srgb, spec)?;
-            if i + 1 == specs.len() {
-                // The last rendition is resized: free the decoded source before encoding.
-                decoded.raster.data = Vec::new();
+            let (px, keep) = if self.no_cascade {
+                (self.pixels(&decoded, &srgb, spec)?, None)
+            } else {
+                self.pixels_from(&decoded, &srgb, spec, inter.as_ref())?
+            };
+            if keep.is_some() {
+                inter = keep;
+            }
+            if n + 1 == order.len() {
+                // The last rendition is resized: free the decoded source before encoding
+                // (its buffer goes back to this thread's pool for the next decode).
+                decode::give_back_buffer(std::mem::take(&mut decoded.raster.data));
                 decoded.wide = None;
+                inter = None;
             }
             let meta = if spec.format == Format::Jpeg {
                 metadata::carry(&decoded, spec.metadata, &mut warnings)
@@ -391,7 +481,7 @@ impl Renderer {
             };
             let (width, height) = (px.width, px.height);
             let data = encode::encode(px, spec, &meta)?;
-            renditions.push(Rendition {
+            renditions[i] = Some(Rendition {
                 name: spec.name.clone(),
                 format: spec.format,
                 width,
@@ -404,7 +494,7 @@ impl Renderer {
             info: decoded.info,
             shrink_on_load: shrink,
             decode_time,
-            renditions,
+            renditions: renditions.into_iter().flatten().collect(),
             warnings,
         })
     }

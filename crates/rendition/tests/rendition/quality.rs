@@ -131,3 +131,105 @@ fn golden_thumbnail() {
     let p = psnr(&out, &golden);
     assert!(p >= 45.0, "{p:.1} dB from the golden thumbnail");
 }
+
+#[test]
+fn eighth_scale_dc_decode_meets_the_quality_goal() {
+    // bridge.jpg is 1600 x 1004: long edges of at most 100 px use the 1/8 decode, which
+    // goes through damkit-core's DC decoder (libjpeg's 1/8 pixels).
+    let fast = Renderer::new();
+    let exact = Renderer::new().full_decode(true);
+    let bridge = read(&data("bridge.jpg"));
+    let mut psnrs = Vec::new();
+    for size in [64, 80, 90, 96] {
+        let (p, _) = compare(&fast, &exact, &bridge, size, 8);
+        psnrs.push(p);
+    }
+    let p = median(psnrs);
+    println!("1/8 decode: median PSNR {p:.1} dB");
+    assert!(p >= 45.0, "median PSNR {p:.1} dB < 45");
+}
+
+/// The DC decoder's 1/8 rasters agree with jpeg-decoder's 1/8 decode (the path used before
+/// and still used for what the DC decoder does not support), CMYK convention included.
+#[test]
+fn eighth_scale_dc_decode_agrees_with_jpeg_decoder() {
+    use damkit_rendition::{DecodeOptions, PixelLayout, decode};
+    for (name, layout) in [
+        ("bridge.jpg", PixelLayout::Rgb8),
+        ("cmyk.jpg", PixelLayout::Cmyk8),
+        ("orient-6.jpg", PixelLayout::Rgb8),
+    ] {
+        let bytes = read(&data(name));
+        let mut opts = DecodeOptions::default();
+        opts.jpeg_shrink = 8;
+        let ours = decode(&bytes, &opts).unwrap();
+        assert_eq!((ours.shrink, ours.raster.layout), (8, layout), "{name}");
+        let mut d = jpeg_decoder::Decoder::new(std::io::Cursor::new(&bytes));
+        d.read_info().unwrap();
+        let info = d.info().unwrap();
+        let (w, h) = d
+            .scale(info.width.div_ceil(8), info.height.div_ceil(8))
+            .unwrap();
+        let theirs = d.decode().unwrap();
+        assert_eq!(
+            (ours.raster.width, ours.raster.height),
+            (u32::from(w), u32::from(h))
+        );
+        let se: f64 = ours
+            .raster
+            .data
+            .iter()
+            .zip(&theirs)
+            .map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2))
+            .sum();
+        let mse = se / theirs.len() as f64;
+        let p = 10.0 * (255.0f64 * 255.0 / mse.max(1e-9)).log10();
+        println!("{name}: DC decode vs jpeg-decoder 1/8: {p:.1} dB");
+        // Not equal: chroma is reconstructed differently (libjpeg's 2x2 IDCT for 4:2:0
+        // chroma, jpeg-decoder a DC value upsampled), and the DC decode is the one closer
+        // to the full-decode reference (the test above). A swapped channel order or an
+        // inverted CMYK would score below 15 dB.
+        assert!(p >= 30.0, "{name}: {p:.1} dB");
+    }
+}
+
+/// Smaller specs are resized from a larger spec's resize when it is at least 2x their
+/// size (`CASCADE_FACTOR`): the result stays within the quality goal of the direct resize
+/// from the decoded source, and specs keep their order and sizes.
+#[test]
+fn cascaded_resize_matches_the_direct_resize() {
+    use damkit_rendition::Format;
+    let bridge = read(&data("bridge.jpg"));
+    let specs: Vec<RenditionSpec> = [(200, "small"), (800, "large"), (120, "tiny")]
+        .iter()
+        .map(|&(size, name)| {
+            let mut s = RenditionSpec::long_edge(name, size);
+            s.format = Format::Png;
+            s
+        })
+        .collect();
+    // 1600 px source: no shrink-on-load for 800 px, so all three share a full decode.
+    let cascaded = Renderer::new().render_bytes(&bridge, &specs).unwrap();
+    let direct = Renderer::new()
+        .cascade(false)
+        .render_bytes(&bridge, &specs)
+        .unwrap();
+    let names: Vec<_> = cascaded
+        .renditions
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(names, ["small", "large", "tiny"]);
+    let mut psnrs = Vec::new();
+    for (a, b) in cascaded.renditions.iter().zip(&direct.renditions) {
+        assert_eq!((a.width, a.height), (b.width, b.height));
+        let p = psnr(&rgb_of(&a.data), &rgb_of(&b.data));
+        println!("{}: cascaded vs direct {p:.1} dB", a.name);
+        if a.name == "large" {
+            assert!(p.is_infinite(), "the largest is resized directly");
+        } else {
+            psnrs.push(p);
+        }
+    }
+    assert!(psnrs.iter().all(|&p| p >= 45.0), "{psnrs:?}");
+}
