@@ -415,6 +415,10 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Partial, String> {
 /// The fast columns of one segment that complete stored records.
 pub(crate) struct SegmentColumns {
     strs: Vec<(u32, Option<StrColumn>)>,
+    /// The whole dictionary of each string column of at most [`SMALL_DICTIONARY`] values
+    /// (format, make, language...), read once per segment: a hit's value is then an index,
+    /// not a dictionary block decoded per query.
+    small: Vec<Option<Vec<String>>>,
     dates: Vec<(u32, Option<Column<tantivy::DateTime>>)>,
     width: Option<Column<u64>>,
     height: Option<Column<u64>>,
@@ -424,6 +428,23 @@ pub(crate) struct SegmentColumns {
     lat: Option<Column<f64>>,
     lon: Option<Column<f64>>,
     hash: [Option<Column<u64>>; 4],
+}
+
+/// Most values of a string column whose dictionary is kept in memory per segment.
+const SMALL_DICTIONARY: usize = 16_384;
+
+/// Every value of `col` in ordinal order, when it has at most [`SMALL_DICTIONARY`].
+fn small_dictionary(col: &StrColumn) -> Option<Vec<String>> {
+    let n = col.num_terms();
+    if n > SMALL_DICTIONARY {
+        return None;
+    }
+    let mut out = Vec::with_capacity(n);
+    let mut stream = col.dictionary().stream().ok()?;
+    while stream.advance() {
+        out.push(String::from_utf8_lossy(stream.key()).into_owned());
+    }
+    (out.len() == n).then_some(out)
 }
 
 const STR_COLUMNS: &[(u32, &str)] = &[
@@ -465,8 +486,13 @@ impl SegmentColumns {
         for (b, name) in DATE_COLUMNS {
             dates.push((*b, ff.column_opt::<tantivy::DateTime>(name)?));
         }
+        let small = strs
+            .iter()
+            .map(|(_, c)| c.as_ref().and_then(small_dictionary))
+            .collect();
         Ok(SegmentColumns {
             strs,
+            small,
             dates,
             width: ff.column_opt("width")?,
             height: ff.column_opt("height")?,
@@ -491,11 +517,16 @@ impl SegmentColumns {
         items: Vec<(Partial, DocId)>,
     ) -> Result<Vec<AssetRecord>, String> {
         let mut resolved: Vec<HashMap<u64, String>> = Vec::with_capacity(self.strs.len());
-        for ((b, col), (_, name)) in self.strs.iter().zip(STR_COLUMNS) {
+        for (((b, col), (_, name)), small) in self.strs.iter().zip(STR_COLUMNS).zip(&self.small) {
             let Some(col) = col else {
                 resolved.push(HashMap::new());
                 continue;
             };
+            if small.is_some() {
+                // Looked up in `fill_one`.
+                resolved.push(HashMap::new());
+                continue;
+            }
             let mut ords: Vec<u64> = items
                 .iter()
                 .filter(|(p, _)| p.in_columns & b != 0)
@@ -530,14 +561,18 @@ impl SegmentColumns {
         use crate::index::{OPEN_END_MICROS, OPEN_START_MICROS};
         let m = p.in_columns;
         let mut r = p.record;
-        for ((b, col), names) in self.strs.iter().zip(resolved) {
+        for (((b, col), names), small) in self.strs.iter().zip(resolved).zip(&self.small) {
             if m & b == 0 {
                 continue;
             }
             let mut values = Vec::new();
             if let Some(col) = col {
                 for ord in col.term_ords(doc) {
-                    match names.get(&ord) {
+                    let v = match small {
+                        Some(all) => usize::try_from(ord).ok().and_then(|i| all.get(i)),
+                        None => names.get(&ord),
+                    };
+                    match v {
                         Some(v) => values.push(v.clone()),
                         None => return Err(format!("column value {ord} of doc {doc} is missing")),
                     }
