@@ -419,6 +419,10 @@ pub(crate) struct SegmentColumns {
     /// (format, make, language...), read once per segment: a hit's value is then an index,
     /// not a dictionary block decoded per query.
     small: Vec<Option<Vec<String>>>,
+    /// Values of the bigger string columns already looked up for earlier hits, by (column,
+    /// ordinal); cleared when it reaches [`LOOKUP_CACHE`] entries. Keywords and creators
+    /// repeat across hits, and each miss decodes a dictionary block.
+    looked_up: std::sync::Mutex<HashMap<(usize, u64), String>>,
     dates: Vec<(u32, Option<Column<tantivy::DateTime>>)>,
     width: Option<Column<u64>>,
     height: Option<Column<u64>>,
@@ -429,6 +433,9 @@ pub(crate) struct SegmentColumns {
     lon: Option<Column<f64>>,
     hash: [Option<Column<u64>>; 4],
 }
+
+/// Most entries of a segment's cache of looked-up string values.
+const LOOKUP_CACHE: usize = 65_536;
 
 /// Most values of a string column whose dictionary is kept in memory per segment.
 const SMALL_DICTIONARY: usize = 16_384;
@@ -493,6 +500,7 @@ impl SegmentColumns {
         Ok(SegmentColumns {
             strs,
             small,
+            looked_up: std::sync::Mutex::default(),
             dates,
             width: ff.column_opt("width")?,
             height: ff.column_opt("height")?,
@@ -517,7 +525,13 @@ impl SegmentColumns {
         items: Vec<(Partial, DocId)>,
     ) -> Result<Vec<AssetRecord>, String> {
         let mut resolved: Vec<HashMap<u64, String>> = Vec::with_capacity(self.strs.len());
-        for (((b, col), (_, name)), small) in self.strs.iter().zip(STR_COLUMNS).zip(&self.small) {
+        for (ci, (((b, col), (_, name)), small)) in self
+            .strs
+            .iter()
+            .zip(STR_COLUMNS)
+            .zip(&self.small)
+            .enumerate()
+        {
             let Some(col) = col else {
                 resolved.push(HashMap::new());
                 continue;
@@ -534,17 +548,44 @@ impl SegmentColumns {
                 .collect();
             ords.sort_unstable();
             ords.dedup();
-            let mut values = Vec::with_capacity(ords.len());
-            let complete = col
-                .dictionary()
-                .sorted_ords_to_term_cb(&ords, |bytes| {
-                    values.push(String::from_utf8_lossy(bytes).into_owned());
-                })
-                .map_err(|e| format!("reading the {name} column dictionary: {e}"))?;
-            if !complete || values.len() != ords.len() {
-                return Err(format!("the {name} column dictionary misses values"));
+            let mut found: HashMap<u64, String> = HashMap::with_capacity(ords.len());
+            {
+                let cache = self
+                    .looked_up
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                ords.retain(|o| match cache.get(&(ci, *o)) {
+                    Some(v) => {
+                        found.insert(*o, v.clone());
+                        false
+                    }
+                    None => true,
+                });
             }
-            resolved.push(ords.into_iter().zip(values).collect());
+            if !ords.is_empty() {
+                let mut values = Vec::with_capacity(ords.len());
+                let complete = col
+                    .dictionary()
+                    .sorted_ords_to_term_cb(&ords, |bytes| {
+                        values.push(String::from_utf8_lossy(bytes).into_owned());
+                    })
+                    .map_err(|e| format!("reading the {name} column dictionary: {e}"))?;
+                if !complete || values.len() != ords.len() {
+                    return Err(format!("the {name} column dictionary misses values"));
+                }
+                let mut cache = self
+                    .looked_up
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if cache.len() + ords.len() > LOOKUP_CACHE {
+                    cache.clear();
+                }
+                for (o, v) in ords.into_iter().zip(values) {
+                    cache.insert((ci, o), v.clone());
+                    found.insert(o, v);
+                }
+            }
+            resolved.push(found);
         }
         items
             .into_iter()
