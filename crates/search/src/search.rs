@@ -1246,3 +1246,61 @@ impl SegmentCollector for FacetSegment {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_cursors_round_trip_and_reject_garbage() {
+        for (present, value, tie) in [
+            (1, "Canon EOS 5D", 7),
+            (0, "", u64::MAX),
+            (1, "Ünïcødé.x", 0),
+        ] {
+            let k = StrKey {
+                present,
+                value: value.to_string(),
+                tie,
+                desc: true,
+            };
+            assert_eq!(
+                decode_str_cursor(&encode_str_cursor(&k)),
+                Some((present, value.to_string(), tie))
+            );
+        }
+        for bad in [
+            "",
+            "s.",
+            "s.1.4.0",
+            "s.2.41.0",
+            "s.1.zz.0",
+            "s.1.ff.0",
+            "s.1.41.0.0",
+            "1.2.3",
+            "s.1.41.g",
+        ] {
+            assert_eq!(decode_str_cursor(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn string_keys_order_by_direction() {
+        let k = |v: &str, tie, desc| StrKey {
+            present: 1,
+            value: v.into(),
+            tie,
+            desc,
+        };
+        assert!(k("b", 0, true) > k("a", 9, true));
+        assert!(k("a", 0, false) > k("b", 9, false));
+        assert!(k("a", 2, false) > k("a", 1, false));
+        let missing = StrKey {
+            present: 0,
+            value: String::new(),
+            tie: 9,
+            desc: true,
+        };
+        assert!(k("", 0, true) > missing);
+    }
+}
