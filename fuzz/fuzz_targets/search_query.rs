@@ -38,11 +38,24 @@ fuzz_target!(|data: &[u8]| {
     let mut warnings = Vec::new();
     let ast = parse(&text, &mut warnings);
     assert!(leaves(&ast) <= MAX_TERMS);
-    let req = SearchRequest::new(text.as_ref())
+    // Numeric, string and relevance sorts; the text also as a (mostly broken) cursor.
+    let sort = ["-taken", "make", "-creator", "score"][data.len() % 4];
+    let mut req = SearchRequest::new(text.as_ref())
         .facet("taxonomy")
         .facet("make")
-        .sort(Sort::parse("-taken").unwrap().unwrap())
         .with_snippets()
         .limit(5);
-    index().search(&req).expect("a query never fails");
+    if let Some(s) = Sort::parse(sort).unwrap() {
+        req = req.sort(s);
+    }
+    if data.get(1).is_some_and(|b| b % 2 == 0) {
+        req = req.search_after(text.as_ref());
+    }
+    let r = index().search(&req).expect("a query never fails");
+    // The cursor of the last hit continues without an error.
+    if let Some(next) = r.next {
+        index()
+            .search(&req.clone().search_after(next))
+            .expect("a next page never fails");
+    }
 });

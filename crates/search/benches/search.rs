@@ -205,24 +205,35 @@ fn bench_queries(c: &mut Criterion) {
     let (index, _tmp) = big_index();
     let g = Generator::new(SEED);
     // Tails, which criterion does not report.
-    let mut times = Vec::new();
-    let mut totals = 0;
-    let cpu0 = cpu_time();
+    let typical = |index: &SearchIndex, label: &str| {
+        let mut times = Vec::new();
+        let mut totals = 0;
+        let cpu0 = cpu_time();
+        for i in 0..1000 {
+            let req = typical_request(&g, i);
+            let t = Instant::now();
+            let r = index.search(&req).expect("search");
+            times.push(t.elapsed());
+            totals += r.total;
+        }
+        eprintln!(
+            "typical query, {label}: mean CPU time {:.3} ms (the queries run on one thread)",
+            cpu_time().saturating_sub(cpu0).as_secs_f64()
+        );
+        percentiles(
+            &format!("typical query, {label} (mean {} matches)", totals / 1000),
+            times,
+        );
+    };
+    typical(&index, "default store cache");
+    // A store cache that can hold every block (records / ~600 per 64 KiB block), warmed by a
+    // first pass of the same 1,000 queries.
+    let blocks = (records() / 500 + 16) as usize;
+    let cached = index.with_store_cache(blocks).expect("reader");
     for i in 0..1000 {
-        let req = typical_request(&g, i);
-        let t = Instant::now();
-        let r = index.search(&req).expect("search");
-        times.push(t.elapsed());
-        totals += r.total;
+        cached.search(&typical_request(&g, i)).expect("search");
     }
-    eprintln!(
-        "typical query: mean CPU time {:.3} ms (the queries run on one thread)",
-        cpu_time().saturating_sub(cpu0).as_secs_f64()
-    );
-    percentiles(
-        &format!("typical query (mean {} matches)", totals / 1000),
-        times,
-    );
+    typical(&cached, &format!("store cache of {blocks} blocks, warm"));
     let mut times = Vec::new();
     let cpu0 = cpu_time();
     for _ in 0..50 {
@@ -239,6 +250,12 @@ fn bench_queries(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("search_1m");
     let mut i = 0;
+    group.bench_function("typical_query_warm_store_cache", |b| {
+        b.iter(|| {
+            i += 1;
+            cached.search(&typical_request(&g, i)).expect("search")
+        });
+    });
     group.bench_function("typical_query", |b| {
         b.iter(|| {
             i += 1;

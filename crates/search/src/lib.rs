@@ -79,18 +79,18 @@
 //! |---|---|---|---|---|
 //! | `title` | text | | | words or phrase in the title |
 //! | `description` (`caption`, `desc`) | text | | | words or phrase in the description |
-//! | `keyword` (`kw`, `tag`) | text | yes | | a free keyword (`keyword:"red fox"`) |
-//! | `concept` | exact | yes | | a concept id, expanded to narrower concepts by a [`ConceptExpander`] |
+//! | `keyword` (`kw`, `tag`) | text | yes | yes | a free keyword (`keyword:"red fox"`) |
+//! | `concept` | exact | yes | yes | a concept id, expanded to narrower concepts by a [`ConceptExpander`] |
 //! | `taxonomy` (`category`, `cat`) | path | yes, hierarchical | | a taxonomy path and everything below it |
-//! | `creator` (`by`, `author`) | text | yes | | a creator |
+//! | `creator` (`by`, `author`) | text | yes | yes | a creator |
 //! | `credit`, `copyright`, `path` (`file`) | text | | | credit line, copyright notice, file path words |
-//! | `make`, `model` (`camera`), `lens` | exact | yes | | camera make, model, lens (`make:Canon`) |
-//! | `format`, `mime` (`type`) | exact | yes | | format name, MIME type |
-//! | `label`, `status`, `collection` | exact | yes | | colour label, lifecycle status, collection |
-//! | `channel`, `territory` | exact | yes | | permitted channels and territories |
+//! | `make`, `model` (`camera`), `lens` | exact | yes | yes | camera make, model, lens (`make:Canon`) |
+//! | `format`, `mime` (`type`) | exact | yes | yes | format name, MIME type |
+//! | `label`, `status`, `collection` | exact | yes | yes | colour label, lifecycle status, collection |
+//! | `channel`, `territory` | exact | yes | yes | permitted channels and territories |
 //! | `hash`, `id` | exact or hex prefix (`hash:ab12*`, `id:0190f3*`) | | | content hash (case-insensitive), asset id |
-//! | `group` (`dupgroup`), `language` (`lang`) | exact | yes | | near-duplicate group, language |
-//! | `year` | exact | yes | | year the picture was taken |
+//! | `group` (`dupgroup`), `language` (`lang`) | exact | yes | yes | near-duplicate group, language |
+//! | `year` | exact | yes | yes | year the picture was taken |
 //! | `taken` (`date`), `created`, `modified`, `ingested` (`added`) | date | | yes | dates |
 //! | `licence_start`, `licence_end` (`expires`) | date | | yes | licence period (missing bounds sort as year 1 / 9999) |
 //! | `width` (`w`), `height` (`h`), `pixels` (`mp`), `size` (`filesize`) | number | | yes | dimensions, pixel count, bytes (`K`, `M`, `G`, `KiB`... suffixes) |
@@ -102,7 +102,8 @@
 //!
 //! A [`SearchRequest`] adds to the query: drill-down filters, facet counts (from fast
 //! fields, with drill-down over the taxonomy: `taxonomy` counts the top level,
-//! `taxonomy:/Animals` the children of `/Animals`), a [`Sort`] on any sortable field,
+//! `taxonomy:/Animals` the children of `/Animals`), a [`Sort`] on any sortable field
+//! (string fields sort by their first value in byte order, records without one last),
 //! `search_after` pagination with the cursor of the last hit (stable under concurrent
 //! commits; ties are broken by asset id), highlighted snippets, a [`UsageFilter`] ("usable on
 //! channel C in territory T on date D") and a GPS [`BoundingBox`].
@@ -121,7 +122,7 @@ pub mod synth;
 
 pub use error::{Result, SearchError};
 pub use expand::ConceptExpander;
-pub use index::{Indexer, IndexerOptions, SearchIndex, VERSION_FILE};
+pub use index::{DEFAULT_STORE_CACHE_BLOCKS, Indexer, IndexerOptions, SearchIndex, VERSION_FILE};
 pub use record::{AssetRecord, GeoPoint, RightsSummary};
 pub use schema::{QUERY_FIELDS, QueryField, SCHEMA_VERSION, STEMMED_LANGUAGES, query_field};
 pub use search::{

@@ -470,7 +470,7 @@ pub const QUERY_FIELDS: &[QueryField] = &[
         "keyword_text",
         Text,
         true,
-        false,
+        true,
         "words or phrase in a free keyword (`keyword:\"red fox\"`)"
     ),
     qf!(
@@ -478,7 +478,7 @@ pub const QUERY_FIELDS: &[QueryField] = &[
         "concept",
         Exact,
         true,
-        false,
+        true,
         "a controlled-keyword concept id (expanded to narrower concepts)"
     ),
     qf!(
@@ -494,7 +494,7 @@ pub const QUERY_FIELDS: &[QueryField] = &[
         "creator_text",
         Text,
         true,
-        false,
+        true,
         "words or phrase in a creator's name"
     ),
     qf!(
@@ -526,7 +526,7 @@ pub const QUERY_FIELDS: &[QueryField] = &[
         "make",
         Exact,
         true,
-        false,
+        true,
         "camera make, exact (`make:Canon`)"
     ),
     qf!(
@@ -534,16 +534,16 @@ pub const QUERY_FIELDS: &[QueryField] = &[
         "model",
         Exact,
         true,
-        false,
+        true,
         "camera model, exact"
     ),
-    qf!(["lens"], "lens", Exact, true, false, "lens model, exact"),
+    qf!(["lens"], "lens", Exact, true, true, "lens model, exact"),
     qf!(
         ["format"],
         "format",
         Exact,
         true,
-        false,
+        true,
         "format name (`jpeg`, `png`, `cr2`)"
     ),
     qf!(
@@ -551,17 +551,17 @@ pub const QUERY_FIELDS: &[QueryField] = &[
         "mime",
         Exact,
         true,
-        false,
+        true,
         "MIME media type (`image/jpeg`)"
     ),
-    qf!(["label"], "label", Exact, true, false, "colour label"),
-    qf!(["status"], "status", Exact, true, false, "lifecycle status"),
+    qf!(["label"], "label", Exact, true, true, "colour label"),
+    qf!(["status"], "status", Exact, true, true, "lifecycle status"),
     qf!(
         ["collection"],
         "collection",
         Exact,
         true,
-        false,
+        true,
         "a collection the asset belongs to"
     ),
     qf!(
@@ -569,7 +569,7 @@ pub const QUERY_FIELDS: &[QueryField] = &[
         "channel",
         Exact,
         true,
-        false,
+        true,
         "a permitted channel"
     ),
     qf!(
@@ -577,7 +577,7 @@ pub const QUERY_FIELDS: &[QueryField] = &[
         "territory",
         Exact,
         true,
-        false,
+        true,
         "a permitted territory"
     ),
     qf!(
@@ -593,7 +593,7 @@ pub const QUERY_FIELDS: &[QueryField] = &[
         "group",
         Exact,
         true,
-        false,
+        true,
         "near-duplicate group"
     ),
     qf!(
@@ -601,7 +601,7 @@ pub const QUERY_FIELDS: &[QueryField] = &[
         "language",
         Exact,
         true,
-        false,
+        true,
         "language of the text fields"
     ),
     qf!(
@@ -609,7 +609,7 @@ pub const QUERY_FIELDS: &[QueryField] = &[
         "year",
         Exact,
         true,
-        false,
+        true,
         "year the picture was taken"
     ),
     qf!(

@@ -14,11 +14,13 @@ use tantivy::query::{
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
 
 use crate::error::{Result, TantivyContext};
 use crate::expand::ConceptExpander;
 use crate::index::{SearchIndex, date};
+use crate::query::typo::TypoAutomaton;
 use crate::query::{Compiler, parse};
 use crate::record::{AssetRecord, RightsSummary};
 use crate::schema::{
@@ -273,12 +275,80 @@ pub struct FacetCount {
     pub count: u64,
 }
 
+/// The query's terms in one field (with tantivy's snippet weights) and the field's analyser.
+type SnippetBase = (BTreeMap<String, Score>, TextAnalyzer);
+
+/// What [`SnippetGenerator::create`] collects, kept so that typo matches can be added per hit.
+fn snippet_base(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    field: tantivy::schema::Field,
+) -> Option<SnippetBase> {
+    let mut terms: Vec<Term> = Vec::new();
+    query.query_terms(&mut |term, _| {
+        if term.field() == field && !terms.contains(term) {
+            terms.push(term.clone());
+        }
+    });
+    let mut out = BTreeMap::new();
+    for term in terms {
+        let value = term.value();
+        let Some(text) = value.as_str() else {
+            continue;
+        };
+        let df = searcher.doc_freq(&term).ok()?;
+        if df > 0 {
+            out.insert(text.to_string(), 1.0 / (1.0 + df as Score));
+        }
+    }
+    let analyzer = searcher.index().tokenizer_for_field(field).ok()?;
+    Some((out, analyzer))
+}
+
+/// Adds the words of `text` that are one typo away from a typo-tolerant query word.
+fn add_typo_terms(
+    typos: &[Arc<TypoAutomaton>],
+    analyzer: &mut TextAnalyzer,
+    text: &str,
+    terms: &mut BTreeMap<String, Score>,
+) {
+    if typos.is_empty() {
+        return;
+    }
+    let mut stream = analyzer.token_stream(text);
+    while let Some(tok) = stream.next() {
+        if !terms.contains_key(&tok.text) && typos.iter().any(|a| a.matches(&tok.text)) {
+            // Weighted below exact matches of rare words.
+            terms.insert(tok.text.clone(), 0.01);
+        }
+    }
+}
+
 type Key = (u8, u64, u64);
+/// (total, facet counts, hits as (cursor, score, address)).
 type Outcome = (
     usize,
     Vec<HashMap<String, u64>>,
-    Vec<(Option<Key>, DocAddress)>,
+    Vec<(String, f32, DocAddress)>,
 );
+
+/// The hits of a numeric or relevance sort, with their cursors and scores.
+fn keyed_hits(
+    top: Vec<(Option<Key>, DocAddress)>,
+    relevance: bool,
+) -> Vec<(String, f32, DocAddress)> {
+    top.into_iter()
+        .filter_map(|(key, addr)| {
+            let key = key?;
+            let score = if relevance {
+                tantivy::u64_to_f64(key.1) as f32
+            } else {
+                0.0
+            };
+            Some((encode_cursor(&key), score, addr))
+        })
+        .collect()
+}
 
 fn encode_cursor(k: &Key) -> String {
     format!("{:x}.{:x}.{:x}", k.0, k.1, k.2)
@@ -349,6 +419,195 @@ fn before(key: Key, after: Option<Key>) -> Option<Key> {
     }
 }
 
+/// The global sort key of a sort on a string column: (has a value, the first value, id
+/// tiebreak), the value compared in the requested direction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct StrKey {
+    present: u8,
+    value: String,
+    tie: u64,
+    desc: bool,
+}
+
+impl Ord for StrKey {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        let by_value = if self.desc {
+            self.value.cmp(&o.value)
+        } else {
+            o.value.cmp(&self.value)
+        };
+        self.present
+            .cmp(&o.present)
+            .then(by_value)
+            .then(self.tie.cmp(&o.tie))
+    }
+}
+
+impl PartialOrd for StrKey {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+fn encode_str_cursor(k: &StrKey) -> String {
+    let hex: String = k.value.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("s.{:x}.{hex}.{:x}", k.present, k.tie)
+}
+
+/// `(present, value, tie)` of a string-sort cursor (`s.P.HEX.TIE`).
+fn decode_str_cursor(s: &str) -> Option<(u8, String, u64)> {
+    let mut it = s.trim().strip_prefix("s.")?.split('.');
+    let present = u8::from_str_radix(it.next()?, 16).ok()?;
+    let hex = it.next()?;
+    let tie = u64::from_str_radix(it.next()?, 16).ok()?;
+    if it.next().is_some() || hex.len() % 2 != 0 || present > 1 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect();
+    Some((present, String::from_utf8(bytes?).ok()?, tie))
+}
+
+/// Sorting on the first value of a string fast column, in the same total order in every
+/// segment: per segment by term ordinal (ordinals follow the byte order of the values),
+/// converted to the value for the hits only.
+struct SortByStr {
+    column: String,
+    desc: bool,
+    after: Option<(u8, String, u64)>,
+}
+
+/// Where a `search_after` cursor falls in one segment: keep a document whose key (present,
+/// ordinal key, tie) is below (`present`, `bound`, ...), where a key equal to `bound` is
+/// decided by `at_bound`.
+#[derive(Clone, Copy)]
+struct SegAfter {
+    present: u8,
+    bound: u64,
+    at_bound: AtBound,
+}
+
+#[derive(Clone, Copy)]
+enum AtBound {
+    /// Kept when its id tiebreak is below this.
+    TieBelow(u64),
+    Keep,
+    Drop,
+}
+
+struct SegSortByStr {
+    col: Option<StrColumn>,
+    ids: Option<Column<u64>>,
+    desc: bool,
+    after: Option<SegAfter>,
+}
+
+impl tantivy::collector::SortKeyComputer for SortByStr {
+    type SortKey = Option<StrKey>;
+    type Child = SegSortByStr;
+    type Comparator = tantivy::collector::sort_key::NaturalComparator;
+
+    fn segment_sort_key_computer(&self, seg: &SegmentReader) -> tantivy::Result<SegSortByStr> {
+        let col = seg.fast_fields().str(&self.column)?;
+        use tantivy::columnar::TermOrdHit;
+        let after = match &self.after {
+            None => None,
+            Some((0, _, tie)) => Some(SegAfter {
+                present: 0,
+                bound: 0,
+                at_bound: AtBound::TieBelow(*tie),
+            }),
+            Some((_, value, tie)) => {
+                let Some(c) = &col else {
+                    // No value in this segment: every document (present 0) comes after.
+                    return Ok(SegSortByStr {
+                        col,
+                        ids: id_col(seg),
+                        desc: self.desc,
+                        after: Some(SegAfter {
+                            present: 1,
+                            bound: 0,
+                            at_bound: AtBound::Drop,
+                        }),
+                    });
+                };
+                let hit = c.dictionary().term_ord_or_next(value.as_bytes())?;
+                let (bound, at_bound) = match (hit, self.desc) {
+                    (TermOrdHit::Exact(o), true) => (o, AtBound::TieBelow(*tie)),
+                    (TermOrdHit::Exact(o), false) => (!o, AtBound::TieBelow(*tie)),
+                    // Descending: the values below the cursor's, ordinals below `n`.
+                    (TermOrdHit::Next(n), true) => (n, AtBound::Drop),
+                    // Ascending: the values above it, ordinals from `n` (keys up to `!n`).
+                    (TermOrdHit::Next(n), false) => (!n, AtBound::Keep),
+                };
+                Some(SegAfter {
+                    present: 1,
+                    bound,
+                    at_bound,
+                })
+            }
+        };
+        Ok(SegSortByStr {
+            col,
+            ids: id_col(seg),
+            desc: self.desc,
+            after,
+        })
+    }
+}
+
+impl tantivy::collector::SegmentSortKeyComputer for SegSortByStr {
+    type SortKey = Option<StrKey>;
+    type SegmentSortKey = Option<(u8, u64, u64)>;
+    type SegmentComparator = tantivy::collector::sort_key::NaturalComparator;
+
+    #[inline]
+    fn segment_sort_key(&mut self, doc: DocId, _score: Score) -> Option<(u8, u64, u64)> {
+        let tie = tiebreak(&self.ids, doc);
+        let key = match self.col.as_ref().and_then(|c| c.ords().first(doc)) {
+            Some(o) => (1u8, if self.desc { o } else { !o }, tie),
+            None => (0u8, 0, tie),
+        };
+        match self.after {
+            None => Some(key),
+            Some(a) => {
+                let keep = key.0 < a.present
+                    || (key.0 == a.present
+                        && (key.1 < a.bound
+                            || (key.1 == a.bound
+                                && match a.at_bound {
+                                    AtBound::TieBelow(t) => key.2 < t,
+                                    AtBound::Keep => true,
+                                    AtBound::Drop => false,
+                                })));
+                keep.then_some(key)
+            }
+        }
+    }
+
+    fn convert_segment_sort_key(&self, key: Option<(u8, u64, u64)>) -> Option<StrKey> {
+        let (present, c, tie) = key?;
+        let mut value = String::new();
+        if present == 1 {
+            let ord = if self.desc { c } else { !c };
+            let mut bytes = Vec::new();
+            if let Some(col) = &self.col
+                && col.dictionary().ord_to_term(ord, &mut bytes).ok()?
+            {
+                value = String::from_utf8_lossy(&bytes).into_owned();
+            }
+        }
+        Some(StrKey {
+            present,
+            value,
+            tie,
+            desc: self.desc,
+        })
+    }
+}
+
 impl SearchIndex {
     /// Runs `request`.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
@@ -406,6 +665,7 @@ impl SearchIndex {
             warnings: &mut warnings,
             fuzzy_used: 0,
             wildcards_used: 0,
+            typos: Vec::new(),
         };
         let ast = parse(&request.query, compiler.warnings);
         let main: Box<dyn Query> = compiler.compile(&ast).unwrap_or_else(|| Box::new(AllQuery));
@@ -416,6 +676,7 @@ impl SearchIndex {
                 clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
             }
         }
+        let typos = std::mem::take(&mut compiler.typos);
         drop(compiler);
         if let Some(u) = &request.usable {
             clauses.push((
@@ -437,13 +698,37 @@ impl SearchIndex {
             Box::new(BooleanQuery::new(clauses))
         };
 
-        let after = match &request.search_after {
+        let sort = match &request.sort {
             None => None,
-            Some(c) => match decode_cursor(c) {
-                Some(k) => Some(k),
+            Some(s) => match query_field(&s.field).filter(|qf| qf.sortable) {
+                Some(qf) if matches!(qf.kind, Kind::Exact | Kind::Text) => {
+                    Some((facet_fast_field(qf), qf.kind, s.descending))
+                }
+                Some(qf) => Some((qf.field, qf.kind, s.descending)),
                 None => {
-                    warnings.push(format!("search_after cursor {c:?} is not valid; ignored"));
+                    warnings.push(format!("cannot sort on {:?}; sorted by relevance", s.field));
                     None
+                }
+            },
+        };
+        let str_sort = matches!(sort, Some((_, Kind::Exact | Kind::Text, _)));
+        let bad_cursor = |c: &str, w: &mut Vec<String>| {
+            w.push(format!("search_after cursor {c:?} is not valid; ignored"));
+        };
+        let (after, str_after) = match &request.search_after {
+            None => (None, None),
+            Some(c) if str_sort => match decode_str_cursor(c) {
+                Some(k) => (None, Some(k)),
+                None => {
+                    bad_cursor(c, &mut warnings);
+                    (None, None)
+                }
+            },
+            Some(c) => match decode_cursor(c) {
+                Some(k) => (Some(k), None),
+                None => {
+                    bad_cursor(c, &mut warnings);
+                    (None, None)
                 }
             },
         };
@@ -455,16 +740,6 @@ impl SearchIndex {
         let facet_names: Vec<String> = facet_specs.iter().map(|s| s.name.clone()).collect();
         let facet_collector = FacetCollector {
             specs: facet_specs.into(),
-        };
-        let sort = match &request.sort {
-            None => None,
-            Some(s) => match query_field(&s.field).filter(|qf| qf.sortable) {
-                Some(qf) => Some((qf.field, qf.kind, s.descending)),
-                None => {
-                    warnings.push(format!("cannot sort on {:?}; sorted by relevance", s.field));
-                    None
-                }
-            },
         };
 
         let (total, facet_fruit, top): Outcome = if limit == 0 {
@@ -487,9 +762,25 @@ impl SearchIndex {
                             before(key, after)
                         }
                     });
-                    searcher
+                    let (t, f, top) = searcher
                         .search(&*query, &(Count, facet_collector, top))
-                        .ctx("searching")?
+                        .ctx("searching")?;
+                    (t, f, keyed_hits(top, true))
+                }
+                Some((field, _, desc)) if str_sort => {
+                    let top = fetch.order_by(SortByStr {
+                        column: field.to_string(),
+                        desc,
+                        after: str_after,
+                    });
+                    let (t, f, top) = searcher
+                        .search(&*query, &(Count, facet_collector, top))
+                        .ctx("searching")?;
+                    let top = top
+                        .into_iter()
+                        .filter_map(|(k, a)| k.map(|k| (encode_str_cursor(&k), 0.0, a)))
+                        .collect();
+                    (t, f, top)
                 }
                 Some((field, kind, desc)) => {
                     let field = field.to_string();
@@ -504,9 +795,10 @@ impl SearchIndex {
                             before(key, after)
                         }
                     });
-                    searcher
+                    let (t, f, top) = searcher
                         .search(&*query, &(Count, facet_collector, top))
-                        .ctx("searching")?
+                        .ctx("searching")?;
+                    (t, f, keyed_hits(top, false))
                 }
             }
         };
@@ -522,37 +814,29 @@ impl SearchIndex {
             facets.insert(spec, v);
         }
 
-        let mut snippet_gens: HashMap<tantivy::schema::Field, Option<Arc<SnippetGenerator>>> =
+        let mut snippet_terms: HashMap<tantivy::schema::Field, Option<SnippetBase>> =
             HashMap::new();
+        let (plain_title, plain_description) = (self.fields.title, self.fields.description);
         let want_snippets = request.snippets && !matches!(ast, crate::query::Ast::All);
         let mut hits = Vec::new();
         let mut last = None;
-        let top: Vec<(Key, DocAddress)> = top
-            .into_iter()
-            .filter_map(|(key, addr)| key.map(|k| (k, addr)))
-            .collect();
-        let addrs: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
+        let addrs: Vec<DocAddress> = top.iter().map(|(_, _, a)| *a).collect();
         let records = self.load_records(&searcher, &addrs)?;
-        for ((key, _), record) in top.into_iter().zip(records) {
-            let score = if sort.is_none() {
-                tantivy::u64_to_f64(key.1) as f32
-            } else {
-                0.0
-            };
+        for ((cursor, score, _), record) in top.into_iter().zip(records) {
             let mut snippets = BTreeMap::new();
             if want_snippets {
-                let mut gen_for = |field| -> Option<Arc<SnippetGenerator>> {
-                    snippet_gens
+                let mut gen_for = |field, text: &str| -> Option<SnippetGenerator> {
+                    let (terms, analyzer) = snippet_terms
                         .entry(field)
-                        .or_insert_with(|| {
-                            SnippetGenerator::create(&searcher, &*query, field)
-                                .ok()
-                                .map(|mut g| {
-                                    g.set_max_num_chars(160);
-                                    Arc::new(g)
-                                })
-                        })
-                        .clone()
+                        .or_insert_with(|| snippet_base(&searcher, &*query, field))
+                        .as_ref()?;
+                    let mut terms = terms.clone();
+                    if field == plain_title || field == plain_description {
+                        // Words one typo away from a typo-tolerant query word.
+                        add_typo_terms(&typos, &mut analyzer.clone(), text, &mut terms);
+                    }
+                    (!terms.is_empty())
+                        .then(|| SnippetGenerator::new(terms, analyzer.clone(), field, 160))
                 };
                 let stem_field =
                     language_slot(record.language.as_deref()).map(|i| self.fields.stemmed[i]);
@@ -563,7 +847,7 @@ impl SearchIndex {
                     let Some(text) = text else { continue };
                     let mut best = None;
                     for field in [Some(plain_field), stem_field].into_iter().flatten() {
-                        if let Some(g) = gen_for(field) {
+                        if let Some(g) = gen_for(field, text) {
                             let s = g.snippet(text);
                             if !s.highlighted().is_empty()
                                 && best
@@ -579,17 +863,17 @@ impl SearchIndex {
                     }
                 }
             }
-            last = Some(key);
+            last = Some(cursor.clone());
             hits.push(Hit {
                 id: record.id,
                 score,
-                cursor: encode_cursor(&key),
+                cursor,
                 record,
                 snippets,
             });
         }
         let next = if hits.len() == limit && limit > 0 {
-            last.map(|k| encode_cursor(&k))
+            last
         } else {
             None
         };
@@ -960,5 +1244,63 @@ impl SegmentCollector for FacetSegment {
             out.push(m);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_cursors_round_trip_and_reject_garbage() {
+        for (present, value, tie) in [
+            (1, "Canon EOS 5D", 7),
+            (0, "", u64::MAX),
+            (1, "Ünïcødé.x", 0),
+        ] {
+            let k = StrKey {
+                present,
+                value: value.to_string(),
+                tie,
+                desc: true,
+            };
+            assert_eq!(
+                decode_str_cursor(&encode_str_cursor(&k)),
+                Some((present, value.to_string(), tie))
+            );
+        }
+        for bad in [
+            "",
+            "s.",
+            "s.1.4.0",
+            "s.2.41.0",
+            "s.1.zz.0",
+            "s.1.ff.0",
+            "s.1.41.0.0",
+            "1.2.3",
+            "s.1.41.g",
+        ] {
+            assert_eq!(decode_str_cursor(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn string_keys_order_by_direction() {
+        let k = |v: &str, tie, desc| StrKey {
+            present: 1,
+            value: v.into(),
+            tie,
+            desc,
+        };
+        assert!(k("b", 0, true) > k("a", 9, true));
+        assert!(k("a", 0, false) > k("b", 9, false));
+        assert!(k("a", 2, false) > k("a", 1, false));
+        let missing = StrKey {
+            present: 0,
+            value: String::new(),
+            tie: 9,
+            desc: true,
+        };
+        assert!(k("", 0, true) > missing);
     }
 }

@@ -415,6 +415,14 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Partial, String> {
 /// The fast columns of one segment that complete stored records.
 pub(crate) struct SegmentColumns {
     strs: Vec<(u32, Option<StrColumn>)>,
+    /// The whole dictionary of each string column of at most [`SMALL_DICTIONARY`] values
+    /// (format, make, language...), read once per segment: a hit's value is then an index,
+    /// not a dictionary block decoded per query.
+    small: Vec<Option<Vec<String>>>,
+    /// Values of the bigger string columns already looked up for earlier hits, by (column,
+    /// ordinal); cleared when it reaches [`LOOKUP_CACHE`] entries. Keywords and creators
+    /// repeat across hits, and each miss decodes a dictionary block.
+    looked_up: std::sync::Mutex<HashMap<(usize, u64), String>>,
     dates: Vec<(u32, Option<Column<tantivy::DateTime>>)>,
     width: Option<Column<u64>>,
     height: Option<Column<u64>>,
@@ -424,6 +432,26 @@ pub(crate) struct SegmentColumns {
     lat: Option<Column<f64>>,
     lon: Option<Column<f64>>,
     hash: [Option<Column<u64>>; 4],
+}
+
+/// Most entries of a segment's cache of looked-up string values.
+const LOOKUP_CACHE: usize = 65_536;
+
+/// Most values of a string column whose dictionary is kept in memory per segment.
+const SMALL_DICTIONARY: usize = 16_384;
+
+/// Every value of `col` in ordinal order, when it has at most [`SMALL_DICTIONARY`].
+fn small_dictionary(col: &StrColumn) -> Option<Vec<String>> {
+    let n = col.num_terms();
+    if n > SMALL_DICTIONARY {
+        return None;
+    }
+    let mut out = Vec::with_capacity(n);
+    let mut stream = col.dictionary().stream().ok()?;
+    while stream.advance() {
+        out.push(String::from_utf8_lossy(stream.key()).into_owned());
+    }
+    (out.len() == n).then_some(out)
 }
 
 const STR_COLUMNS: &[(u32, &str)] = &[
@@ -465,8 +493,14 @@ impl SegmentColumns {
         for (b, name) in DATE_COLUMNS {
             dates.push((*b, ff.column_opt::<tantivy::DateTime>(name)?));
         }
+        let small = strs
+            .iter()
+            .map(|(_, c)| c.as_ref().and_then(small_dictionary))
+            .collect();
         Ok(SegmentColumns {
             strs,
+            small,
+            looked_up: std::sync::Mutex::default(),
             dates,
             width: ff.column_opt("width")?,
             height: ff.column_opt("height")?,
@@ -491,11 +525,22 @@ impl SegmentColumns {
         items: Vec<(Partial, DocId)>,
     ) -> Result<Vec<AssetRecord>, String> {
         let mut resolved: Vec<HashMap<u64, String>> = Vec::with_capacity(self.strs.len());
-        for ((b, col), (_, name)) in self.strs.iter().zip(STR_COLUMNS) {
+        for (ci, (((b, col), (_, name)), small)) in self
+            .strs
+            .iter()
+            .zip(STR_COLUMNS)
+            .zip(&self.small)
+            .enumerate()
+        {
             let Some(col) = col else {
                 resolved.push(HashMap::new());
                 continue;
             };
+            if small.is_some() {
+                // Looked up in `fill_one`.
+                resolved.push(HashMap::new());
+                continue;
+            }
             let mut ords: Vec<u64> = items
                 .iter()
                 .filter(|(p, _)| p.in_columns & b != 0)
@@ -503,17 +548,44 @@ impl SegmentColumns {
                 .collect();
             ords.sort_unstable();
             ords.dedup();
-            let mut values = Vec::with_capacity(ords.len());
-            let complete = col
-                .dictionary()
-                .sorted_ords_to_term_cb(&ords, |bytes| {
-                    values.push(String::from_utf8_lossy(bytes).into_owned());
-                })
-                .map_err(|e| format!("reading the {name} column dictionary: {e}"))?;
-            if !complete || values.len() != ords.len() {
-                return Err(format!("the {name} column dictionary misses values"));
+            let mut found: HashMap<u64, String> = HashMap::with_capacity(ords.len());
+            {
+                let cache = self
+                    .looked_up
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                ords.retain(|o| match cache.get(&(ci, *o)) {
+                    Some(v) => {
+                        found.insert(*o, v.clone());
+                        false
+                    }
+                    None => true,
+                });
             }
-            resolved.push(ords.into_iter().zip(values).collect());
+            if !ords.is_empty() {
+                let mut values = Vec::with_capacity(ords.len());
+                let complete = col
+                    .dictionary()
+                    .sorted_ords_to_term_cb(&ords, |bytes| {
+                        values.push(String::from_utf8_lossy(bytes).into_owned());
+                    })
+                    .map_err(|e| format!("reading the {name} column dictionary: {e}"))?;
+                if !complete || values.len() != ords.len() {
+                    return Err(format!("the {name} column dictionary misses values"));
+                }
+                let mut cache = self
+                    .looked_up
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if cache.len() + ords.len() > LOOKUP_CACHE {
+                    cache.clear();
+                }
+                for (o, v) in ords.into_iter().zip(values) {
+                    cache.insert((ci, o), v.clone());
+                    found.insert(o, v);
+                }
+            }
+            resolved.push(found);
         }
         items
             .into_iter()
@@ -530,14 +602,18 @@ impl SegmentColumns {
         use crate::index::{OPEN_END_MICROS, OPEN_START_MICROS};
         let m = p.in_columns;
         let mut r = p.record;
-        for ((b, col), names) in self.strs.iter().zip(resolved) {
+        for (((b, col), names), small) in self.strs.iter().zip(resolved).zip(&self.small) {
             if m & b == 0 {
                 continue;
             }
             let mut values = Vec::new();
             if let Some(col) = col {
                 for ord in col.term_ords(doc) {
-                    match names.get(&ord) {
+                    let v = match small {
+                        Some(all) => usize::try_from(ord).ok().and_then(|i| all.get(i)),
+                        None => names.get(&ord),
+                    };
+                    match v {
                         Some(v) => values.push(v.clone()),
                         None => return Err(format!("column value {ord} of doc {doc} is missing")),
                     }

@@ -45,7 +45,7 @@ pub struct Args {
     #[arg(long, value_name = "FIELD")]
     pub facet: Vec<String>,
     /// Sort: FIELD or FIELD:asc ascending, -FIELD or FIELD:desc descending (taken, width,
-    /// rating, size, ingested...); default relevance.
+    /// rating, size, ingested, make, creator...); default relevance.
     #[arg(long, value_name = "FIELD", allow_hyphen_values = true)]
     pub sort: Option<String>,
     /// Most hits to print.

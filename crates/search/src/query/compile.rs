@@ -5,14 +5,15 @@ use std::ops::Bound;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
-    RegexQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime, Term};
 
 use super::parse::Ast;
+use super::typo::{TypoAutomaton, TypoQuery};
 use crate::expand::ConceptExpander;
 use crate::schema::{Fields, Kind, QueryField, query_field};
 
@@ -34,6 +35,8 @@ pub(crate) struct Compiler<'a> {
     pub expander: Option<&'a dyn ConceptExpander>,
     pub warnings: &'a mut Vec<String>,
     pub fuzzy_used: usize,
+    /// The typo automata of the query's typo-tolerant words (to highlight their matches).
+    pub typos: Vec<std::sync::Arc<TypoAutomaton>>,
     pub wildcards_used: usize,
 }
 
@@ -363,16 +366,19 @@ impl Compiler<'_> {
             }
         }
         if self.fuzzy_allowed(&tok) {
+            // Words one typo away (the word itself is matched above); one automaton for the
+            // three fields.
+            let automaton = TypoAutomaton::new(&tok);
             for field in [f.title, f.keyword_text, f.description] {
                 qs.push(boost(
-                    Box::new(FuzzyTermQuery::new(
-                        Term::from_field_text(field, &tok),
-                        1,
-                        true,
-                    )),
+                    Box::new(TypoQuery {
+                        field,
+                        automaton: automaton.clone(),
+                    }),
                     0.5,
                 ));
             }
+            self.typos.push(automaton);
         }
         if let Some(exp) = self.expander {
             let concepts = exp.concepts_for_label(text);
@@ -532,14 +538,15 @@ impl Compiler<'_> {
                         let mut qs =
                             vec![boost(term_q(Term::from_field_text(field, &toks[0])), 2.0)];
                         if !phrase && self.fuzzy_allowed(&toks[0]) {
+                            let automaton = TypoAutomaton::new(&toks[0]);
                             qs.push(boost(
-                                Box::new(FuzzyTermQuery::new(
-                                    Term::from_field_text(field, &toks[0]),
-                                    1,
-                                    true,
-                                )),
+                                Box::new(TypoQuery {
+                                    field,
+                                    automaton: automaton.clone(),
+                                }),
                                 0.5,
                             ));
+                            self.typos.push(automaton);
                         }
                         union(qs)
                     }

@@ -5,6 +5,7 @@
 
 mod compile;
 mod parse;
+pub(crate) mod typo;
 
 pub(crate) use compile::Compiler;
 pub use compile::{FUZZY_MIN_CHARS, MAX_EXPANSION, MAX_FUZZY, MAX_WILDCARDS};

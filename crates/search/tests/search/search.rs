@@ -154,6 +154,24 @@ fn snippets_highlight_matches() {
         "{:?}",
         r.hits[0].snippets
     );
+    // Typo-tolerant matches are highlighted: "sunest" finds and marks "sunset".
+    let r = ix
+        .search(&SearchRequest::new("sunest").with_snippets())
+        .unwrap();
+    assert_eq!(r.total, 1);
+    assert!(
+        r.hits[0].snippets["title"].contains("<b>sunset</b>"),
+        "{:?}",
+        r.hits[0].snippets
+    );
+    // Not a typo of anything: no snippet highlights unrelated words.
+    let r = ix
+        .search(&SearchRequest::new("golden OR zzzzzz").with_snippets())
+        .unwrap();
+    assert_eq!(
+        r.hits[0].snippets["title"],
+        "<b>Golden</b> bridge at sunset"
+    );
 }
 
 #[test]
@@ -236,4 +254,83 @@ fn limit_zero_counts_only() {
     assert!(r.hits.is_empty());
     assert!(r.next.is_none());
     assert!(!r.facets["make"].is_empty());
+}
+
+#[test]
+fn sort_by_string_fields_across_segments_with_search_after() {
+    let index = SearchIndex::create_in_ram();
+    let mut w = index.indexer(IndexerOptions::default().threads(1)).unwrap();
+    let g = Generator::new(11);
+    // Several commits: several segments, whose dictionaries differ.
+    for n in 0..900 {
+        w.upsert(&g.record(n)).unwrap();
+        if n % 300 == 299 {
+            w.commit().unwrap();
+        }
+    }
+    w.commit().unwrap();
+    let value = |h: &damkit_search::Hit, field: &str| -> Option<String> {
+        let r = &h.record;
+        match field {
+            "make" => r.make.clone(),
+            "lens" => r.lens.clone(),
+            "label" => r.label.clone(),
+            "creator" => r.creators.first().cloned(),
+            _ => unreachable!(),
+        }
+    };
+    for (spec, field, desc) in [
+        ("make", "make", false),
+        ("-make", "make", true),
+        ("lens:asc", "lens", false),
+        ("-label", "label", true),
+        ("label", "label", false),
+        ("-creator", "creator", true),
+    ] {
+        let mut req = SearchRequest::new("")
+            .limit(77)
+            .sort(Sort::parse(spec).unwrap().unwrap());
+        let mut seen = std::collections::HashSet::new();
+        let mut values: Vec<Option<String>> = Vec::new();
+        let mut pages = 0;
+        loop {
+            let r = index.search(&req).unwrap();
+            assert!(r.warnings.is_empty(), "{spec}: {:?}", r.warnings);
+            assert_eq!(r.total, 900);
+            for h in &r.hits {
+                assert!(seen.insert(h.id), "{spec}: {} seen twice", h.id);
+                values.push(value(h, field));
+            }
+            pages += 1;
+            match r.next {
+                Some(c) => req = req.search_after(c),
+                None => break,
+            }
+            assert!(pages < 50);
+        }
+        assert_eq!(seen.len(), 900, "{spec}");
+        // Values in order, records without one last.
+        let present: Vec<&String> = values.iter().map_while(|v| v.as_ref()).collect();
+        assert!(
+            values[present.len()..].iter().all(Option::is_none),
+            "{spec}"
+        );
+        for pair in present.windows(2) {
+            if desc {
+                assert!(pair[0] >= pair[1], "{spec}: {:?}", pair);
+            } else {
+                assert!(pair[0] <= pair[1], "{spec}: {:?}", pair);
+            }
+        }
+        assert!(present.len() > 100, "{spec}");
+    }
+    // A numeric cursor given to a string sort: a warning, the first page.
+    let r = index
+        .search(
+            &SearchRequest::new("")
+                .sort(Sort::parse("make").unwrap().unwrap())
+                .search_after("1.2.3"),
+        )
+        .unwrap();
+    assert!(r.warnings.iter().any(|w| w.contains("cursor")));
 }
