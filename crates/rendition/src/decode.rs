@@ -285,21 +285,15 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
     // libjpeg's 1/8-scale pixels while only skipping the AC coefficients (several times
     // faster than jpeg-decoder's scaled path). Kinds it does not handle (progressive,
     // arithmetic, 12-bit, damaged data...) fall through to jpeg-decoder.
-    if shrink == 8
-        && let Some(raster) = decode_dc(bytes, &opts.limits, ow, oh)?
-    {
-        return Ok(Decoded {
-            info,
-            raster,
-            icc,
-            exif,
-            warnings,
-            shrink,
-            wide: None,
-            xmp,
-            iim,
-        });
-    }
+    // At 1/8 scale only the DC coefficients matter: damkit-core's DC decoder gives
+    // libjpeg's 1/8-scale pixels while only skipping the AC coefficients (several times
+    // faster than jpeg-decoder's scaled path). Kinds it does not handle (progressive,
+    // arithmetic, 12-bit, damaged data...) fall through to jpeg-decoder.
+    let dc = if shrink == 8 {
+        decode_dc(bytes, &opts.limits, ow, oh)?
+    } else {
+        None
+    };
     // A full-size decode of a colour or grey JPEG goes through zune-jpeg (SIMD, faster and
     // one output buffer); scaled decodes and CMYK/YCCK go through jpeg-decoder.
     let full_size_rgb = shrink == 1
@@ -307,31 +301,43 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
             jinfo.pixel_format,
             jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8
         );
-    if full_size_rgb {
-        let data = decode_full_with_zune(bytes, &info)?;
-        return Ok(Decoded {
-            info,
-            raster: Raster {
-                width: ow,
-                height: oh,
-                layout: PixelLayout::Rgb8,
-                data,
-            },
-            icc,
-            exif,
-            warnings,
-            shrink,
-            wide: None,
-            xmp,
-            iim,
-        });
-    }
+    let raster = match dc {
+        Some(raster) => raster,
+        None if full_size_rgb => Raster {
+            width: ow,
+            height: oh,
+            layout: PixelLayout::Rgb8,
+            data: decode_full_with_zune(bytes, &info)?,
+        },
+        None => decode_with_jpeg_decoder(&mut dec, jinfo.pixel_format, ow, oh)?,
+    };
+    Ok(Decoded {
+        info,
+        raster,
+        icc,
+        exif,
+        warnings,
+        shrink,
+        wide: None,
+        xmp,
+        iim,
+    })
+}
+
+/// The jpeg-decoder path (scaled decodes, CMYK/YCCK, 16-bit grey): its output as a raster of
+/// `ow` x `oh` pixels, checked against the size it claims.
+fn decode_with_jpeg_decoder<R: std::io::Read>(
+    dec: &mut jpeg_decoder::Decoder<R>,
+    format: jpeg_decoder::PixelFormat,
+    ow: u32,
+    oh: u32,
+) -> Result<Raster> {
     let pixels = match dec.decode() {
         Ok(p) => p,
         Err(e) => return Err(RenditionError::decode("JPEG", e)),
     };
     let n = (u64::from(ow) * u64::from(oh)) as usize;
-    let raster = match jinfo.pixel_format {
+    let raster = match format {
         jpeg_decoder::PixelFormat::RGB24 => Raster {
             width: ow,
             height: oh,
@@ -371,17 +377,7 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
             ),
         ));
     }
-    Ok(Decoded {
-        info,
-        raster,
-        icc,
-        exif,
-        warnings,
-        shrink,
-        wide: None,
-        xmp,
-        iim,
-    })
+    Ok(raster)
 }
 
 /// The 1/8-scale decode from the DC coefficients, as a raster of the layout jpeg-decoder
