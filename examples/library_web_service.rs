@@ -204,16 +204,8 @@ fn search(lib: &Library, params: &HashMap<String, String>) -> Handled {
         .hits
         .iter()
         .map(|h| {
-            let mut fields = serde_json::to_value(&h.record).unwrap_or(Value::Null);
-            if let Some(map) = fields.as_object_mut() {
-                map.remove("id");
-                // Empty values are left out, as the CLI does.
-                map.retain(|_, v| {
-                    !(v.is_null()
-                        || v.as_array().is_some_and(Vec::is_empty)
-                        || v.as_str().is_some_and(str::is_empty))
-                });
-            }
+            // The same `fields` object as `damkit search --json`.
+            let fields = h.fields_json().unwrap_or(Value::Null);
             json!({ "id": h.id.to_string(), "score": h.score, "fields": fields,
                     "snippets": h.snippets, "cursor": h.cursor })
         })

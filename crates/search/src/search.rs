@@ -266,6 +266,24 @@ pub struct Hit {
     pub snippets: BTreeMap<String, String>,
 }
 
+impl Hit {
+    /// The hit's record as the `fields` object of the JSON shape (`damkit search --json`):
+    /// every field but `id` (given beside it), empty values (null, `""`, `[]`) left out so
+    /// that hits stay readable.
+    pub fn fields_json(&self) -> serde_json::Result<serde_json::Value> {
+        let mut fields = serde_json::to_value(&self.record)?;
+        if let Some(map) = fields.as_object_mut() {
+            map.remove("id");
+            map.retain(|_, v| {
+                !(v.is_null()
+                    || v.as_array().is_some_and(Vec::is_empty)
+                    || v.as_str().is_some_and(str::is_empty))
+            });
+        }
+        Ok(fields)
+    }
+}
+
 /// One facet value and the number of matching records that have it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FacetCount {

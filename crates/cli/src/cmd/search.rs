@@ -227,16 +227,7 @@ fn build_request(args: &Args) -> anyhow::Result<SearchRequest> {
 fn to_json(resp: SearchResponse, indexed: Option<IndexReport>) -> anyhow::Result<JsonAnswer> {
     let mut hits = Vec::with_capacity(resp.hits.len());
     for h in resp.hits {
-        let mut fields = serde_json::to_value(&h.record)?;
-        if let Some(map) = fields.as_object_mut() {
-            map.remove("id");
-            // Drop empty values so that hits stay readable.
-            map.retain(|_, v| {
-                !(v.is_null()
-                    || v.as_array().is_some_and(Vec::is_empty)
-                    || v.as_str().is_some_and(str::is_empty))
-            });
-        }
+        let fields = h.fields_json()?;
         hits.push(JsonHit {
             id: h.id.to_string(),
             score: h.score,
