@@ -225,10 +225,18 @@ fn bench_queries(c: &mut Criterion) {
             times,
         );
     };
-    typical(&index, "default store cache");
-    // A store cache that can hold every block (records / ~600 per 64 KiB block), warmed by a
+    typical(
+        &index,
+        &format!(
+            "default store cache, {} search threads",
+            index.search_threads()
+        ),
+    );
+    let one_thread = index.with_search_threads(1).expect("reader");
+    typical(&one_thread, "default store cache, 1 search thread");
+    // A store cache that can hold every block (~170 records per 16 KiB block), warmed by a
     // first pass of the same 1,000 queries.
-    let blocks = (records() / 500 + 16) as usize;
+    let blocks = (records() / 150 + 16) as usize;
     let cached = index.with_store_cache(blocks).expect("reader");
     for i in 0..1000 {
         cached.search(&typical_request(&g, i)).expect("search");

@@ -122,7 +122,10 @@ pub mod synth;
 
 pub use error::{Result, SearchError};
 pub use expand::ConceptExpander;
-pub use index::{DEFAULT_STORE_CACHE_BLOCKS, Indexer, IndexerOptions, SearchIndex, VERSION_FILE};
+pub use index::{
+    DEFAULT_SEARCH_THREADS, DEFAULT_STORE_CACHE_BLOCKS, Indexer, IndexerOptions, SearchIndex,
+    VERSION_FILE,
+};
 pub use record::{AssetRecord, GeoPoint, RightsSummary};
 pub use schema::{QUERY_FIELDS, QueryField, SCHEMA_VERSION, STEMMED_LANGUAGES, query_field};
 pub use search::{

@@ -11,7 +11,7 @@ use tantivy::tokenizer::{
 
 /// The version of the schema and of the way records are turned into documents. An index
 /// written with another version must be rebuilt (see [`crate::SearchError::RebuildNeeded`]).
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Languages with a stemmer: (BCP 47 primary subtag, tantivy stemmer).
 pub const STEMMED_LANGUAGES: &[(&str, Language)] = &[
@@ -204,6 +204,9 @@ pub(crate) fn stem_query_name(code: &str) -> String {
 pub(crate) struct Fields {
     pub id: Field,
     pub id_key: Field,
+    /// The high 64 bits of the id (the low ones are `id_key`): stored records leave the id
+    /// to these two columns.
+    pub id_hi: Field,
     pub record: Field,
     pub title: Field,
     pub description: Field,
@@ -291,6 +294,9 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
     // their length, and each norm costs a byte per record.
     let id = b.add_bytes_field("id", BytesOptions::default().set_indexed());
     let id_key = b.add_u64_field("id_key", FAST);
+    // UUID v7 ids start with their creation time: in index order the high word is close to
+    // linear, so its column costs ~2 bytes per record where 16 stored bytes cost ~10.
+    let id_hi = b.add_u64_field("id_hi", FAST);
     let record = b.add_bytes_field("record", STORED);
     let title = b.add_text_field("title", text(true, true, PLAIN));
     let description = b.add_text_field("description", text(true, true, PLAIN));
@@ -353,6 +359,7 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
     let fields = Fields {
         id,
         id_key,
+        id_hi,
         record,
         title,
         description,

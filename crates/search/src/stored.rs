@@ -19,7 +19,7 @@ use crate::record::{AssetRecord, GeoPoint, RightsSummary};
 
 /// First byte of every stored record (bumped with an incompatible layout, together with
 /// [`crate::SCHEMA_VERSION`]).
-const FORMAT: u8 = 1;
+const FORMAT: u8 = 2;
 
 type Ts = (i64, i32);
 
@@ -112,7 +112,6 @@ mod bit {
 
 #[derive(Serialize)]
 struct Out<'a> {
-    id: [u8; 16],
     in_columns: u32,
     paths: &'a [String],
     language: Option<&'a str>,
@@ -153,7 +152,6 @@ struct Out<'a> {
 
 #[derive(Deserialize)]
 struct In {
-    id: [u8; 16],
     in_columns: u32,
     paths: Vec<String>,
     language: Option<String>,
@@ -283,7 +281,6 @@ pub(crate) fn encode(r: &AssetRecord, buf: &mut Vec<u8>) {
     }
     let list = |b: u32, v: &[String]| if keep(b) { v.len() } else { 0 };
     let out = Out {
-        id: *r.id.as_bytes(),
         in_columns: m,
         paths: &r.paths,
         language: st(m, bit::LANGUAGE, &r.language),
@@ -360,7 +357,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Partial, String> {
     if i.in_columns & !bit::ALL != 0 {
         return Err(format!("unknown column flags {:#x}", i.in_columns));
     }
-    let mut r = AssetRecord::new(AssetId::from_bytes(i.id));
+    // The id comes from the `id_key` and `id_hi` columns (`SegmentColumns::fill_one`).
+    let mut r = AssetRecord::new(AssetId::from_bytes([0; 16]));
     r.paths = i.paths;
     r.language = i.language;
     r.title = i.title;
@@ -432,6 +430,8 @@ pub(crate) struct SegmentColumns {
     lat: Option<Column<f64>>,
     lon: Option<Column<f64>>,
     hash: [Option<Column<u64>>; 4],
+    id_lo: Option<Column<u64>>,
+    id_hi: Option<Column<u64>>,
 }
 
 /// Most entries of a segment's cache of looked-up string values.
@@ -515,6 +515,8 @@ impl SegmentColumns {
                 ff.column_opt("hash2")?,
                 ff.column_opt("hash3")?,
             ],
+            id_lo: ff.column_opt("id_key")?,
+            id_hi: ff.column_opt("id_hi")?,
         })
     }
 
@@ -602,6 +604,12 @@ impl SegmentColumns {
         use crate::index::{OPEN_END_MICROS, OPEN_START_MICROS};
         let m = p.in_columns;
         let mut r = p.record;
+        let lo = self.id_lo.as_ref().and_then(|c| c.first(doc));
+        let hi = self.id_hi.as_ref().and_then(|c| c.first(doc));
+        let (Some(lo), Some(hi)) = (lo, hi) else {
+            return Err(format!("the id columns have no value for doc {doc}"));
+        };
+        r.id = AssetId::from_bytes(((u128::from(hi) << 64) | u128::from(lo)).to_be_bytes());
         for (((b, col), names), small) in self.strs.iter().zip(resolved).zip(&self.small) {
             if m & b == 0 {
                 continue;
@@ -719,6 +727,7 @@ mod tests {
     fn without_columns(r: &AssetRecord) -> AssetRecord {
         let m = column_mask(r);
         let mut e = r.clone();
+        e.id = AssetId::from_bytes([0; 16]);
         let clear = |b: u32| m & b != 0;
         if clear(bit::LANGUAGE) {
             e.language = None;
@@ -874,7 +883,6 @@ mod tests {
         assert!(decode(&long).err().unwrap().contains("trailing"));
         // A huge length prefix fails without allocating it.
         let mut huge = vec![FORMAT];
-        huge.extend_from_slice(&[0; 16]);
         huge.extend_from_slice(&[0, 0xff, 0xff, 0xff, 0x0f]);
         assert!(decode(&huge).is_err());
         // Flipped bytes never panic.

@@ -334,3 +334,53 @@ fn sort_by_string_fields_across_segments_with_search_after() {
         .unwrap();
     assert!(r.warnings.iter().any(|w| w.contains("cursor")));
 }
+
+/// The hits' `fields` JSON (the `damkit search --json` contract) is the record as indexed,
+/// whatever the number of search threads: ids come back from their columns, records from
+/// the document store completed by the fast columns, in hit order.
+#[test]
+fn hit_fields_json_is_the_indexed_record() {
+    let g = Generator::new(21);
+    let recs: Vec<_> = (0..600).map(|n| g.record(n)).collect();
+    let index = SearchIndex::create_in_ram();
+    let mut w = index.indexer(IndexerOptions::default().threads(2)).unwrap();
+    for chunk in recs.chunks(200) {
+        for r in chunk {
+            w.add_new(r).unwrap();
+        }
+        w.commit().unwrap();
+    }
+    let by_id: std::collections::HashMap<_, _> = recs.iter().map(|r| (r.id, r)).collect();
+    let expected = |r: &damkit_search::AssetRecord| {
+        let mut v = serde_json::to_value(r).unwrap();
+        let map = v.as_object_mut().unwrap();
+        map.remove("id");
+        map.retain(|_, v| {
+            !(v.is_null()
+                || v.as_array().is_some_and(Vec::is_empty)
+                || v.as_str().is_some_and(str::is_empty))
+        });
+        v
+    };
+    let mut seen = std::collections::HashSet::new();
+    for threads in [1, 2, 3] {
+        let ix = index.with_search_threads(threads).unwrap();
+        assert_eq!(ix.search_threads(), threads);
+        for (q, sort) in [("", "-taken"), ("", "width"), ("", "make")] {
+            let req = SearchRequest::new(q)
+                .sort(Sort::parse(sort).unwrap().unwrap())
+                .limit(250);
+            let resp = ix.search(&req).unwrap();
+            assert_eq!(resp.hits.len(), 250);
+            let again = index.with_search_threads(1).unwrap().search(&req).unwrap();
+            for (h, h1) in resp.hits.iter().zip(&again.hits) {
+                assert_eq!(h.id, h1.id, "hit order does not depend on threads");
+                let r = by_id[&h.id];
+                assert_eq!(&h.record, r);
+                assert_eq!(h.fields_json().unwrap(), expected(r));
+                seen.insert(h.id);
+            }
+        }
+    }
+    assert!(seen.len() > 300, "{} distinct hits", seen.len());
+}
