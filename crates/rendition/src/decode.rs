@@ -496,34 +496,37 @@ pub(crate) fn jpeg_head_info(head: &[u8], limits: &Limits) -> Result<Option<Sour
     Ok(Some(jpeg_info(&dec, limits)?.0))
 }
 
-/// A 1/8-scale decode of a baseline JPEG streamed from `file` (positioned at
-/// `head.bytes.len()`, of `len` bytes in all) through damkit-core's DC decoder, without
-/// holding the file in memory. `None` when this path does not apply (progressive or
-/// otherwise unsupported by the DC decoder, no end-of-image marker, damaged data): the
-/// caller then reads the file and decodes it the usual way, which reports defects.
-pub(crate) fn decode_jpeg_dc_streamed<F: Read + std::io::Seek>(
+/// A scaled (1/2, 1/4, 1/8) decode of a JPEG streamed from `file` (positioned at
+/// `head.bytes.len()`, of `len` bytes in all), without holding the file in memory: 1/8 of
+/// a baseline file through damkit-core's DC decoder, else jpeg-decoder reading the file
+/// through a 64 KiB buffer. `None` when this path does not apply (full-size decode, no
+/// end-of-image marker, a decode error): the caller then reads the file and decodes it the
+/// usual way, which reports defects and handles lenient mode.
+pub(crate) fn decode_jpeg_streamed<F: Read + std::io::Seek>(
     file: &mut F,
     head: &Head,
     len: u64,
-    limits: &Limits,
+    opts: &DecodeOptions,
     path: &std::path::Path,
 ) -> Result<Option<Decoded>> {
     use std::io::SeekFrom;
+    let limits = &opts.limits;
+    let shrink = opts.jpeg_shrink;
     let Some(head_len) = head.jpeg_head else {
         return Ok(None);
     };
-    let h = &head.bytes[..head_len];
-    if damkit_core::jpeg::dc_probe(h).is_none() {
+    if !matches!(shrink, 2 | 4 | 8) {
         return Ok(None);
     }
+    let h = &head.bytes[..head_len];
     let mut dec = jpeg_decoder::Decoder::new(Cursor::new(h));
     if dec.read_info().is_err() {
         return Ok(None);
     }
     let (info, exif) = jpeg_info(&dec, limits)?;
-    if info.progressive {
+    let Some(jinfo) = dec.info() else {
         return Ok(None);
-    }
+    };
     let io = |source| RenditionError::Io {
         action: "reading",
         path: path.to_path_buf(),
@@ -548,27 +551,62 @@ pub(crate) fn decode_jpeg_dc_streamed<F: Read + std::io::Seek>(
     if !jpeg_has_eoi(&eoi_zone) {
         return Ok(None);
     }
-    let (ow, oh) = (info.width.div_ceil(8), info.height.div_ceil(8));
-    let ncomp: u64 = dec.info().map_or(3, |i| match i.pixel_format {
+    let ncomp: u64 = match jinfo.pixel_format {
         jpeg_decoder::PixelFormat::L8 => 1,
+        jpeg_decoder::PixelFormat::L16 => 2,
+        jpeg_decoder::PixelFormat::RGB24 => 3,
         jpeg_decoder::PixelFormat::CMYK32 => 4,
-        _ => 3,
-    });
+    };
+    let (ow, oh) = (info.width.div_ceil(shrink), info.height.div_ceil(shrink));
+    let full = u64::from(info.width) * u64::from(info.height);
+    let coeffs = if info.progressive {
+        full * ncomp * 2
+    } else {
+        0
+    };
     let mut budget = limits.clone();
     budget
-        .reserve(u64::from(ow) * u64::from(oh) * ncomp * 2)
+        .reserve(u64::from(ow) * u64::from(oh) * ncomp * 2 + coeffs)
         .map_err(|e| RenditionError::limit("JPEG decode buffers", e))?;
-    let stream = Cursor::new(&head.bytes[..]).chain(file);
-    let img = match damkit_core::jpeg::decode_dc_read(stream, limits) {
-        Ok(Some(img)) => img,
-        Ok(None) => return Ok(None),
-        Err(damkit_core::jpeg::DcReadError::Limit(e)) => {
-            return Err(RenditionError::limit("JPEG decode", e));
+    let mut raster = None;
+    if shrink == 8 && !info.progressive && damkit_core::jpeg::dc_probe(h).is_some() {
+        let stream = Cursor::new(&head.bytes[..]).chain(&mut *file);
+        raster = match damkit_core::jpeg::decode_dc_read(stream, limits) {
+            Ok(img) => img.and_then(|img| dc_raster(img, ow, oh)),
+            Err(damkit_core::jpeg::DcReadError::Limit(e)) => {
+                return Err(RenditionError::limit("JPEG decode", e));
+            }
+            Err(damkit_core::jpeg::DcReadError::Io(e)) => return Err(io(e)),
+            Err(e) => return Err(RenditionError::decode("JPEG", e)),
+        };
+    }
+    if raster.is_none() {
+        file.seek(SeekFrom::Start(read_len)).map_err(io)?;
+        let stream = Cursor::new(&head.bytes[..])
+            .chain(std::io::BufReader::with_capacity(64 * 1024, &mut *file));
+        let mut dec = jpeg_decoder::Decoder::new(stream);
+        if dec.read_info().is_err() {
+            return Ok(None);
         }
-        Err(damkit_core::jpeg::DcReadError::Io(e)) => return Err(io(e)),
-        Err(e) => return Err(RenditionError::decode("JPEG", e)),
-    };
-    let Some(raster) = dc_raster(img, ow, oh) else {
+        let Ok((w, hh)) = dec.scale(
+            info.width.div_ceil(shrink) as u16,
+            info.height.div_ceil(shrink) as u16,
+        ) else {
+            return Ok(None);
+        };
+        if (u32::from(w), u32::from(hh)) != (ow, oh) {
+            return Ok(None);
+        }
+        if let Some(rem) = limits.remaining_alloc() {
+            dec.set_max_decoding_buffer_size(usize::try_from(rem).unwrap_or(usize::MAX));
+        }
+        match decode_with_jpeg_decoder(&mut dec, jinfo.pixel_format, ow, oh) {
+            Ok(r) => raster = Some(r),
+            // The whole-file path decodes again and reports the defect.
+            Err(_) => return Ok(None),
+        }
+    }
+    let Some(raster) = raster else {
         return Ok(None);
     };
     let icc = dec.icc_profile();
@@ -579,7 +617,7 @@ pub(crate) fn decode_jpeg_dc_streamed<F: Read + std::io::Seek>(
         icc,
         exif,
         warnings: Vec::new(),
-        shrink: 8,
+        shrink,
         wide: None,
         xmp,
         iim,

@@ -514,8 +514,8 @@ impl Renderer {
         })
     }
 
-    /// The streamed 1/8-scale decode of a baseline JPEG file when the specs call for 1/8
-    /// (see [`decode::decode_jpeg_dc_streamed`]); `None` to read the file whole instead.
+    /// The streamed scaled decode of a JPEG file when the specs call for DCT scaling
+    /// (see [`decode::decode_jpeg_streamed`]); `None` to read the file whole instead.
     fn decode_streamed(
         &self,
         file: &mut std::fs::File,
@@ -533,11 +533,16 @@ impl Renderer {
         else {
             return Ok(None);
         };
-        if self.shrink_for(&info, specs) != 8 {
+        let shrink = self.shrink_for(&info, specs);
+        if shrink == 1 {
             return Ok(None);
         }
-        let d =
-            decode::decode_jpeg_dc_streamed(file, head, len, &self.limits, path).map_err(wrap)?;
+        let opts = DecodeOptions {
+            limits: self.limits.clone(),
+            lenient: self.lenient,
+            jpeg_shrink: shrink,
+        };
+        let d = decode::decode_jpeg_streamed(file, head, len, &opts, path).map_err(wrap)?;
         if d.is_none() {
             // Back to the start of the unread rest for the whole-file path.
             use std::io::Seek;
@@ -576,10 +581,12 @@ impl Renderer {
         let mut head = decode::read_head(&mut file, 16 << 20).map_err(io)?;
         let streamed = self.decode_streamed(&mut file, &head, len, input, specs)?;
         let rendered = match streamed {
-            // A 1/8-scale JPEG decode streamed from the file: never held whole in memory.
-            Some(decoded) => self
-                .render_decoded(decoded, 8, t0.elapsed(), specs)
-                .map_err(wrap)?,
+            // A scaled JPEG decode streamed from the file: never held whole in memory.
+            Some(decoded) => {
+                let shrink = decoded.shrink;
+                self.render_decoded(decoded, shrink, t0.elapsed(), specs)
+                    .map_err(wrap)?
+            }
             None => {
                 // Everything else: the whole file in memory, freed right after decoding.
                 let mut bytes = std::mem::take(&mut head.bytes);
