@@ -514,7 +514,7 @@ impl Renderer {
         })
     }
 
-    /// The streamed scaled decode of a JPEG file when the specs call for DCT scaling
+    /// The streamed 1/8-scale decode of a baseline JPEG file when the specs call for 1/8
     /// (see [`decode::decode_jpeg_streamed`]); `None` to read the file whole instead.
     fn decode_streamed(
         &self,
@@ -534,7 +534,7 @@ impl Renderer {
             return Ok(None);
         };
         let shrink = self.shrink_for(&info, specs);
-        if shrink == 1 {
+        if shrink != 8 {
             return Ok(None);
         }
         let opts = DecodeOptions {
@@ -581,7 +581,7 @@ impl Renderer {
         let mut head = decode::read_head(&mut file, 16 << 20).map_err(io)?;
         let streamed = self.decode_streamed(&mut file, &head, len, input, specs)?;
         let rendered = match streamed {
-            // A scaled JPEG decode streamed from the file: never held whole in memory.
+            // A 1/8 JPEG decode streamed from the file: never held whole in memory.
             Some(decoded) => {
                 let shrink = decoded.shrink;
                 self.render_decoded(decoded, shrink, t0.elapsed(), specs)
