@@ -128,7 +128,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<SourceInfo> {
         let (info, _) = jpeg_info(&dec, limits)?;
         Ok(info)
     } else {
-        let (info, _) = image_header(bytes, media_type, limits)?;
+        let (info, _) = image_header(Cursor::new(bytes), media_type, limits)?;
         Ok(info)
     }
 }
@@ -148,7 +148,7 @@ pub(crate) fn decode_impl(bytes: &[u8], opts: &DecodeOptions, keep_wide: bool) -
     if media_type == MediaType::Jpeg {
         decode_jpeg(bytes, opts)
     } else {
-        decode_with_image(bytes, media_type, opts, keep_wide)
+        decode_with_image(|| Ok(Cursor::new(bytes)), media_type, opts, keep_wide)
     }
 }
 
@@ -704,14 +704,14 @@ fn map_image_err(name: &'static str, e: image::ImageError) -> RenditionError {
 
 type BoxedDecoder<'a> = Box<dyn image::ImageDecoder + 'a>;
 
-fn image_header<'a>(
-    bytes: &'a [u8],
+fn image_header<'a, R: std::io::BufRead + std::io::Seek + 'a>(
+    input: R,
     media_type: MediaType,
     limits: &Limits,
 ) -> Result<(SourceInfo, BoxedDecoder<'a>)> {
     use image::ImageDecoder;
     let (fmt, name) = image_format(media_type);
-    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), fmt);
+    let mut reader = image::ImageReader::with_format(input, fmt);
     reader.limits(image_limits(limits));
     let mut dec = reader.into_decoder().map_err(|e| map_image_err(name, e))?;
     let (w, h) = dec.dimensions();
@@ -756,14 +756,17 @@ fn image_orientation_value(o: image::metadata::Orientation) -> u8 {
     }
 }
 
-fn decode_with_image(
-    bytes: &[u8],
+/// Decodes a PNG, TIFF, WebP, GIF or BMP with the `image` crate from a reader that `open`
+/// makes (at the start of the input; called twice for CMYK TIFFs).
+pub(crate) fn decode_with_image<R: std::io::BufRead + std::io::Seek>(
+    open: impl Fn() -> std::io::Result<R>,
     media_type: MediaType,
     opts: &DecodeOptions,
     keep_wide: bool,
 ) -> Result<Decoded> {
-    let (info, mut dec) = image_header(bytes, media_type, &opts.limits)?;
     let (_, name) = image_format(media_type);
+    let reader = open().map_err(|e| RenditionError::decode(name, e))?;
+    let (info, mut dec) = image_header(reader, media_type, &opts.limits)?;
     let icc = dec.icc_profile().ok().flatten();
     let exif = dec.exif_metadata().ok().flatten();
     let xmp = dec.xmp_metadata().ok().flatten();
@@ -788,7 +791,8 @@ fn decode_with_image(
         limits
             .reserve(need)
             .map_err(|e| RenditionError::limit("TIFF decode buffers", e))?;
-        if let Some(data) = decode_cmyk_tiff(bytes, &opts.limits, info.width, info.height)? {
+        let reader = open().map_err(|e| RenditionError::decode(name, e))?;
+        if let Some(data) = decode_cmyk_tiff(reader, &opts.limits, info.width, info.height)? {
             return Ok(Decoded {
                 raster: Raster {
                     width: info.width,
@@ -858,7 +862,12 @@ fn decode_with_image(
 
 /// The samples of a CMYK TIFF as stored (0 = no ink), reduced to 8 bits; `None` when the
 /// file is CMYK of another kind (with alpha, other depths): the `image` path takes it.
-fn decode_cmyk_tiff(bytes: &[u8], limits: &Limits, w: u32, h: u32) -> Result<Option<Vec<u8>>> {
+fn decode_cmyk_tiff<R: Read + std::io::Seek>(
+    input: R,
+    limits: &Limits,
+    w: u32,
+    h: u32,
+) -> Result<Option<Vec<u8>>> {
     use tiff::ColorType;
     use tiff::decoder::DecodingResult;
     let err = |e: tiff::TiffError| match e {
@@ -876,7 +885,7 @@ fn decode_cmyk_tiff(bytes: &[u8], limits: &Limits, w: u32, h: u32) -> Result<Opt
     let mut tl = tiff::decoder::Limits::default();
     tl.decoding_buffer_size = tl.decoding_buffer_size.min(budget);
     tl.intermediate_buffer_size = tl.intermediate_buffer_size.min(budget);
-    let mut dec = tiff::decoder::Decoder::new(Cursor::new(bytes))
+    let mut dec = tiff::decoder::Decoder::new(input)
         .map_err(err)?
         .with_limits(tl);
     if dec.dimensions().map_err(err)? != (w, h) {

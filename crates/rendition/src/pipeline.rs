@@ -587,6 +587,32 @@ impl Renderer {
                 self.render_decoded(decoded, shrink, t0.elapsed(), specs)
                     .map_err(wrap)?
             }
+            None if matches!(
+                MediaType::detect(&head.bytes),
+                Some(MediaType::Png | MediaType::Tiff)
+            ) =>
+            {
+                // PNG and TIFF (large when 16-bit or uncompressed): decoded from the file
+                // through a buffered reader, not from a copy of the whole file.
+                let t = Instant::now();
+                let media_type = MediaType::detect(&head.bytes).unwrap_or(MediaType::Png);
+                drop(head);
+                let opts = DecodeOptions {
+                    limits: self.limits.clone(),
+                    lenient: self.lenient,
+                    jpeg_shrink: 1,
+                };
+                let open = || {
+                    use std::io::Seek;
+                    let mut f = file.try_clone()?;
+                    f.seek(std::io::SeekFrom::Start(0))?;
+                    Ok(std::io::BufReader::with_capacity(64 * 1024, f))
+                };
+                let decoded =
+                    decode::decode_with_image(open, media_type, &opts, true).map_err(wrap)?;
+                self.render_decoded(decoded, 1, t.elapsed(), specs)
+                    .map_err(wrap)?
+            }
             None => {
                 // Everything else: the whole file in memory, freed right after decoding.
                 let mut bytes = std::mem::take(&mut head.bytes);

@@ -133,7 +133,18 @@ fn a_file_rendered_at_one_eighth_is_streamed_with_the_same_result() {
     let out = tempfile::tempdir().unwrap();
     let spec = RenditionSpec::long_edge("t", 64);
     let r = Renderer::new();
-    for name in ["bridge.jpg", "orient-6.jpg", "cmyk.jpg", "progressive.jpg"] {
+    // PNG and TIFF are decoded from the file through a buffered reader.
+    for name in [
+        "bridge.jpg",
+        "orient-6.jpg",
+        "cmyk.jpg",
+        "progressive.jpg",
+        "rgb16.png",
+        "rgb16.tif",
+        "cmyk.tif",
+        "rgba.png",
+        "palette.png",
+    ] {
         let bytes = std::fs::read(data(name)).unwrap();
         let in_memory = r.render_bytes(&bytes, std::slice::from_ref(&spec)).unwrap();
         let report = r
