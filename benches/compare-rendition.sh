@@ -3,7 +3,8 @@
 #
 #   benches/compare-rendition.sh DIR [SIZE] [REPEAT]
 #
-# DIR: a folder of JPEGs (e.g. 12-24 MP camera photos); SIZE: long edge (default 256);
+# DIR: a folder of images (e.g. 12-24 MP camera photos): JPEG (baseline or progressive),
+# PNG or TIFF (8 or 16 bits); SIZE: long edge (default 256);
 # REPEAT: how many times each file is processed per run (default 3; raise for steadier numbers).
 # Runs each tool with one worker (per-core throughput) and with one worker per core, and
 # prints wall-clock throughput and CPU-time throughput (images per CPU second: steadier than
@@ -28,12 +29,12 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/in" "$work/out-vips" "$work/out-damkit"
 n=0
 for r in $(seq 1 "$repeat"); do
-  for f in "$dir"/*.jpg "$dir"/*.jpeg "$dir"/*.JPG; do
+  for f in "$dir"/*.jpg "$dir"/*.jpeg "$dir"/*.JPG "$dir"/*.png "$dir"/*.tif "$dir"/*.tiff; do
     [ -f "$f" ] || continue
-    n=$((n + 1)); ln -s "$(realpath "$f")" "$work/in/img$n.jpg"
+    n=$((n + 1)); ln -s "$(realpath "$f")" "$work/in/img$n.${f##*.}"
   done
 done
-[ "$n" -gt 0 ] || { echo "no JPEGs in $dir" >&2; exit 2; }
+[ "$n" -gt 0 ] || { echo "no JPEG, PNG or TIFF files in $dir" >&2; exit 2; }
 cat > "$work/presets.toml" <<TOML
 [presets.cmp]
 fit = "long-edge"
@@ -55,11 +56,11 @@ run() {
   echo "$n $wall $rss $cpu" > "$work/last"
 }
 
-echo "long edge $size px, quality $q, $n images ($repeat x the JPEGs of $dir), $cores cores"
+echo "long edge $size px, quality $q, $n images ($repeat x the images of $dir), $cores cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for jobs in 1 "$cores"; do
-  run vipsthumbnail "$jobs" bash -c "ls '$work'/in/*.jpg | VIPS_CONCURRENCY=1 xargs -P $jobs -n 4 vipsthumbnail -s $size -o '$work/out-vips/%s.jpg[Q=$q,strip]'"
+  run vipsthumbnail "$jobs" bash -c "ls '$work'/in/* | VIPS_CONCURRENCY=1 xargs -P $jobs -n 4 vipsthumbnail -s $size -o '$work/out-vips/%s.jpg[Q=$q,strip]'"
   read -r _ vw vr vc < "$work/last"
-  run damkit "$jobs" "$damkit" render "$work"/in/*.jpg --presets "$work/presets.toml" --preset cmp --out "$work/out-damkit" --jobs "$jobs" $DAMKIT_FLAGS
+  run damkit "$jobs" "$damkit" render "$work"/in/* --presets "$work/presets.toml" --preset cmp --out "$work/out-damkit" --jobs "$jobs" $DAMKIT_FLAGS
   read -r _ dw dr dc < "$work/last"
   awk -v vw="$vw" -v dw="$dw" -v vr="$vr" -v dr="$dr" -v vc="$vc" -v dc="$dc" -v j="$jobs" \
     'BEGIN { printf "ratio         jobs=%-2d damkit/vips: wall throughput %.2fx, CPU throughput %.2fx, peak memory %.2f\n", j, vw/dw, vc/dc, dr/vr }'

@@ -112,7 +112,7 @@ pub struct DcLuma {
 /// baseline or extended Huffman): cheap, for deciding whether 1/8 is large enough before
 /// decoding. A `Some` does not promise that [`decode_dc`] succeeds.
 pub fn dc_probe(bytes: &[u8]) -> Option<(u32, u32)> {
-    let mut p = Parser::new(bytes)?;
+    let mut p = Parser::new(SliceSource(bytes))?;
     loop {
         let (marker, body) = p.segment()?;
         match marker {
@@ -131,10 +131,59 @@ pub fn dc_probe(bytes: &[u8]) -> Option<(u32, u32)> {
 /// `Ok(None)` when the file is not supported here or is damaged (decode it fully instead);
 /// `Err` when [`Limits`] refuse its dimensions or the buffers.
 pub fn decode_dc(bytes: &[u8], limits: &Limits) -> Result<Option<DcImage>, LimitError> {
-    let Some(st) = run(bytes, limits, Mode::All)? else {
+    let Some(st) = run(SliceSource(bytes), limits, Mode::All)? else {
         return Ok(None);
     };
     st.assemble(limits)
+}
+
+/// [`decode_dc`] from a reader, streamed: the file is read in 64 KiB chunks and never held
+/// whole, so a 1/8 decode of a large photo needs little more memory than its output and
+/// DC planes. The pixels are the same as [`decode_dc`]'s on the same bytes.
+///
+/// `Ok(None)` as for [`decode_dc`] (unsupported or damaged); [`DcReadError::Io`] when the
+/// reader fails; [`DcReadError::Limit`] when [`Limits`] refuse the dimensions or buffers.
+/// The reader is read up to the end of the last scan needed (not necessarily to its end);
+/// wrap slow readers yourself if small reads are costly (reads are 64 KiB already).
+///
+/// ```
+/// use damkit_core::{Limits, jpeg};
+///
+/// let not_a_jpeg = std::io::Cursor::new(b"GIF89a...");
+/// assert!(jpeg::decode_dc_read(not_a_jpeg, &Limits::default())?.is_none());
+/// Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn decode_dc_read<R: std::io::Read>(
+    reader: R,
+    limits: &Limits,
+) -> Result<Option<DcImage>, DcReadError> {
+    let mut src = ReadSource {
+        reader,
+        buf: Vec::new(),
+        len: 0,
+        end: false,
+        error: None,
+    };
+    let st = run(&mut src, limits, Mode::All)?;
+    if let Some(e) = src.error {
+        return Err(DcReadError::Io(e));
+    }
+    let Some(st) = st else {
+        return Ok(None);
+    };
+    Ok(st.assemble(limits)?)
+}
+
+/// Why [`decode_dc_read`] failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DcReadError {
+    /// The limits refuse the frame's dimensions or the decode buffers.
+    #[error(transparent)]
+    Limit(#[from] LimitError),
+    /// Reading the input failed.
+    #[error("reading the JPEG: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 /// Decodes only the luma plane at 1/8 scale (the other components are skipped, not
@@ -143,7 +192,7 @@ pub fn decode_dc(bytes: &[u8], limits: &Limits) -> Result<Option<DcImage>, Limit
 /// `Ok(None)` unless the file is grey or YCbCr with full-resolution luma and otherwise
 /// supported (see the module docs).
 pub fn decode_dc_luma(bytes: &[u8], limits: &Limits) -> Result<Option<DcLuma>, LimitError> {
-    let Some(st) = run(bytes, limits, Mode::LumaOnly)? else {
+    let Some(st) = run(SliceSource(bytes), limits, Mode::LumaOnly)? else {
         return Ok(None);
     };
     let c = &st.comps[0];
@@ -226,8 +275,8 @@ struct State {
     exif: Option<Vec<u8>>,
 }
 
-fn run(bytes: &[u8], limits: &Limits, mode: Mode) -> Result<Option<State>, LimitError> {
-    let Some(mut p) = Parser::new(bytes) else {
+fn run<S: Source>(src: S, limits: &Limits, mode: Mode) -> Result<Option<State>, LimitError> {
+    let Some(mut p) = Parser::new(src) else {
         return Ok(None);
     };
     let mut st: Option<State> = None;
@@ -312,7 +361,6 @@ fn run(bytes: &[u8], limits: &Limits, mode: Mode) -> Result<Option<State>, Limit
                 let Some(scan) = Scan::parse(body, &s.frame) else {
                     return Ok(None);
                 };
-                let start = p.pos;
                 let wanted = scan
                     .comps
                     .iter()
@@ -340,14 +388,16 @@ fn run(bytes: &[u8], limits: &Limits, mode: Mode) -> Result<Option<State>, Limit
                     }
                     tables.push((c, dc, ac));
                 }
-                let Some(used) = decode_scan(
-                    &bytes[start..],
-                    &s.frame,
-                    &mut s.comps,
-                    &tables,
-                    restart_interval,
-                ) else {
+                // The bit reader takes the source over for the scan and hands it back.
+                let mut bits = Bits::new(p.src, p.pos);
+                if decode_scan(&mut bits, &s.frame, &mut s.comps, &tables, restart_interval)
+                    .is_none()
+                {
                     return Ok(None);
+                }
+                p = Parser {
+                    src: bits.src,
+                    pos: bits.pos,
                 };
                 for &c in &scan.comps {
                     s.comps[c].done = true;
@@ -358,7 +408,6 @@ fn run(bytes: &[u8], limits: &Limits, mode: Mode) -> Result<Option<State>, Limit
                         s
                     }));
                 }
-                p.pos = start + used;
                 if !p.skip_entropy_data() {
                     return Ok(None);
                 }
@@ -622,55 +671,150 @@ const ZIGZAG: [u8; 80] = [
     63, 63, 63, 63, 63, 63,
 ];
 
+/// Where the decoder's bytes come from: a slice (all of it at once) or a reader (a window
+/// over it, refilled in chunks). Positions are indices into [`Source::buf`].
+trait Source {
+    /// The bytes available now.
+    fn buf(&self) -> &[u8];
+    /// Makes more bytes available, dropping the ones before `keep` (which the caller no
+    /// longer needs): returns how many bytes were dropped (every position into `buf` moves
+    /// down by that much) and whether new bytes arrived (false at the end of the input).
+    fn more(&mut self, keep: usize) -> (usize, bool);
+}
+
+/// All the bytes, borrowed.
+struct SliceSource<'a>(&'a [u8]);
+
+impl Source for SliceSource<'_> {
+    #[inline(always)]
+    fn buf(&self) -> &[u8] {
+        self.0
+    }
+
+    fn more(&mut self, _keep: usize) -> (usize, bool) {
+        (0, false)
+    }
+}
+
+/// Bytes read from a reader [`CHUNK`] at a time; only the unconsumed rest is kept.
+struct ReadSource<R> {
+    reader: R,
+    /// `buf[..len]` is the data; the rest is room for the next read (zeroed once).
+    buf: Vec<u8>,
+    len: usize,
+    end: bool,
+    /// The read error that ended the input, if any.
+    error: Option<std::io::Error>,
+}
+
+/// Bytes read at once by [`ReadSource`].
+const CHUNK: usize = 64 * 1024;
+
+impl<R: std::io::Read> Source for &mut ReadSource<R> {
+    #[inline(always)]
+    fn buf(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    fn more(&mut self, keep: usize) -> (usize, bool) {
+        let keep = keep.min(self.len);
+        self.buf.copy_within(keep..self.len, 0);
+        self.len -= keep;
+        if self.end {
+            return (keep, false);
+        }
+        if self.buf.len() < self.len + CHUNK {
+            // First call, or a segment longer than what is left: room for one more chunk.
+            self.buf.resize(self.len + CHUNK, 0);
+        }
+        loop {
+            match self.reader.read(&mut self.buf[self.len..]) {
+                Ok(n) => {
+                    self.len += n;
+                    self.end = n == 0;
+                    return (keep, n > 0);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.end = true;
+                    self.error = Some(e);
+                    return (keep, false);
+                }
+            }
+        }
+    }
+}
+
 /// Marker segments up to the first scan's data.
-struct Parser<'a> {
-    bytes: &'a [u8],
+struct Parser<S> {
+    src: S,
     pos: usize,
 }
 
-impl<'a> Parser<'a> {
-    fn new(bytes: &'a [u8]) -> Option<Self> {
-        bytes
-            .starts_with(&[0xFF, 0xD8])
-            .then_some(Parser { bytes, pos: 2 })
+impl<S: Source> Parser<S> {
+    fn new(src: S) -> Option<Self> {
+        let mut p = Parser { src, pos: 0 };
+        (p.ensure(2) && p.src.buf().starts_with(&[0xFF, 0xD8])).then(|| {
+            p.pos = 2;
+            p
+        })
+    }
+
+    /// Whether `n` bytes from `pos` on are available (reading more if needed).
+    fn ensure(&mut self, n: usize) -> bool {
+        while self.src.buf().len() < self.pos + n {
+            let (dropped, more) = self.src.more(self.pos);
+            self.pos -= dropped;
+            if !more {
+                return self.src.buf().len() >= self.pos + n;
+            }
+        }
+        true
     }
 
     /// The next marker and its segment body (empty for markers without one).
-    fn segment(&mut self) -> Option<(u8, &'a [u8])> {
-        let b = self.bytes;
-        if b.get(self.pos) != Some(&0xFF) {
+    fn segment(&mut self) -> Option<(u8, &[u8])> {
+        if !self.ensure(1) || self.src.buf()[self.pos] != 0xFF {
             return None;
         }
-        while b.get(self.pos) == Some(&0xFF) {
+        while self.ensure(1) && self.src.buf()[self.pos] == 0xFF {
             self.pos += 1;
         }
-        let marker = *b.get(self.pos)?;
+        if !self.ensure(1) {
+            return None;
+        }
+        let marker = self.src.buf()[self.pos];
         self.pos += 1;
         if matches!(marker, 0x01 | 0xD0..=0xD9) {
             return Some((marker, &[]));
         }
-        let len = usize::from(u16::from_be_bytes([
-            *b.get(self.pos)?,
-            *b.get(self.pos + 1)?,
-        ]));
-        if len < 2 || self.pos + len > b.len() {
+        if !self.ensure(2) {
             return None;
         }
-        let body = &b[self.pos + 2..self.pos + len];
+        let b = self.src.buf();
+        let len = usize::from(u16::from_be_bytes([b[self.pos], b[self.pos + 1]]));
+        if len < 2 || !self.ensure(len) {
+            return None;
+        }
+        let start = self.pos;
         self.pos += len;
-        Some((marker, body))
+        Some((marker, &self.src.buf()[start + 2..start + len]))
     }
 
     /// Moves past entropy-coded data to the next marker that is not a restart marker.
     fn skip_entropy_data(&mut self) -> bool {
-        let b = self.bytes;
-        while self.pos + 1 < b.len() {
-            if b[self.pos] == 0xFF && !matches!(b[self.pos + 1], 0x00 | 0xD0..=0xD7 | 0xFF) {
-                return true;
+        loop {
+            if !self.ensure(2) {
+                return false;
             }
-            self.pos += 1;
+            let b = self.src.buf();
+            while self.pos + 1 < b.len() {
+                if b[self.pos] == 0xFF && !matches!(b[self.pos + 1], 0x00 | 0xD0..=0xD7 | 0xFF) {
+                    return true;
+                }
+                self.pos += 1;
+            }
         }
-        false
     }
 }
 
@@ -866,8 +1010,8 @@ impl Huffman {
 
 /// An MSB-first bit reader over entropy-coded data: unstuffs `FF 00`, stops at markers
 /// and then supplies zero bits, counting them.
-struct Bits<'a> {
-    data: &'a [u8],
+struct Bits<S> {
+    src: S,
     pos: usize,
     acc: u64,
     n: u32,
@@ -879,11 +1023,11 @@ struct Bits<'a> {
 /// Zero bytes past the data tolerated (a valid scan needs at most a few).
 const MAX_FILL: u32 = 64;
 
-impl<'a> Bits<'a> {
-    fn new(data: &'a [u8]) -> Self {
+impl<S: Source> Bits<S> {
+    fn new(src: S, pos: usize) -> Self {
         Bits {
-            data,
-            pos: 0,
+            src,
+            pos,
             acc: 0,
             n: 0,
             fill: 0,
@@ -896,7 +1040,7 @@ impl<'a> Bits<'a> {
     fn refill(&mut self) {
         // Fast path: 8 bytes without 0xFF, loaded at once.
         if !self.at_marker
-            && let Some(chunk) = self.data.get(self.pos..self.pos + 8)
+            && let Some(chunk) = self.src.buf().get(self.pos..self.pos + 8)
         {
             let mut a = [0u8; 8];
             a.copy_from_slice(chunk);
@@ -916,19 +1060,32 @@ impl<'a> Bits<'a> {
         self.refill_slow();
     }
 
+    /// Reads more input when fewer than 8 bytes are left after `pos`; false at its end.
+    fn more(&mut self) -> bool {
+        let (dropped, more) = self.src.more(self.pos);
+        self.pos -= dropped;
+        more
+    }
+
     #[inline(never)]
     fn refill_slow(&mut self) {
+        if !self.at_marker && self.src.buf().len() < self.pos + 8 {
+            self.more();
+        }
         while self.n <= 56 {
             let byte = if self.at_marker {
                 self.fill += 1;
                 0
             } else {
-                match self.data.get(self.pos) {
+                let data = self.src.buf();
+                match data.get(self.pos) {
                     None => {
-                        self.at_marker = true;
+                        if !self.more() {
+                            self.at_marker = true;
+                        }
                         continue;
                     }
-                    Some(&0xFF) => match self.data.get(self.pos + 1) {
+                    Some(&0xFF) => match data.get(self.pos + 1) {
                         Some(0x00) => {
                             self.pos += 2;
                             0xFF
@@ -936,6 +1093,12 @@ impl<'a> Bits<'a> {
                         Some(0xFF) => {
                             // Fill bytes before a marker.
                             self.pos += 1;
+                            continue;
+                        }
+                        None => {
+                            if !self.more() {
+                                self.at_marker = true;
+                            }
                             continue;
                         }
                         _ => {
@@ -1008,14 +1171,19 @@ impl<'a> Bits<'a> {
         self.at_marker = false;
         // Reading ahead up to the marker supplied zero bytes that were never used.
         self.fill = 0;
-        while self.pos + 1 < self.data.len() {
-            if self.data[self.pos] == 0xFF && (0xD0..=0xD7).contains(&self.data[self.pos + 1]) {
-                self.pos += 2;
-                return true;
+        loop {
+            let data = self.src.buf();
+            while self.pos + 1 < data.len() {
+                if data[self.pos] == 0xFF && (0xD0..=0xD7).contains(&data[self.pos + 1]) {
+                    self.pos += 2;
+                    return true;
+                }
+                self.pos += 1;
             }
-            self.pos += 1;
+            if !self.more() {
+                return false;
+            }
         }
-        false
     }
 
     /// Decodes one block's DC difference and skips its AC coefficients. The bit buffer
@@ -1122,16 +1290,15 @@ impl<'a> Bits<'a> {
     }
 }
 
-/// Decodes the entropy-coded data of one scan into the components' planes; returns the
-/// number of bytes read.
-fn decode_scan(
-    data: &[u8],
+/// Decodes the entropy-coded data of one scan into the components' planes; `bits.pos` is
+/// left past what was read.
+fn decode_scan<S: Source>(
+    bits: &mut Bits<S>,
     f: &Frame,
     comps: &mut [CompState],
     tables: &[(usize, &Huffman, &Huffman)],
     restart_interval: u32,
-) -> Option<usize> {
-    let mut bits = Bits::new(data);
+) -> Option<()> {
     let mut pred = [0i32; 4];
     let mut coef = [0i32; 64];
     let interleaved = tables.len() > 1;
@@ -1212,7 +1379,7 @@ fn decode_scan(
             }
         }
     }
-    Some(bits.pos)
+    Some(())
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use damkit_core::Limits;
-use damkit_core::jpeg::{DcColor, dc_probe, decode_dc, decode_dc_luma};
+use damkit_core::jpeg::{
+    DcColor, DcReadError, dc_probe, decode_dc, decode_dc_luma, decode_dc_read,
+};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -118,4 +120,89 @@ fn limits_refuse_before_allocating() {
     let tiny = Limits::default().with_max_alloc(64);
     assert!(decode_dc(&bytes, &tiny).is_err());
     assert!(decode_dc_luma(&bytes, &tiny).is_err());
+}
+
+/// A reader that hands out at most `step` bytes per read (chunk boundaries everywhere) and
+/// fails with an I/O error after `fail_at` bytes, if set.
+struct Trickle<'a> {
+    data: &'a [u8],
+    pos: usize,
+    step: usize,
+    fail_at: Option<usize>,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.fail_at.is_some_and(|f| self.pos >= f) {
+            return Err(std::io::Error::other("disk on fire"));
+        }
+        let n = buf.len().min(self.step).min(self.data.len() - self.pos);
+        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn streamed_decode_equals_the_slice_decode_at_any_read_size() {
+    let l = Limits::default();
+    for name in [
+        "s420.jpg",
+        "s422.jpg",
+        "s444.jpg",
+        "s440.jpg",
+        "s411.jpg",
+        "rst.jpg",
+        "grey.jpg",
+        "cmyk.jpg",
+        "ycck.jpg",
+        "progressive.jpg",
+    ] {
+        let bytes = read(name);
+        let want = decode_dc(&bytes, &l).unwrap();
+        assert_eq!(want.is_some(), name != "progressive.jpg", "{name}");
+        for step in [1, 2, 3, 7, 8, 9, 64, 1000, usize::MAX] {
+            let r = Trickle {
+                data: &bytes,
+                pos: 0,
+                step,
+                fail_at: None,
+            };
+            let got = decode_dc_read(r, &l).unwrap();
+            assert_eq!(got, want, "{name}, reads of {step} bytes");
+        }
+        // Truncated streams agree with truncated slices (both None, or the same pixels when
+        // the cut falls in what the zero fill tolerates).
+        for cut in (0..bytes.len()).step_by(211) {
+            let r = Trickle {
+                data: &bytes[..cut],
+                pos: 0,
+                step: 5,
+                fail_at: None,
+            };
+            assert_eq!(
+                decode_dc_read(r, &l).unwrap(),
+                decode_dc(&bytes[..cut], &l).unwrap(),
+                "{name} cut at {cut}"
+            );
+        }
+    }
+}
+
+#[test]
+fn streamed_decode_reports_read_errors_and_limits() {
+    let bytes = read("s420.jpg");
+    let r = Trickle {
+        data: &bytes,
+        pos: 0,
+        step: 100,
+        fail_at: Some(bytes.len() / 2),
+    };
+    let e = decode_dc_read(r, &Limits::default()).unwrap_err();
+    assert!(matches!(e, DcReadError::Io(_)), "{e:?}");
+    assert!(e.to_string().contains("disk on fire"), "{e}");
+    damkit_core::error::assert_error_traits::<DcReadError>();
+    let tight = Limits::default().with_max_dimensions(100, 100);
+    let e = decode_dc_read(std::io::Cursor::new(&bytes), &tight).unwrap_err();
+    assert!(matches!(e, DcReadError::Limit(_)), "{e:?}");
 }

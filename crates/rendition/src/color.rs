@@ -2,8 +2,10 @@
 //!
 //! Conversion happens *after* resizing (on the small output raster, as libvips does), so its
 //! cost does not grow with the source size. CMYK sources are resized in CMYK and converted
-//! here; untagged CMYK uses the naive subtractive formula (see the crate README for why no
-//! CMYK profile is bundled).
+//! here; untagged CMYK is converted with the bundled CMYK profile ([`BUNDLED_CMYK_PROFILE`]:
+//! built from Fogra's FOGRA39L characterisation data, ISO Coated v2, the most common
+//! European press condition and the usual default of image tools; see
+//! `profiles/README.md`).
 
 use moxcms::{ColorProfile, DataColorSpace, Layout, TransformOptions};
 
@@ -15,10 +17,33 @@ pub(crate) struct ToSrgb {
     kind: Kind,
 }
 
+/// The CMYK profile assumed for CMYK pixels without an embedded profile: an ICC v2 output
+/// profile (A2B tables only) made with ArgyllCMS `colprof` from FOGRA39L.ti3 (Fogra's
+/// characterisation of ISO 12647-2 offset on coated paper, as shipped by Debian's
+/// `icc-profiles-free`, Zlib licence). How it was built: `profiles/README.md`.
+pub const BUNDLED_CMYK_PROFILE: &[u8] = include_bytes!("../profiles/damkit-fogra39.icc");
+
+/// The bundled CMYK → sRGB transform, made once per process.
+fn bundled_cmyk() -> Option<std::sync::Arc<moxcms::Transform8BitExecutor>> {
+    static T: std::sync::OnceLock<Option<std::sync::Arc<moxcms::Transform8BitExecutor>>> =
+        std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let p = ColorProfile::new_from_slice(BUNDLED_CMYK_PROFILE).ok()?;
+        p.create_transform_8bit(
+            Layout::Rgba,
+            &ColorProfile::new_srgb(),
+            Layout::Rgb,
+            TransformOptions::default(),
+        )
+        .ok()
+    })
+    .clone()
+}
+
 enum Kind {
     /// Data is already sRGB (or untagged RGB, taken as sRGB).
     Identity,
-    /// Untagged CMYK: naive conversion.
+    /// Untagged CMYK when the bundled profile is unusable (never, tested): naive formula.
     NaiveCmyk,
     /// A moxcms transform from the source layout to RGB(A).
     Icc(std::sync::Arc<moxcms::Transform8BitExecutor>, PixelLayout),
@@ -30,7 +55,10 @@ impl ToSrgb {
     /// ignored with a warning.
     pub(crate) fn new(layout: PixelLayout, icc: Option<&[u8]>, warnings: &mut Vec<String>) -> Self {
         let fallback = if layout == PixelLayout::Cmyk8 {
-            Kind::NaiveCmyk
+            match bundled_cmyk() {
+                Some(t) => Kind::Icc(t, PixelLayout::Cmyk8),
+                None => Kind::NaiveCmyk,
+            }
         } else {
             Kind::Identity
         };

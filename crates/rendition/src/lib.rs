@@ -84,6 +84,7 @@ mod spec;
 mod xmp;
 
 pub use batch::{FileOutcome, Progress, render_batch};
+pub use color::BUNDLED_CMYK_PROFILE;
 pub use decode::{DecodeOptions, Decoded, SourceInfo, decode, detect_format, probe};
 pub use error::{RenditionError, Result};
 pub use pipeline::{

@@ -1,7 +1,7 @@
 //! The renderer: one decode, many renditions.
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -259,10 +259,10 @@ impl Renderer {
         &self.limits
     }
 
-    fn decode_for(&self, bytes: &[u8], specs: &[RenditionSpec]) -> Result<(Decoded, u32)> {
-        let info = decode::probe(bytes, &self.limits)?;
+    /// The JPEG DCT scale-down for a source with header `info` and these specs.
+    fn shrink_for(&self, info: &SourceInfo, specs: &[RenditionSpec]) -> u32 {
         let (dw, dh) = info.display_size();
-        let shrink = if self.full_decode || info.media_type != MediaType::Jpeg {
+        if self.full_decode || info.media_type != MediaType::Jpeg {
             1
         } else {
             let least = specs
@@ -271,7 +271,12 @@ impl Renderer {
                 .fold(f64::INFINITY, f64::min);
             let s = jpeg_shrink_factor(least);
             self.max_shrink.map_or(s, |m| s.min(m))
-        };
+        }
+    }
+
+    fn decode_for(&self, bytes: &[u8], specs: &[RenditionSpec]) -> Result<(Decoded, u32)> {
+        let info = decode::probe(bytes, &self.limits)?;
+        let shrink = self.shrink_for(&info, specs);
         let opts = DecodeOptions {
             limits: self.limits.clone(),
             lenient: self.lenient,
@@ -441,10 +446,20 @@ impl Renderer {
     fn render_input(&self, input: Input<'_>, specs: &[RenditionSpec]) -> Result<Rendered> {
         check_specs(specs)?;
         let t0 = Instant::now();
-        let (mut decoded, shrink) = self.decode_for(input.bytes(), specs)?;
+        let (decoded, shrink) = self.decode_for(input.bytes(), specs)?;
         // The compressed input is no longer needed.
         drop(input);
-        let decode_time = t0.elapsed();
+        self.render_decoded(decoded, shrink, t0.elapsed(), specs)
+    }
+
+    /// Renders every spec from a decoded source (specs already checked).
+    fn render_decoded(
+        &self,
+        mut decoded: Decoded,
+        shrink: u32,
+        decode_time: Duration,
+        specs: &[RenditionSpec],
+    ) -> Result<Rendered> {
         let mut warnings = decoded.warnings.clone();
         let srgb = ToSrgb::new(decoded.raster.layout, decoded.icc.as_deref(), &mut warnings);
         // Largest output first, so that smaller ones can cascade from its resize.
@@ -499,6 +514,48 @@ impl Renderer {
         })
     }
 
+    /// The streamed 1/8-scale decode of a baseline JPEG file when the specs call for 1/8
+    /// (see [`decode::decode_jpeg_streamed`]); `None` to read the file whole instead.
+    fn decode_streamed(
+        &self,
+        file: &mut std::fs::File,
+        head: &decode::Head,
+        len: u64,
+        path: &Path,
+        specs: &[RenditionSpec],
+    ) -> Result<Option<Decoded>> {
+        let wrap = |e: RenditionError| e.in_file(path);
+        let Some(head_len) = head.jpeg_head else {
+            return Ok(None);
+        };
+        let Some(info) =
+            decode::jpeg_head_info(&head.bytes[..head_len], &self.limits).map_err(wrap)?
+        else {
+            return Ok(None);
+        };
+        let shrink = self.shrink_for(&info, specs);
+        if shrink != 8 {
+            return Ok(None);
+        }
+        let opts = DecodeOptions {
+            limits: self.limits.clone(),
+            lenient: self.lenient,
+            jpeg_shrink: shrink,
+        };
+        let d = decode::decode_jpeg_streamed(file, head, len, &opts, path).map_err(wrap)?;
+        if d.is_none() {
+            // Back to the start of the unread rest for the whole-file path.
+            use std::io::Seek;
+            file.seek(std::io::SeekFrom::Start(head.bytes.len() as u64))
+                .map_err(|source| RenditionError::Io {
+                    action: "reading",
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+        }
+        Ok(d)
+    }
+
     /// Reads `input`, renders every spec and writes `out_dir/STEM-NAME.EXT` atomically.
     /// Nothing is written unless every rendition of the file succeeded.
     pub fn render_file(
@@ -514,12 +571,62 @@ impl Renderer {
             path: input.to_path_buf(),
             source,
         };
-        let len = std::fs::metadata(input).map_err(io)?.len();
+        let mut file = std::fs::File::open(input).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
         self.limits
             .check_input_size(len)
             .map_err(|e| wrap(RenditionError::limit("input", e)))?;
-        let bytes = std::fs::read(input).map_err(io)?;
-        let rendered = self.render_vec(bytes, specs).map_err(wrap)?;
+        check_specs(specs)?;
+        // The start of the file: for a JPEG, its marker segments (header, EXIF, ICC, XMP).
+        let mut head = decode::read_head(&mut file, 16 << 20).map_err(io)?;
+        let streamed = self.decode_streamed(&mut file, &head, len, input, specs)?;
+        let rendered = match streamed {
+            // A 1/8 JPEG decode streamed from the file: never held whole in memory.
+            Some(decoded) => {
+                let shrink = decoded.shrink;
+                self.render_decoded(decoded, shrink, t0.elapsed(), specs)
+                    .map_err(wrap)?
+            }
+            None if matches!(
+                MediaType::detect(&head.bytes),
+                Some(MediaType::Png | MediaType::Tiff)
+            ) =>
+            {
+                // PNG and TIFF (large when 16-bit or uncompressed): decoded from the file
+                // through a buffered reader, not from a copy of the whole file.
+                let t = Instant::now();
+                let media_type = MediaType::detect(&head.bytes).unwrap_or(MediaType::Png);
+                drop(head);
+                let opts = DecodeOptions {
+                    limits: self.limits.clone(),
+                    lenient: self.lenient,
+                    jpeg_shrink: 1,
+                };
+                let open = || {
+                    use std::io::Seek;
+                    let mut f = file.try_clone()?;
+                    f.seek(std::io::SeekFrom::Start(0))?;
+                    Ok(std::io::BufReader::with_capacity(64 * 1024, f))
+                };
+                let decoded =
+                    decode::decode_with_image(open, media_type, &opts, true).map_err(wrap)?;
+                self.render_decoded(decoded, 1, t.elapsed(), specs)
+                    .map_err(wrap)?
+            }
+            None => {
+                // Everything else: the whole file in memory, freed right after decoding.
+                let mut bytes = std::mem::take(&mut head.bytes);
+                bytes
+                    .try_reserve_exact(
+                        usize::try_from(len)
+                            .unwrap_or(usize::MAX)
+                            .saturating_sub(bytes.len()),
+                    )
+                    .map_err(|e| wrap(RenditionError::decode("input", e)))?;
+                file.read_to_end(&mut bytes).map_err(io)?;
+                self.render_vec(bytes, specs).map_err(wrap)?
+            }
+        };
         let mut outputs = Vec::with_capacity(rendered.renditions.len());
         for (spec, r) in specs.iter().zip(&rendered.renditions) {
             let path = out_dir.join(output_name(input, spec));

@@ -2,6 +2,7 @@
 //! `tests/bad` (broken inputs that must fail cleanly).
 
 mod bad_input;
+mod cmyk;
 mod formats;
 mod orientation;
 mod quality;

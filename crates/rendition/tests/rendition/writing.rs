@@ -124,3 +124,51 @@ fn watermark_is_drawn_from_a_png_with_alpha() {
     let err = r.render_pixels(&bytes, &spec).unwrap_err().to_string();
     assert!(err.contains("nope.png"), "{err}");
 }
+
+#[test]
+fn a_file_rendered_at_one_eighth_is_streamed_with_the_same_result() {
+    // 1600x1004 to 64 px: 1/8 shrink-on-load, which render_file streams from the file
+    // through the DC decoder (never reading it whole); the result must equal the in-memory
+    // path's, metadata included.
+    let out = tempfile::tempdir().unwrap();
+    let spec = RenditionSpec::long_edge("t", 64);
+    let r = Renderer::new();
+    // PNG and TIFF are decoded from the file through a buffered reader.
+    for name in [
+        "bridge.jpg",
+        "orient-6.jpg",
+        "cmyk.jpg",
+        "progressive.jpg",
+        "rgb16.png",
+        "rgb16.tif",
+        "cmyk.tif",
+        "rgba.png",
+        "palette.png",
+    ] {
+        let bytes = std::fs::read(data(name)).unwrap();
+        let in_memory = r.render_bytes(&bytes, std::slice::from_ref(&spec)).unwrap();
+        let report = r
+            .render_file(&data(name), std::slice::from_ref(&spec), out.path())
+            .unwrap();
+        assert_eq!(report.shrink_on_load, in_memory.shrink_on_load, "{name}");
+        let written = std::fs::read(&report.outputs[0].path).unwrap();
+        assert_eq!(written, in_memory.renditions[0].data, "{name}");
+    }
+    // A truncated JPEG still fails in strict mode (the streamed path refuses files without
+    // an end-of-image marker and the whole-file path reports them), and decodes leniently.
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = std::fs::read(data("bridge.jpg")).unwrap();
+    let cut = dir.path().join("cut.jpg");
+    std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let e = r
+        .render_file(&cut, std::slice::from_ref(&spec), out.path())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("end-of-image"), "{e}");
+    let lenient = Renderer::new()
+        .lenient(true)
+        .render_file(&cut, std::slice::from_ref(&spec), out.path())
+        .unwrap();
+    assert_eq!(lenient.shrink_on_load, 8);
+    assert!(!lenient.warnings.is_empty());
+}
