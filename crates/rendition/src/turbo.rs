@@ -70,3 +70,78 @@ pub(crate) fn decode_rgb(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bridge() -> Vec<u8> {
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/bridge.jpg"
+        ))
+        .unwrap()
+    }
+
+    /// The full-size decode agrees with zune-jpeg's (both accurate IDCT and fancy
+    /// upsampling: a few levels of rounding apart at most).
+    #[test]
+    fn full_size_matches_zune() {
+        let bytes = bridge();
+        let info = crate::decode::probe(&bytes, &damkit_core::Limits::default()).unwrap();
+        let (w, h) = (info.width, info.height);
+        let turbo = decode_rgb(&bytes, w, h, w, h).expect("libjpeg-turbo decodes bridge.jpg");
+        let mut dec = zune_jpeg::JpegDecoder::new_with_options(
+            zune_core::bytestream::ZCursor::new(&bytes[..]),
+            zune_core::options::DecoderOptions::default()
+                .jpeg_set_out_colorspace(zune_core::colorspace::ColorSpace::RGB),
+        );
+        let zune = dec.decode().unwrap();
+        assert_eq!(turbo.data.len(), zune.len());
+        let max = turbo
+            .data
+            .iter()
+            .zip(&zune)
+            .map(|(a, b)| a.abs_diff(*b))
+            .max()
+            .unwrap();
+        let mean = turbo
+            .data
+            .iter()
+            .zip(&zune)
+            .map(|(a, b)| f64::from(a.abs_diff(*b)))
+            .sum::<f64>()
+            / zune.len() as f64;
+        assert!(mean < 0.5 && max <= 8, "mean {mean}, max {max}");
+    }
+
+    /// DCT-scaled decodes give ceil(w / s) x ceil(h / s) pixels whose mean follows the
+    /// full-size image's; a size no DCT scale gives is refused (`None`), not mis-decoded.
+    #[test]
+    fn scaled_decodes_have_the_scaled_size() {
+        let bytes = bridge();
+        let info = crate::decode::probe(&bytes, &damkit_core::Limits::default()).unwrap();
+        let (w, h) = (info.width, info.height);
+        let full = decode_rgb(&bytes, w, h, w, h).unwrap();
+        let mean =
+            |r: &Raster| r.data.iter().map(|&v| f64::from(v)).sum::<f64>() / r.data.len() as f64;
+        for s in [2u32, 4, 8] {
+            let (ow, oh) = (w.div_ceil(s), h.div_ceil(s));
+            let r = decode_rgb(&bytes, w, h, ow, oh).unwrap();
+            assert_eq!(
+                (r.width, r.height, r.data.len()),
+                (ow, oh, (ow * oh * 3) as usize)
+            );
+            assert!((mean(&r) - mean(&full)).abs() < 2.0, "1/{s}");
+        }
+        assert!(
+            decode_rgb(&bytes, w + 1, h, w, h).is_none(),
+            "wrong header size"
+        );
+        assert!(
+            decode_rgb(&bytes[..bytes.len() / 3], w, h, w, h).is_none(),
+            "truncated"
+        );
+        assert!(decode_rgb(b"not a jpeg", w, h, w, h).is_none());
+    }
+}
