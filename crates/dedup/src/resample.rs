@@ -70,11 +70,14 @@ fn precompute(in_size: u32, out_size: u32) -> Coeffs {
     Coeffs { ksize, bounds, k }
 }
 
+/// Recently used coefficients, keyed by (input size, output size).
+type CoeffCache = Vec<((u32, u32), std::rc::Rc<Coeffs>)>;
+
 thread_local! {
     /// The coefficients of the last few (input, output) sizes: a fingerprint resizes the
     /// same sizes again and again (the full image and its crops to 32x32, 9x8, ...), and
     /// computing them costs two `sin` per tap.
-    static COEFFS: std::cell::RefCell<Vec<((u32, u32), std::rc::Rc<Coeffs>)>> =
+    static COEFFS: std::cell::RefCell<CoeffCache> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
