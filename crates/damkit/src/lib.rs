@@ -42,6 +42,10 @@
 //! damkit = { version = "0.1", default-features = false, features = ["metadata", "dedup"] }
 //! ```
 //!
+//! Optional, off by default: `turbojpeg` decodes JPEGs for renditions (and so for ingest)
+//! with the system's libjpeg-turbo (`damkit-rendition/turbojpeg`, found with pkg-config),
+//! about twice as fast as the pure-Rust decoder.
+//!
 //! See `crate-status.md` in the repository for what each crate implements today.
 //!
 //! # Example

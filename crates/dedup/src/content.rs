@@ -173,7 +173,7 @@ fn jpeg(b: &[u8], h: &mut blake3::Hasher) -> Result<()> {
                     let start = pos;
                     let mut i = pos;
                     loop {
-                        let Some(off) = b[i..].iter().position(|&x| x == 0xFF) else {
+                        let Some(off) = memchr::memchr(0xFF, &b[i..]) else {
                             return Err(DedupError::malformed(
                                 F,
                                 start,

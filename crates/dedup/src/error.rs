@@ -102,8 +102,10 @@ impl DedupError {
         }
     }
 
-    /// Attaches a path to a byte-level error (a no-op for errors that already carry one).
-    pub(crate) fn in_file(self, path: &std::path::Path) -> Self {
+    /// Attaches a path to a byte-level error (a no-op for errors that already carry one),
+    /// e.g. to an error of [`content_hash`](crate::content::content_hash) on bytes read from
+    /// `path`.
+    pub fn in_file(self, path: &std::path::Path) -> Self {
         match self {
             e @ DedupError::Malformed { .. } => DedupError::InFile {
                 path: path.to_path_buf(),

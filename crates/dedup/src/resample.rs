@@ -70,6 +70,36 @@ fn precompute(in_size: u32, out_size: u32) -> Coeffs {
     Coeffs { ksize, bounds, k }
 }
 
+/// Recently used coefficients, keyed by (input size, output size).
+type CoeffCache = Vec<((u32, u32), std::rc::Rc<Coeffs>)>;
+
+thread_local! {
+    /// The coefficients of the last few (input, output) sizes: a fingerprint resizes the
+    /// same sizes again and again (the full image and its crops to 32x32, 9x8, ...), and
+    /// computing them costs two `sin` per tap.
+    static COEFFS: std::cell::RefCell<CoeffCache> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`precompute`], through this thread's cache of recent sizes.
+fn coeffs(in_size: u32, out_size: u32) -> std::rc::Rc<Coeffs> {
+    COEFFS.with(|c| {
+        let mut cache = c.borrow_mut();
+        if let Some((_, k)) = cache.iter().find(|(key, _)| *key == (in_size, out_size)) {
+            return k.clone();
+        }
+        let k = std::rc::Rc::new(precompute(in_size, out_size));
+        if k.k.len() > 1 << 16 {
+            return k; // a rare huge reduction: not kept
+        }
+        if cache.len() >= 16 {
+            cache.remove(0);
+        }
+        cache.push(((in_size, out_size), k.clone()));
+        k
+    })
+}
+
 #[inline]
 fn clip8(v: i32) -> u8 {
     if v >= (1 << PRECISION_BITS << 8) {
@@ -96,8 +126,8 @@ pub fn resize_lanczos(img: &GrayImage, out_w: u32, out_h: u32) -> GrayImage {
     }
     let need_h = in_w != out_w;
     let need_v = in_h != out_h;
-    let ch = precompute(in_w, out_w);
-    let cv = precompute(in_h, out_h);
+    let ch = coeffs(in_w, out_w);
+    let cv = coeffs(in_h, out_h);
     // Rows the vertical pass reads.
     let y_first = cv.bounds[0].0;
     let (ly, ln) = cv.bounds[out_h as usize - 1];
@@ -131,16 +161,22 @@ pub fn resize_lanczos(img: &GrayImage, out_w: u32, out_h: u32) -> GrayImage {
         };
     }
     let mut out = vec![0u8; out_w as usize * out_h as usize];
+    // Row by row (contiguous reads, vectorised); the wrapping sums are those of Pillow's
+    // column-by-column loop, in another order (integer addition: the same result).
+    let tw = tmp_w as usize;
+    let mut acc = vec![0i32; tw];
     for yy in 0..out_h as usize {
         let (ymin, n) = cv.bounds[yy];
         let k = &cv.k[yy * cv.ksize..][..n];
-        for xx in 0..tmp_w as usize {
-            let mut ss: i32 = 1 << (PRECISION_BITS - 1);
-            for (y, &kv) in k.iter().enumerate() {
-                let v = tmp[(ymin + y - row0) * tmp_w as usize + xx];
-                ss = ss.wrapping_add(i32::from(v).wrapping_mul(kv));
+        acc.fill(1 << (PRECISION_BITS - 1));
+        for (y, &kv) in k.iter().enumerate() {
+            let row = &tmp[(ymin + y - row0) * tw..][..tw];
+            for (a, &v) in acc.iter_mut().zip(row) {
+                *a = a.wrapping_add(i32::from(v).wrapping_mul(kv));
             }
-            out[yy * out_w as usize + xx] = clip8(ss);
+        }
+        for (o, &a) in out[yy * out_w as usize..][..tw].iter_mut().zip(&acc) {
+            *o = clip8(a);
         }
     }
     GrayImage {

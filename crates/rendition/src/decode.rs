@@ -289,7 +289,11 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
     // libjpeg's 1/8-scale pixels while only skipping the AC coefficients (several times
     // faster than jpeg-decoder's scaled path). Kinds it does not handle (progressive,
     // arithmetic, 12-bit, damaged data...) fall through to jpeg-decoder.
-    let dc = if shrink == 8 {
+    // With the `turbojpeg` feature, libjpeg-turbo decodes colour and grey JPEGs at every
+    // scale (`None`: not such a JPEG, or libjpeg-turbo refused it: the paths below).
+    let dc = if let Some(r) = decode_turbo(bytes, &info, jinfo.pixel_format, ow, oh) {
+        Some(r)
+    } else if shrink == 8 {
         decode_dc(bytes, &opts.limits, ow, oh)?
     } else {
         None
@@ -600,6 +604,35 @@ pub(crate) fn decode_jpeg_streamed<F: Read + std::io::Seek>(
         xmp,
         iim,
     }))
+}
+
+/// The decode through libjpeg-turbo (feature `turbojpeg`) of a colour or grey JPEG, at the
+/// DCT scale that gives `ow` x `oh`.
+#[cfg(feature = "turbojpeg")]
+fn decode_turbo(
+    bytes: &[u8],
+    info: &SourceInfo,
+    format: jpeg_decoder::PixelFormat,
+    ow: u32,
+    oh: u32,
+) -> Option<Raster> {
+    match format {
+        jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8 => {
+            crate::turbo::decode_rgb(bytes, info.width, info.height, ow, oh)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(not(feature = "turbojpeg"))]
+fn decode_turbo(
+    _: &[u8],
+    _: &SourceInfo,
+    _: jpeg_decoder::PixelFormat,
+    _: u32,
+    _: u32,
+) -> Option<Raster> {
+    None
 }
 
 /// The full-size RGB pixels through zune-jpeg, into this thread's kept buffer.

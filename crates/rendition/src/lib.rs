@@ -68,6 +68,11 @@
 //!   is lossless only.
 //! - `avif` (off): AVIF output through `ravif` (rav1e, pure Rust, without its assembly so no
 //!   nasm is needed). Off by default: rav1e is a large build and AV1 encoding is slow.
+//! - `turbojpeg` (off): colour and grey JPEGs are decoded (full size and DCT-scaled 1/2,
+//!   1/4, 1/8) by the system's libjpeg-turbo through the `turbojpeg` crate (linked with
+//!   pkg-config; Debian `libturbojpeg0-dev`), about twice as fast as the pure-Rust decoders.
+//!   CMYK/YCCK JPEGs, and any file libjpeg-turbo refuses, take the pure-Rust path. Off by
+//!   default: it needs a system library.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -81,6 +86,8 @@ mod ops;
 mod pipeline;
 mod raster;
 mod spec;
+#[cfg(feature = "turbojpeg")]
+mod turbo;
 mod xmp;
 
 pub use batch::{FileOutcome, Progress, render_batch};

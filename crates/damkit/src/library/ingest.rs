@@ -1135,6 +1135,7 @@ impl Library {
             config: &self.config,
             asset: Some(asset),
             metadata_only,
+            bytes: Default::default(),
         };
         for stage in stages {
             let t = Instant::now();

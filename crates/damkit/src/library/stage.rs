@@ -56,6 +56,28 @@ pub struct StageInput<'a> {
     /// version): stages that depend only on the bytes (renditions, hashes) skip the file;
     /// metadata, keywords and rights run again.
     pub metadata_only: bool,
+    /// The bytes of `content`, read on the first [`StageInput::bytes`] call and shared by
+    /// the stages that need them all (renditions, content hash): the file is read once.
+    pub(crate) bytes: std::sync::OnceLock<Result<Vec<u8>, String>>,
+}
+
+impl StageInput<'_> {
+    /// The bytes of [`content`](Self::content), read on first use and kept until every stage
+    /// has run on this file, so the stages that need the whole file (renditions, the content
+    /// hash) read it once. Files larger than `limits`' input size are refused before they are
+    /// read (the error names the file); a read error is returned to every caller.
+    pub fn bytes(&self, limits: &damkit_core::Limits) -> Result<&[u8], String> {
+        limits
+            .check_input_size(self.size)
+            .map_err(|e| format!("{}: {e}", self.content.display()))?;
+        self.bytes
+            .get_or_init(|| {
+                std::fs::read(self.content)
+                    .map_err(|e| format!("reading {}: {e}", self.content.display()))
+            })
+            .as_deref()
+            .map_err(Clone::clone)
+    }
 }
 
 /// What stages found about a file; stored in the catalog in the same transaction as the

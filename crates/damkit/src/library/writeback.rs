@@ -203,6 +203,7 @@ mod imp {
                 config: &lib.config,
                 asset: Some(*id),
                 metadata_only: false,
+                bytes: Default::default(),
             };
             let mut out = StageOutput::default();
             MetadataStage::new(lib.config.metadata.read_sidecars)

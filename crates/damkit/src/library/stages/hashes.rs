@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use damkit_core::{Limits, MediaFamily};
-use damkit_dedup::content::content_hash_file;
+use damkit_dedup::content::content_hash;
 use damkit_dedup::decode::{DecodeOptions, decode_luma, load_luma};
 use damkit_dedup::exact::to_hex;
 use damkit_dedup::near::{Fingerprint, NearOptions};
@@ -26,7 +26,9 @@ impl AssetStage for ContentHashStage {
         if input.metadata_only {
             return Ok(());
         }
-        let ch = content_hash_file(input.content, &Limits::default())?;
+        // The bytes the renditions stage read (or read here, once, for both).
+        let bytes = input.bytes(&Limits::default())?;
+        let ch = content_hash(bytes).map_err(|e| e.in_file(input.content))?;
         out.hashes.push(("content".into(), to_hex(&ch.hash)));
         Ok(())
     }

@@ -76,14 +76,9 @@ impl AssetStage for RenditionStage {
             Some(mt) if mt.family() == MediaFamily::Raster => {}
             _ => return Ok(()),
         }
-        self.renderer
-            .limits()
-            .check_input_size(input.size)
-            .map_err(|e| format!("{}: {e}", input.content.display()))?;
-        let bytes = std::fs::read(input.content)
-            .map_err(|e| format!("reading {}: {e}", input.content.display()))?;
-        let rendered = self.renderer.render_bytes(&bytes, &self.specs)?;
-        drop(bytes);
+        // Read once for this stage and the content hash (`StageInput::bytes`).
+        let bytes = input.bytes(self.renderer.limits())?;
+        let rendered = self.renderer.render_bytes(bytes, &self.specs)?;
         let hash = input.blake3;
         for ((spec, suffix), r) in self
             .specs
