@@ -70,7 +70,7 @@ fn bench(c: &mut Criterion) {
                 }
             }
             black_box(found)
-        })
+        });
     });
     let hashes: Vec<[u64; 1]> = stored.iter().flat_map(|f| f.map(|h| [h])).collect();
     let index = HashIndex::new(hashes);
@@ -83,7 +83,7 @@ fn bench(c: &mut Criterion) {
                 }
             }
             black_box(found)
-        })
+        });
     });
     g.bench_function("brute_force", |b| {
         b.iter(|| {
@@ -95,7 +95,7 @@ fn bench(c: &mut Criterion) {
                     .count();
             }
             black_box(found)
-        })
+        });
     });
     g.finish();
 }

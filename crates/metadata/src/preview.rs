@@ -646,7 +646,7 @@ fn jpeg_frame<R: Read + Seek>(
                     code - 0xC0
                 )));
             }
-            0xD8 | 0xD9 | 0xDA => return Ok(Err("no start-of-frame before the scan".into())),
+            0xD8..=0xDA => return Ok(Err("no start-of-frame before the scan".into())),
             0x01 | 0xD0..=0xD7 => p += 2,
             _ => {
                 if seg < 2 {
@@ -768,7 +768,14 @@ fn bmff<R: Read + Seek>(s: &mut Src<'_, R>, out: &mut Previews, ifds: &mut usize
                     for (t2, pl2, e2) in boxes(s, pl + 16, e, out)? {
                         match &t2 {
                             b"THMB" => {
-                                bmff_jpeg(s, pl2, e2, PreviewKind::ThumbnailImage, "CR3 THMB", out)?
+                                bmff_jpeg(
+                                    s,
+                                    pl2,
+                                    e2,
+                                    PreviewKind::ThumbnailImage,
+                                    "CR3 THMB",
+                                    out,
+                                )?;
                             }
                             b"CMT1" => {
                                 let h = s.read_at(pl2, 8).map_err(io)?;
