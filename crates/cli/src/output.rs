@@ -57,10 +57,14 @@ pub fn fatal(command: &str, err: &anyhow::Error) -> Status {
 
 /// Writes `value` as pretty JSON on stdout followed by a newline.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+    // One buffered write: serde_json writes token by token, and stdout's line buffer would
+    // turn a large document into thousands of write calls.
+    let mut buf = serde_json::to_vec_pretty(value)?;
+    buf.push(b'\n');
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
+    out.write_all(&buf)?;
+    out.flush()?;
     Ok(())
 }
 

@@ -33,6 +33,9 @@
 //!
 //! Writing: [`write_path`] with [`Edit`]s (`--set XMP-dc:Title=…`, `--add MWG:Keywords=dog`).
 //!
+//! Camera RAW previews: [`previews`] lists the embedded JPEG previews of TIFF-based RAW, RAF
+//! and CR3 files with their pixel sizes and the RAW's orientation ([`preview`] module).
+//!
 //! # Formats × families
 //!
 //! | container | EXIF | IPTC-IIM | XMP | write |
@@ -109,6 +112,7 @@ pub mod irb;
 pub mod model;
 mod mwg;
 pub mod names;
+pub mod preview;
 mod sparse;
 mod tiffdir;
 mod value;
@@ -124,6 +128,7 @@ pub use container::{Blocks, ReadLimits};
 pub use error::{Error, Result};
 pub use iim::{IimBlock, IimCharset};
 pub use mwg::{Reconciled, Source};
+pub use preview::{EmbeddedPreview, PreviewKind, Previews, previews, previews_in_bytes};
 pub use value::{Tag, Value};
 pub use write::{Edit, Op, WriteOptions, WriteReport, write_path};
 

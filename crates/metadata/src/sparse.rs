@@ -30,6 +30,15 @@ struct Sparse<'f, R> {
     loaded: Vec<u64>,
 }
 
+/// Chunks or boxes walked in one PNG, ISO-BMFF or WebP file before reading it whole instead.
+const MAX_CHUNKS: u32 = 100_000;
+
+/// Counts one more chunk of a walk; true once there are more than [`MAX_CHUNKS`].
+fn too_many_chunks(count: &mut u32) -> bool {
+    *count += 1;
+    *count > MAX_CHUNKS
+}
+
 /// The walk met something it does not follow: read the whole file instead.
 struct Fallback;
 
@@ -248,8 +257,7 @@ fn png<R: Read + Seek>(s: &mut Sparse<'_, R>) -> std::io::Result<Result<(), Fall
     let mut pos = 8u64;
     let mut count = 0u32;
     while pos + 8 <= s.len() {
-        count += 1;
-        if count > 100_000 {
+        if too_many_chunks(&mut count) {
             return Ok(Err(Fallback));
         }
         s.ensure(pos, 8)?;
@@ -277,8 +285,7 @@ fn bmff<R: Read + Seek>(s: &mut Sparse<'_, R>) -> std::io::Result<Result<(), Fal
     let mut pos = 0u64;
     let mut count = 0u32;
     while pos + 8 <= s.len() {
-        count += 1;
-        if count > 100_000 {
+        if too_many_chunks(&mut count) {
             return Ok(Err(Fallback));
         }
         s.ensure(pos, 16)?;
@@ -340,8 +347,7 @@ fn webp<R: Read + Seek>(s: &mut Sparse<'_, R>) -> std::io::Result<Result<(), Fal
     let mut pos = 12u64;
     let mut count = 0u32;
     while pos + 8 <= s.len() {
-        count += 1;
-        if count > 100_000 {
+        if too_many_chunks(&mut count) {
             return Ok(Err(Fallback));
         }
         s.ensure(pos, 8)?;

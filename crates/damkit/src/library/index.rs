@@ -1187,11 +1187,51 @@ fn rights_summary(policy: &str, expires: Option<&str>) -> RightsSummary {
     s
 }
 
+/// The places both territory lists cover, by damkit-rights' ISO 3166 reading (the one
+/// [`Library::check_use`](super::Library::check_use) evaluates with): a code within a group
+/// of the other list stays (`DE` against `EU` gives `DE`), a subdivision within a country
+/// stays (`DE-BY` against `DE`), two overlapping groups give their common members (`EU`
+/// against `DACH` gives `AT`, `DE`). Codes are normalised to upper case.
+#[cfg(feature = "rights")]
+fn intersect_territories(a: &[String], b: &[String]) -> Vec<String> {
+    use damkit_rights::vocab::{SPATIAL_GROUPS, normalize_place, place_within};
+    let members = |g: &str| {
+        SPATIAL_GROUPS
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(g))
+            .map(|(_, m)| *m)
+    };
+    let mut out = BTreeSet::new();
+    for x in a {
+        for y in b {
+            let (nx, ny) = (normalize_place(x), normalize_place(y));
+            if place_within(&nx, &ny) {
+                out.insert(nx);
+            } else if place_within(&ny, &nx) {
+                out.insert(ny);
+            } else if let (Some(mx), Some(_)) = (members(&nx), members(&ny)) {
+                out.extend(
+                    mx.iter()
+                        .filter(|m| place_within(m, &ny))
+                        .map(|m| (*m).to_string()),
+                );
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Without damkit-rights: the territories both lists name, as written.
+#[cfg(not(feature = "rights"))]
+fn intersect_territories(a: &[String], b: &[String]) -> Vec<String> {
+    a.iter().filter(|x| b.contains(x)).cloned().collect()
+}
+
 /// What two rights layers in force together permit: channels and territories both allow
-/// (`any` / `world` defer to the other layer; other values are intersected as written, so a
-/// group such as `EU` against its member `DE` gives nothing — a summary for facets, not the
-/// decision: [`Library::check_use`](super::Library::check_use) evaluates groups properly),
-/// the later start, the earlier end, editorial-only when either says so.
+/// (`any` / `world` defer to the other layer; channels are intersected as written,
+/// territories by ISO 3166 and damkit-rights' groups, see [`intersect_territories`]), the
+/// later start, the earlier end, editorial-only when either says so. A summary for facets;
+/// [`Library::check_use`](super::Library::check_use) decides a concrete use.
 fn intersect_rights(a: RightsSummary, b: RightsSummary) -> RightsSummary {
     fn both(a: Vec<String>, b: Vec<String>, any: &str) -> Vec<String> {
         if a.iter().any(|x| x == any) || a.is_empty() {
@@ -1204,7 +1244,14 @@ fn intersect_rights(a: RightsSummary, b: RightsSummary) -> RightsSummary {
     }
     let mut s = RightsSummary::default();
     s.channels = both(a.channels, b.channels, RightsSummary::ANY_CHANNEL);
-    s.territories = both(a.territories, b.territories, RightsSummary::WORLDWIDE);
+    let world = RightsSummary::WORLDWIDE;
+    s.territories = if a.territories.is_empty() || a.territories.iter().any(|x| x == world) {
+        b.territories
+    } else if b.territories.is_empty() || b.territories.iter().any(|x| x == world) {
+        a.territories
+    } else {
+        intersect_territories(&a.territories, &b.territories)
+    };
     s.licence_start = a.licence_start.max(b.licence_start);
     s.licence_end = match (a.licence_end, b.licence_end) {
         (Some(x), Some(y)) => Some(x.min(y)),
@@ -1303,6 +1350,30 @@ impl ConceptExpander for Vocabularies {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "rights")]
+    #[test]
+    fn territories_intersect_by_iso_3166_groups() {
+        let v = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let t = |a: &[&str], b: &[&str]| intersect_territories(&v(a), &v(b));
+        assert_eq!(t(&["EU"], &["DE"]), ["DE"]);
+        assert_eq!(t(&["de"], &["EU"]), ["DE"]);
+        assert_eq!(t(&["EU"], &["DE", "US", "FR"]), ["DE", "FR"]);
+        assert_eq!(t(&["EU"], &["DACH"]), ["AT", "DE"]);
+        assert_eq!(t(&["DE-BY"], &["DE"]), ["DE-BY"]);
+        assert_eq!(t(&["urn:iso:std:iso:3166:-1:NO"], &["EEA"]), ["NO"]);
+        assert!(t(&["EU"], &["US", "CH"]).is_empty());
+        assert!(t(&["NO"], &["EU"]).is_empty());
+        // through the layer intersection: `world` defers to the other layer
+        let mut a = RightsSummary::default();
+        a.territories = v(&["EU"]);
+        let mut b = RightsSummary::default();
+        b.territories = v(&["DE", "CH"]);
+        assert_eq!(intersect_rights(a.clone(), b).territories, ["DE"]);
+        let mut w = RightsSummary::default();
+        w.territories = v(&[RightsSummary::WORLDWIDE]);
+        assert_eq!(intersect_rights(a, w).territories, ["EU"]);
+    }
 
     #[test]
     fn exif_dates() {

@@ -9,13 +9,16 @@
 //!
 //! Ingest updates the groups in the transaction of each batch: the components around the
 //! assets the batch added or gave a new version (and around the groups those assets were in,
-//! which may split) are recomputed against every current fingerprint; every asset whose group
+//! which may split) are recomputed against every current fingerprint, looked up in a Hamming
+//! index ([`NearIndex`]: multi-index hashing over the pHashes and their variants, built once
+//! per batch) rather than compared one by one; every asset whose group
 //! changed gets an audit entry (`near_group`), which also tells the search index to update
 //! it. A catalog of an older format has its groups computed once when it is opened.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
+use damkit_dedup::index::HashIndex;
 use damkit_dedup::near::{Fingerprint, NearOptions};
 use rusqlite::{Connection, params};
 
@@ -68,6 +71,50 @@ pub(crate) fn is_near(a: &Fingerprint, b: &Fingerprint, opts: &NearOptions) -> b
     }
     a.distance(b) <= opts.threshold
         && (opts.pdq_threshold >= 256 || a.pdq_distance(b) <= opts.pdq_threshold)
+}
+
+/// A Hamming index (damkit-dedup's [`HashIndex`], multi-index hashing) over the pHash and
+/// every pHash variant of each eligible fingerprint, so the component search looks up the
+/// fingerprints that can be near an asset instead of measuring its distance to all of them.
+///
+/// Exact: [`Fingerprint::distance`] is the smallest of `|a.phash ^ b.phash|`,
+/// `|v ^ b.phash|` over `a`'s variants and `|w ^ a.phash|` over `b`'s variants; each term is
+/// a lookup of one of `a`'s hashes (its pHash or a variant) among the indexed hashes of `b`
+/// (its pHash or a variant). So every `b` within the threshold is among the candidates, which
+/// [`is_near`] then checks (PDQ confirmation, quality) exactly as before.
+pub(crate) struct NearIndex {
+    index: HashIndex<1>,
+    /// Indexed hash → position of its fingerprint in the eligible list.
+    owner: Vec<u32>,
+}
+
+impl NearIndex {
+    pub(crate) fn new<K>(eligible: &[(K, &Fingerprint)]) -> NearIndex {
+        let mut hashes = Vec::new();
+        let mut owner = Vec::new();
+        for (i, (_, fp)) in eligible.iter().enumerate() {
+            for h in std::iter::once(fp.phash).chain(fp.phash_variants.iter().copied()) {
+                hashes.push([h]);
+                owner.push(i as u32);
+            }
+        }
+        NearIndex {
+            index: HashIndex::new(hashes),
+            owner,
+        }
+    }
+
+    /// Positions (in the eligible list) of every fingerprint whose pHash distance to `fp`
+    /// may be within `threshold`, ascending.
+    pub(crate) fn candidates(&self, fp: &Fingerprint, threshold: u32) -> BTreeSet<usize> {
+        let mut out = BTreeSet::new();
+        for q in std::iter::once(fp.phash).chain(fp.phash_variants.iter().copied()) {
+            for m in self.index.search(&[q], threshold) {
+                out.insert(self.owner[m.id as usize] as usize);
+            }
+        }
+        out
+    }
 }
 
 fn stored_groups(conn: &Connection) -> rusqlite::Result<HashMap<String, String>> {
@@ -143,6 +190,7 @@ pub(crate) fn update_groups(
         .filter_map(|(a, fp)| fp.as_deref().map(|fp| (a, fp)))
         .filter(|(_, fp)| !fp.is_featureless(opts.min_quality))
         .collect();
+    let index = NearIndex::new(&eligible);
     let mut new: BTreeMap<String, Option<String>> = BTreeMap::new();
     for s in &start {
         if new.contains_key(s) {
@@ -155,10 +203,11 @@ pub(crate) fn update_groups(
             let Some(Some(fx)) = fps.get(&x) else {
                 continue;
             };
-            for (y, fy) in &eligible {
-                if !component.contains(*y) && is_near(fx, fy, &opts) {
-                    component.insert((*y).clone());
-                    queue.push_back((*y).clone());
+            for k in index.candidates(fx, opts.threshold) {
+                let (y, fy) = eligible[k];
+                if !component.contains(y) && is_near(fx, fy, &opts) {
+                    component.insert(y.clone());
+                    queue.push_back(y.clone());
                 }
             }
         }
@@ -203,6 +252,79 @@ pub(crate) fn recompute_all(
 #[cfg(test)]
 mod tests {
     use crate::library::{IngestOptions, Library, LibraryConfig};
+
+    /// The index finds exactly the near neighbours brute force finds, on 3,000 generated
+    /// fingerprints in clusters (members a few bits apart, variants far or near), so the
+    /// components, and the stored groups, are the same.
+    #[test]
+    fn the_index_finds_the_neighbours_brute_force_finds() {
+        use super::{NearIndex, is_near, near_options};
+        use damkit_dedup::near::Fingerprint;
+        use damkit_dedup::pdq::Pdq;
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rnd = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let flip = |h: u64, bits: u32, rnd: &mut dyn FnMut() -> u64| {
+            let mut h = h;
+            for _ in 0..bits {
+                h ^= 1 << (rnd() % 64);
+            }
+            h
+        };
+        let mut fps = Vec::new();
+        for _ in 0..600 {
+            let base = rnd();
+            for _ in 0..5 {
+                let n = (rnd() % 14) as u32;
+                let phash = flip(base, n, &mut rnd);
+                // variants: some a rotation far away, some close to another cluster member
+                let mut variants = vec![phash];
+                for k in 0..7 {
+                    let v = if k == 0 {
+                        flip(base, (rnd() % 12) as u32, &mut rnd)
+                    } else {
+                        rnd()
+                    };
+                    variants.push(v);
+                }
+                let pdq_of = |h: u64| Pdq([h, h, h, !h]);
+                fps.push(Fingerprint {
+                    phash,
+                    dhash: rnd(),
+                    pdq: pdq_of(phash),
+                    quality: if rnd() % 50 == 0 { 10 } else { 100 },
+                    pdq_variants: variants.iter().map(|&v| pdq_of(v)).collect(),
+                    phash_variants: variants,
+                });
+            }
+        }
+        let opts = near_options();
+        let eligible: Vec<(usize, &Fingerprint)> = fps
+            .iter()
+            .enumerate()
+            .filter(|(_, fp)| !fp.is_featureless(opts.min_quality))
+            .collect();
+        let index = NearIndex::new(&eligible);
+        let mut pairs = 0;
+        for (_, x) in &eligible {
+            let brute: Vec<usize> = (0..eligible.len())
+                .filter(|&k| is_near(x, eligible[k].1, &opts))
+                .collect();
+            let indexed: Vec<usize> = index
+                .candidates(x, opts.threshold)
+                .into_iter()
+                .filter(|&k| is_near(x, eligible[k].1, &opts))
+                .collect();
+            assert_eq!(brute, indexed);
+            pairs += brute.len();
+        }
+        // the generated clusters do produce near pairs beyond each image itself
+        assert!(pairs > eligible.len() * 2, "{pairs}");
+    }
 
     /// A catalog migrated from format 1 (groups missing, the stale flag set) gets the same
     /// groups on open as ingest stored incrementally.

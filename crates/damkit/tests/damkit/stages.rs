@@ -716,3 +716,76 @@ fn a_changed_sidecar_of_an_unchanged_original_is_read_again() {
     let r = lib.ingest(&[&src], &opts()).unwrap();
     assert_eq!((r.unchanged, r.refreshed.len()), (2, 0), "{r:#?}");
 }
+
+/// Camera RAW files get their renditions from the largest embedded JPEG preview, turned by
+/// the RAW's orientation, with a warning naming the preview; the RAW's own metadata stands.
+#[test]
+fn raw_files_get_renditions_from_their_embedded_preview() {
+    let (_d, src, lib) = setup(LibraryConfig::default());
+    copy("raw-preview.dng", &src, "a.dng");
+    copy("raw-preview.cr3", &src, "b.cr3");
+    copy("raw-preview.raf", &src, "c.raf");
+    let r = lib.ingest(&[&src], &opts()).unwrap();
+    assert_eq!(r.added.len(), 3, "{r:#?}");
+    assert!(r.failures.is_empty(), "{:?}", r.failures);
+    for (name, w, h, source) in [
+        // orientation 6: the 320x214 preview is shown 214 wide, 320 high
+        (
+            "a.dng",
+            214,
+            320,
+            "320x214 preview (PreviewImage in IFD0/SubIFD1 strip, RAW orientation 6)",
+        ),
+        (
+            "b.cr3",
+            214,
+            320,
+            "320x214 preview (PreviewImage in CR3 PRVW, RAW orientation 6)",
+        ),
+        (
+            "c.raf",
+            288,
+            192,
+            "288x192 preview (PreviewImage in RAF header)",
+        ),
+    ] {
+        let added = r.added.iter().find(|a| a.path.ends_with(name)).unwrap();
+        let a = lib.asset(&added.id).unwrap();
+        let v = a.current_version().unwrap();
+        assert_eq!(v.renditions.len(), 2, "{name}: {:?}", v.renditions);
+        for rd in &v.renditions {
+            // preview 1024: the preview's oriented size (no upscaling); thumb 256: scaled
+            let want = if rd.preset == "thumb" {
+                let k = 256.0 / f64::from(w.max(h));
+                (
+                    (f64::from(w) * k).round() as u32,
+                    (f64::from(h) * k).round() as u32,
+                )
+            } else {
+                (w, h)
+            };
+            assert_eq!((rd.width, rd.height), want, "{name}: {rd:?}");
+            let bytes = std::fs::read(lib.path().join(&rd.path)).unwrap();
+            let info = damkit::rendition::probe(&bytes, &damkit::Limits::default()).unwrap();
+            assert_eq!(info.display_size(), want, "{name}");
+        }
+        let warned: Vec<&str> = r
+            .warnings
+            .iter()
+            .filter(|x| x.path.ends_with(name))
+            .map(|x| x.message.as_str())
+            .collect();
+        assert!(
+            warned
+                .iter()
+                .any(|m| m.contains(&format!("rendition from the embedded {source}"))),
+            "{name}: {warned:?}"
+        );
+        // perceptual hashes come from the rendition
+        assert!(
+            v.hashes.contains_key("pdq"),
+            "{name}: {:?}",
+            v.hashes.keys()
+        );
+    }
+}

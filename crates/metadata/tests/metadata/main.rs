@@ -2,6 +2,7 @@
 
 mod bad;
 mod fidelity;
+mod previews;
 mod read;
 mod sparse;
 mod write;

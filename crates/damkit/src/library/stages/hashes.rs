@@ -64,6 +64,8 @@ impl AssetStage for PerceptualStage {
         }
         match input.media_type {
             Some(mt) if mt.family() == MediaFamily::Raster => {}
+            // A RAW with renditions (from its embedded preview): hashed from them.
+            Some(mt) if mt.family() == MediaFamily::Raw && !out.renditions.is_empty() => {}
             _ => return Ok(()),
         }
         // The smallest rendition is upright, in sRGB and already decoded once by the

@@ -52,6 +52,61 @@ impl RenditionStage {
     }
 }
 
+impl RenditionStage {
+    /// A camera RAW: the renditions come from its largest embedded JPEG preview, with the
+    /// RAW's orientation (damkit-rendition does not demosaic). Returns the note saying so.
+    #[cfg(feature = "metadata")]
+    fn render_raw(
+        &self,
+        input: &StageInput<'_>,
+    ) -> Result<(damkit_rendition::Rendered, String), BoxError> {
+        use damkit_metadata::preview::largest_preview_jpeg;
+        let path = input.content.display();
+        // Previews are a few MB; 256 MiB bounds a hostile length field.
+        let max = self
+            .renderer
+            .limits()
+            .max_input_bytes
+            .unwrap_or(u64::MAX)
+            .min(256 << 20);
+        let p = largest_preview_jpeg(input.content, max)
+            .map_err(|e| format!("renditions: {path}: reading the embedded previews: {e}"))?
+            .ok_or_else(|| {
+                format!(
+                    "renditions: {path}: no embedded JPEG preview, and RAW decoding is not supported"
+                )
+            })?;
+        let rendered = self
+            .renderer
+            .render_bytes(&p.jpeg, &self.specs)
+            .map_err(|e| {
+                format!(
+                    "renditions: {path}: the embedded {} {}x{} preview: {e}",
+                    p.preview.kind, p.preview.width, p.preview.height
+                )
+            })?;
+        let note = format!(
+            "renditions: rendition from the embedded {}x{} preview ({} in {}{})",
+            p.preview.width,
+            p.preview.height,
+            p.preview.kind,
+            p.preview.location,
+            p.orientation
+                .map(|o| format!(", RAW orientation {o}"))
+                .unwrap_or_default()
+        );
+        Ok((rendered, note))
+    }
+
+    #[cfg(not(feature = "metadata"))]
+    fn render_raw(
+        &self,
+        _input: &StageInput<'_>,
+    ) -> Result<(damkit_rendition::Rendered, String), BoxError> {
+        Err("RAW renditions need the `metadata` feature".into())
+    }
+}
+
 fn mime(f: Format) -> &'static str {
     match f {
         Format::Png => "image/png",
@@ -72,13 +127,20 @@ impl AssetStage for RenditionStage {
         if self.specs.is_empty() {
             return Ok(());
         }
-        match input.media_type {
-            Some(mt) if mt.family() == MediaFamily::Raster => {}
+        let raw = match input.media_type {
+            Some(mt) if mt.family() == MediaFamily::Raster => false,
+            Some(mt) if mt.family() == MediaFamily::Raw && cfg!(feature = "metadata") => true,
             _ => return Ok(()),
-        }
-        // Read once for this stage and the content hash (`StageInput::bytes`).
-        let bytes = input.bytes(self.renderer.limits())?;
-        let rendered = self.renderer.render_bytes(bytes, &self.specs)?;
+        };
+        let rendered = if raw {
+            let (rendered, note) = self.render_raw(input)?;
+            out.warnings.push(note);
+            rendered
+        } else {
+            // Read once for this stage and the content hash (`StageInput::bytes`).
+            let bytes = input.bytes(self.renderer.limits())?;
+            self.renderer.render_bytes(bytes, &self.specs)?
+        };
         let hash = input.blake3;
         for ((spec, suffix), r) in self
             .specs
@@ -109,6 +171,12 @@ impl AssetStage for RenditionStage {
                 mime: mime(r.format).into(),
                 size: r.data.len() as u64,
             });
+        }
+        if raw {
+            // The preview's size is not the RAW's: the metadata's dimensions stand.
+            out.warnings
+                .extend(rendered.warnings.iter().map(|w| format!("renditions: {w}")));
+            return Ok(());
         }
         // The decoder knows the pixel size for sure; metadata may lack or misstate it.
         let meta = out
