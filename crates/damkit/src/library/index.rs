@@ -57,6 +57,9 @@ pub const CURRENT_FILE: &str = "CURRENT";
 /// The file inside a generation that records how far the index has followed the audit log.
 pub const STATE_FILE: &str = "damkit-library.json";
 
+/// The lock file that serialises rebuilds of one library's index.
+const REBUILD_LOCK_FILE: &str = "REBUILD.lock";
+
 /// How long an index update after a change waits for another process's index writer.
 const WRITER_WAIT: Duration = Duration::from_secs(30);
 /// Build folders older than this are leftovers of a killed rebuild.
@@ -290,7 +293,7 @@ impl Library {
         let catalog_seq = self.catalog_seq(&mut st)?;
         let last_error = st.last_error.clone();
         let root = self.index_root();
-        match read_current(&root)? {
+        match self.open_current(&mut st)? {
             None => Ok(IndexStatus {
                 path: None,
                 records: 0,
@@ -298,9 +301,8 @@ impl Library {
                 catalog_seq,
                 last_error,
             }),
-            Some(generation) => {
+            Some((generation, index)) => {
                 let dir = root.join(&generation);
-                let index = self.open_generation(&mut st, &generation)?;
                 Ok(IndexStatus {
                     path: Some(dir.clone()),
                     records: index.num_records(),
@@ -359,14 +361,13 @@ impl Library {
             }
         }
         let root = self.index_root();
-        let Some(generation) = read_current(&root)? else {
+        let Some((_, index)) = self.open_current(&mut st)? else {
             return Err(LibraryError::Index {
                 path: root.clone(),
                 context: "opening the search index",
                 source: SearchError::NotAnIndex { path: root },
             });
         };
-        let index = self.open_generation(&mut st, &generation)?;
         let expander = if options.expand_concepts {
             self.index_vocabularies(&mut st)
         } else {
@@ -400,10 +401,9 @@ impl Library {
     pub fn indexed_record(&self, id: &AssetId) -> Result<Option<AssetRecord>> {
         let mut st = self.index_lock();
         let root = self.index_root();
-        let Some(generation) = read_current(&root)? else {
+        let Some((_, index)) = self.open_current(&mut st)? else {
             return Ok(None);
         };
-        let index = self.open_generation(&mut st, &generation)?;
         drop(st);
         index
             .reload()
@@ -465,6 +465,35 @@ impl Library {
         st.vocabularies.clone().filter(|v| !v.is_empty())
     }
 
+    /// The live generation, opened. A rebuild in another handle or process may replace
+    /// `CURRENT` and remove the generation it named between our reading `CURRENT` and
+    /// opening the folder: then `CURRENT` has changed, and we open what it names now.
+    fn open_current(&self, st: &mut IndexState) -> Result<Option<(String, SearchIndex)>> {
+        let root = self.index_root();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let generation = match read_current(&root) {
+                Ok(Some(g)) => g,
+                Ok(None) => return Ok(None),
+                Err(LibraryError::IndexCorrupt { .. }) if attempts < 5 => {
+                    std::thread::sleep(Duration::from_millis(5 * attempts));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            match self.open_generation(st, &generation) {
+                Ok(index) => return Ok(Some((generation, index))),
+                Err(e) => {
+                    let now = read_current(&root).ok().flatten();
+                    if attempts >= 5 || now.as_deref() == Some(generation.as_str()) {
+                        return Err(e);
+                    }
+                }
+            }
+        }
+    }
+
     fn open_generation(&self, st: &mut IndexState, generation: &str) -> Result<SearchIndex> {
         if let Some((g, index)) = &st.open
             && g == generation
@@ -487,18 +516,20 @@ impl Library {
     ) -> Result<IndexUpdate> {
         let started = Instant::now();
         let root = self.index_root();
-        let Some(generation) = read_current(&root)? else {
-            // No index yet: build it (the catalog may already hold assets).
-            let r = self.rebuild_locked(st)?;
-            return Ok(IndexUpdate {
-                upserted: r.records,
-                deleted: 0,
-                rebuilt: true,
-                elapsed_ms: started.elapsed().as_secs_f64() * 1e3,
-            });
+        let Some((generation, index)) = self.open_current(st)? else {
+            // No index yet: build it (the catalog may already hold assets), unless another
+            // handle or process builds it first.
+            if let Some(r) = self.rebuild_with(st, true)? {
+                return Ok(IndexUpdate {
+                    upserted: r.records,
+                    deleted: 0,
+                    rebuilt: true,
+                    elapsed_ms: started.elapsed().as_secs_f64() * 1e3,
+                });
+            }
+            return self.sync_locked(st, extra, wait);
         };
         let dir = root.join(&generation);
-        let index = self.open_generation(st, &generation)?;
         // Cheap check first: nothing to do when the index has followed the whole audit log.
         let catalog_seq = self.catalog_seq(st)?;
         if extra.is_empty() && read_state(&dir)?.audit_seq >= catalog_seq {
@@ -568,9 +599,34 @@ impl Library {
     }
 
     fn rebuild_locked(&self, st: &mut IndexState) -> Result<ReindexReport> {
+        Ok(self
+            .rebuild_with(st, false)?
+            .expect("an unconditional rebuild returns a report"))
+    }
+
+    /// Rebuilds the index, one rebuild at a time across handles and processes (an exclusive
+    /// lock on `index/REBUILD.lock`). With `only_if_missing`, returns `None` without building
+    /// when another rebuild has created the index while we waited for the lock.
+    fn rebuild_with(
+        &self,
+        st: &mut IndexState,
+        only_if_missing: bool,
+    ) -> Result<Option<ReindexReport>> {
         let started = Instant::now();
         let root = self.index_root();
         std::fs::create_dir_all(&root).map_err(|e| LibraryError::io("creating", &root, e))?;
+        let lock_path = root.join(REBUILD_LOCK_FILE);
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| LibraryError::io("opening", &lock_path, e))?;
+        lock.lock()
+            .map_err(|e| LibraryError::io("locking", &lock_path, e))?;
+        if only_if_missing && read_current(&root)?.is_some() {
+            return Ok(None);
+        }
         remove_stale_builds(&root);
         let build = tempfile::Builder::new()
             .prefix("build-")
@@ -654,13 +710,14 @@ impl Library {
                 let _ = std::fs::remove_dir_all(root.join(&old.1));
             }
         }
-        Ok(ReindexReport {
+        drop(lock);
+        Ok(Some(ReindexReport {
             path: dir,
             generation,
             records,
             failures,
             elapsed_ms: started.elapsed().as_secs_f64() * 1e3,
-        })
+        }))
     }
 }
 
