@@ -6,11 +6,14 @@ use crate::ops;
 use crate::raster::{PixelLayout, Raster};
 use crate::spec::{Chroma, Format, RenditionSpec};
 
-/// Metadata segments to embed (JPEG only): EXIF (TIFF structure), and ready-made APP1 XMP
-/// and APP13 Photoshop/IPTC payloads.
+/// Metadata to embed: EXIF (TIFF structure), the filtered XMP packet, and ready-made APP1 XMP
+/// and APP13 Photoshop/IPTC payloads (JPEG). PNG gets `eXIf` and an `iTXt`
+/// `XML:com.adobe.xmp` chunk, WebP its `EXIF` and `XMP ` chunks (extended format); IIM has no
+/// place in either (its IPTC Core values travel in the XMP).
 #[derive(Debug, Default)]
 pub(crate) struct Carried {
     pub(crate) exif: Option<Vec<u8>>,
+    pub(crate) xmp: Option<Vec<u8>>,
     pub(crate) app1_xmp: Option<Vec<u8>>,
     pub(crate) app13: Option<Vec<u8>>,
 }
@@ -19,8 +22,15 @@ pub(crate) struct Carried {
 pub(crate) fn encode(r: Raster, spec: &RenditionSpec, meta: &Carried) -> Result<Vec<u8>> {
     match spec.format {
         Format::Jpeg => encode_jpeg(ops::flatten(r, spec.background), spec, meta),
-        Format::Png => encode_png(&ops::drop_opaque_alpha(r)),
-        Format::WebP => encode_webp(&ops::drop_opaque_alpha(r), spec.quality),
+        Format::Png => {
+            let png = encode_png(&ops::drop_opaque_alpha(r))?;
+            png_with_metadata(png, meta)
+        }
+        Format::WebP => {
+            let r = ops::drop_opaque_alpha(r);
+            let webp = encode_webp(&r, spec.quality)?;
+            webp_with_metadata(webp, &r, meta)
+        }
         Format::Avif => encode_avif(&ops::drop_opaque_alpha(r), spec.quality),
     }
 }
@@ -68,6 +78,131 @@ fn encode_png(r: &Raster) -> Result<Vec<u8>> {
     PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive)
         .write_image(&r.data, r.width, r.height, ct)
         .map_err(|e| RenditionError::encode("PNG", e))?;
+    Ok(out)
+}
+
+/// Inserts `eXIf` and `iTXt` (`XML:com.adobe.xmp`, uncompressed, as Adobe's XMP spec part 3
+/// asks) chunks right after IHDR, before any image data.
+fn png_with_metadata(png: Vec<u8>, meta: &Carried) -> Result<Vec<u8>> {
+    if meta.exif.is_none() && meta.xmp.is_none() {
+        return Ok(png);
+    }
+    // Signature (8) + IHDR chunk (4 length + 4 type + 13 data + 4 CRC).
+    const AFTER_IHDR: usize = 8 + 25;
+    if png.len() < AFTER_IHDR || &png[12..16] != b"IHDR" {
+        return Err(RenditionError::encode("PNG", "encoder output lacks IHDR"));
+    }
+    let mut out = Vec::with_capacity(png.len() + 64 + meta.xmp.as_ref().map_or(0, Vec::len));
+    out.extend_from_slice(&png[..AFTER_IHDR]);
+    if let Some(exif) = &meta.exif {
+        png_chunk(&mut out, b"eXIf", &[exif])?;
+    }
+    if let Some(xmp) = &meta.xmp {
+        // Keyword, NUL, compression flag 0, method 0, empty language tag and translated
+        // keyword (each NUL-terminated), then the UTF-8 text.
+        png_chunk(&mut out, b"iTXt", &[b"XML:com.adobe.xmp\0\0\0\0\0", xmp])?;
+    }
+    out.extend_from_slice(&png[AFTER_IHDR..]);
+    Ok(out)
+}
+
+fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], parts: &[&[u8]]) -> Result<()> {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let len = u32::try_from(len)
+        .ok()
+        .filter(|&l| l <= 0x7FFF_FFFF)
+        .ok_or_else(|| RenditionError::encode("PNG", "metadata chunk over 2 GiB"))?;
+    out.extend_from_slice(&len.to_be_bytes());
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(kind);
+    out.extend_from_slice(kind);
+    for p in parts {
+        crc.update(p);
+        out.extend_from_slice(p);
+    }
+    out.extend_from_slice(&crc.finalize().to_be_bytes());
+    Ok(())
+}
+
+/// Rewrites an encoder's WebP (simple `VP8 `/`VP8L`, or extended) as an extended file with
+/// `EXIF` and `XMP ` chunks after the image data, in the order the WebP container spec
+/// gives, with the VP8X flags set.
+fn webp_with_metadata(webp: Vec<u8>, r: &Raster, meta: &Carried) -> Result<Vec<u8>> {
+    const ALPHA: u8 = 0x10;
+    const EXIF: u8 = 0x08;
+    const XMP: u8 = 0x04;
+    if meta.exif.is_none() && meta.xmp.is_none() {
+        return Ok(webp);
+    }
+    let bad = || RenditionError::encode("WebP", "encoder output is not a RIFF WEBP file");
+    if webp.len() < 12 || &webp[..4] != b"RIFF" || &webp[8..12] != b"WEBP" {
+        return Err(bad());
+    }
+    // The chunks after the header, as (fourcc, whole chunk bytes incl. padding).
+    let mut chunks: Vec<(&[u8], &[u8])> = Vec::new();
+    let mut at = 12;
+    while at + 8 <= webp.len() {
+        let len = u32::from_le_bytes(webp[at + 4..at + 8].try_into().map_err(|_| bad())?) as usize;
+        let end = at
+            .checked_add(8 + len + (len & 1))
+            .filter(|&e| e <= webp.len())
+            .ok_or_else(bad)?;
+        chunks.push((&webp[at..at + 4], &webp[at..end]));
+        at = end;
+    }
+    let mut flags = 0u8;
+    if r.layout == PixelLayout::Rgba8 {
+        flags |= ALPHA;
+    }
+    let mut body = Vec::with_capacity(webp.len() + 64);
+    match chunks.first() {
+        Some((b"VP8X", c)) if c.len() >= 18 => {
+            flags |= c[8];
+            chunks.remove(0);
+        }
+        Some(_) => {}
+        None => return Err(bad()),
+    }
+    if meta.exif.is_some() {
+        flags |= EXIF;
+    }
+    if meta.xmp.is_some() {
+        flags |= XMP;
+    }
+    let (w, h) = (r.width.saturating_sub(1), r.height.saturating_sub(1));
+    if w >= 1 << 24 || h >= 1 << 24 {
+        return Err(RenditionError::encode("WebP", "canvas over 2^24 pixels"));
+    }
+    body.extend_from_slice(b"VP8X");
+    body.extend_from_slice(&10u32.to_le_bytes());
+    body.extend_from_slice(&[flags, 0, 0, 0]);
+    body.extend_from_slice(&w.to_le_bytes()[..3]);
+    body.extend_from_slice(&h.to_le_bytes()[..3]);
+    for (kind, c) in &chunks {
+        // Metadata an encoder may have written is replaced by ours.
+        if *kind != b"EXIF" && *kind != b"XMP " {
+            body.extend_from_slice(c);
+        }
+    }
+    for (kind, data) in [(b"EXIF", &meta.exif), (b"XMP ", &meta.xmp)] {
+        if let Some(data) = data {
+            let len = u32::try_from(data.len())
+                .map_err(|_| RenditionError::encode("WebP", "metadata chunk over 4 GiB"))?;
+            body.extend_from_slice(kind);
+            body.extend_from_slice(&len.to_le_bytes());
+            body.extend_from_slice(data);
+            if data.len() & 1 == 1 {
+                body.push(0);
+            }
+        }
+    }
+    let riff = u32::try_from(body.len() + 4)
+        .map_err(|_| RenditionError::encode("WebP", "file over 4 GiB"))?;
+    let mut out = Vec::with_capacity(body.len() + 12);
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&riff.to_le_bytes());
+    out.extend_from_slice(b"WEBP");
+    out.extend_from_slice(&body);
     Ok(out)
 }
 

@@ -83,37 +83,46 @@ pub(crate) fn carry_exif(
     }
 }
 
-/// Everything a JPEG rendition carries from `d` under `policy`: EXIF, XMP, IPTC-IIM.
+/// Everything a rendition in `format` carries from `d` under `policy`: EXIF and XMP, and
+/// IPTC-IIM in JPEG. AVIF carries nothing.
 pub(crate) fn carry(
     d: &crate::decode::Decoded,
     policy: MetadataPolicy,
+    format: crate::spec::Format,
     warnings: &mut Vec<String>,
 ) -> crate::encode::Carried {
     use crate::xmp;
-    if policy == MetadataPolicy::Strip {
+    if policy == MetadataPolicy::Strip || format == crate::spec::Format::Avif {
         return crate::encode::Carried::default();
     }
     let exif = carry_exif(d.exif.as_deref(), policy, warnings);
-    let app1_xmp = d
+    let filtered = d
         .xmp
         .as_deref()
         .and_then(|p| match xmp::filter_xmp(p, policy) {
-            Ok(Some(filtered)) => {
-                let app1 = xmp::app1_xmp_payload(&filtered);
-                if app1.is_none() {
-                    warnings.push(format!(
-                        "XMP not carried: {} bytes after filtering do not fit one JPEG segment",
-                        filtered.len()
-                    ));
-                }
-                app1
-            }
-            Ok(None) => None,
+            Ok(filtered) => filtered,
             Err(e) => {
                 warnings.push(format!("XMP not carried: {e}"));
                 None
             }
         });
+    if format != crate::spec::Format::Jpeg {
+        return crate::encode::Carried {
+            exif,
+            xmp: filtered,
+            ..Default::default()
+        };
+    }
+    let app1_xmp = filtered.as_deref().and_then(|filtered| {
+        let app1 = xmp::app1_xmp_payload(filtered);
+        if app1.is_none() {
+            warnings.push(format!(
+                "XMP not carried: {} bytes after filtering do not fit one JPEG segment",
+                filtered.len()
+            ));
+        }
+        app1
+    });
     let app13 = d
         .iim
         .as_deref()
@@ -121,6 +130,7 @@ pub(crate) fn carry(
         .and_then(|iim| xmp::app13_payload(&iim));
     crate::encode::Carried {
         exif,
+        xmp: None,
         app1_xmp,
         app13,
     }

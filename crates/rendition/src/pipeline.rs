@@ -489,11 +489,7 @@ impl Renderer {
                 decoded.wide = None;
                 inter = None;
             }
-            let meta = if spec.format == Format::Jpeg {
-                metadata::carry(&decoded, spec.metadata, &mut warnings)
-            } else {
-                encode::Carried::default()
-            };
+            let meta = metadata::carry(&decoded, spec.metadata, spec.format, &mut warnings);
             let (width, height) = (px.width, px.height);
             let data = encode::encode(px, spec, &meta)?;
             renditions[i] = Some(Rendition {

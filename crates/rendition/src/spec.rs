@@ -171,11 +171,13 @@ pub enum Chroma {
 pub enum MetadataPolicy {
     /// Nothing.
     Strip,
-    /// The rights: EXIF `Artist` and `Copyright` (JPEG output only). The default.
+    /// The rights: EXIF `Artist` and `Copyright`, the XMP rights properties and (JPEG only)
+    /// the IIM rights datasets. JPEG, PNG and WebP outputs carry them; AVIF carries nothing.
+    /// The default.
     #[default]
     Rights,
     /// The primary-image EXIF tags (camera, exposure, dates, rights, descriptions), never GPS,
-    /// maker notes or the embedded thumbnail (JPEG output only).
+    /// maker notes or the embedded thumbnail, and the XMP without GPS (and IIM in JPEG).
     AllButGps,
 }
 

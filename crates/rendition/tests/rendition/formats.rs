@@ -255,3 +255,74 @@ fn sixteen_bit_sources_are_resized_before_reducing_to_8_bits() {
         assert_eq!(p[0], want, "pixel {i}");
     }
 }
+
+#[test]
+fn png_and_webp_renditions_carry_exif_and_xmp_by_policy() {
+    let xmp = r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="48,51.5N">
+<dc:creator><rdf:Seq><rdf:li>Xmp Creator</rdf:li></rdf:Seq></dc:creator>
+</rdf:Description></rdf:RDF></x:xmpmeta>"#;
+    let mut app1 = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+    app1.extend_from_slice(xmp.as_bytes());
+    // orient-1.jpg has EXIF Artist, Copyright and GPS.
+    let src = with_segment(&read(&data("orient-1.jpg")), 0xE1, &app1);
+    let has = |hay: &[u8], needle: &str| hay.windows(needle.len()).any(|w| w == needle.as_bytes());
+    for (format, quality) in [(Format::Png, 90), (Format::WebP, 100), (Format::WebP, 80)] {
+        let mut spec = RenditionSpec::long_edge("t", 64);
+        spec.format = format;
+        spec.quality = quality;
+        spec.metadata = MetadataPolicy::Rights;
+        let out = Renderer::new().render_bytes(&src, &[spec.clone()]).unwrap();
+        let data = &out.renditions[0].data;
+        let what = format!("{format:?} q{quality}");
+        let exif = exif::Reader::new()
+            .read_from_container(&mut std::io::Cursor::new(data))
+            .unwrap_or_else(|e| panic!("{what}: EXIF: {e}"));
+        let artist = exif
+            .get_field(exif::Tag::Artist, exif::In::PRIMARY)
+            .map(|f| f.display_value().to_string());
+        assert_eq!(artist.as_deref(), Some("\"Test Artist\""), "{what}");
+        assert!(
+            exif.get_field(exif::Tag::GPSLatitude, exif::In::PRIMARY)
+                .is_none(),
+            "{what}: GPS stripped"
+        );
+        assert!(has(data, "Xmp Creator"), "{what}: XMP carried");
+        assert!(!has(data, "GPSLatitude"), "{what}: no GPS in the XMP");
+        let img = image::load_from_memory(data).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(img.width(), 64, "{what}");
+        if format == Format::Png {
+            // Each chunk's CRC is checked by the png decoder above; the chunks precede IDAT.
+            let idat = data.windows(4).position(|w| w == b"IDAT").unwrap();
+            let exif_at = data.windows(4).position(|w| w == b"eXIf").unwrap();
+            let xmp_at = data
+                .windows(17)
+                .position(|w| w == b"XML:com.adobe.xmp")
+                .unwrap();
+            assert!(exif_at < idat && xmp_at < idat, "{what}");
+        } else {
+            assert_eq!(&data[12..16], b"VP8X", "{what}: extended WebP");
+            assert_eq!(data[20] & 0x0C, 0x0C, "{what}: EXIF and XMP flags");
+            let riff = u32::from_le_bytes(data[4..8].try_into().unwrap()) as usize;
+            assert_eq!(riff + 8, data.len(), "{what}: RIFF size");
+        }
+        spec.metadata = MetadataPolicy::Strip;
+        let out = Renderer::new().render_bytes(&src, &[spec]).unwrap();
+        let data = &out.renditions[0].data;
+        assert!(
+            !has(data, "Xmp Creator") && !has(data, "Test Artist"),
+            "{what}"
+        );
+    }
+    // An image with alpha: the VP8X alpha flag is set and the alpha survives.
+    let mut spec = RenditionSpec::long_edge("a", 64);
+    spec.format = Format::WebP;
+    spec.quality = 80;
+    let rgba = read(&data("rgba.png"));
+    let out = Renderer::new().render_bytes(&rgba, &[spec]).unwrap();
+    let data = &out.renditions[0].data;
+    if data.get(12..16) == Some(&b"VP8X"[..]) {
+        assert_ne!(data[20] & 0x10, 0, "alpha flag");
+    }
+    assert!(image::load_from_memory(data).unwrap().color().has_alpha());
+}
