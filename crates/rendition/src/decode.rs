@@ -285,10 +285,6 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
     // libjpeg's 1/8-scale pixels while only skipping the AC coefficients (several times
     // faster than jpeg-decoder's scaled path). Kinds it does not handle (progressive,
     // arithmetic, 12-bit, damaged data...) fall through to jpeg-decoder.
-    // At 1/8 scale only the DC coefficients matter: damkit-core's DC decoder gives
-    // libjpeg's 1/8-scale pixels while only skipping the AC coefficients (several times
-    // faster than jpeg-decoder's scaled path). Kinds it does not handle (progressive,
-    // arithmetic, 12-bit, damaged data...) fall through to jpeg-decoder.
     // With the `turbojpeg` feature, libjpeg-turbo decodes colour and grey JPEGs at every
     // scale (`None`: not such a JPEG, or libjpeg-turbo refused it: the paths below).
     let dc = if let Some(r) = decode_turbo(bytes, &info, jinfo.pixel_format, ow, oh) {
