@@ -47,6 +47,24 @@ pub fn render_batch<F>(
 where
     F: Fn(Progress<'_>) + Sync,
 {
+    render_batch_with(renderer, inputs, specs, out_dir, |_| None, progress)
+}
+
+/// [`render_batch`] with a hook: for each input, `custom` may render it itself (return
+/// `Some(result)`, e.g. from the JPEG preview embedded in a RAW file through
+/// [`Renderer::render_bytes_into`]) or leave it to [`Renderer::render_file`] (`None`).
+pub fn render_batch_with<F, C>(
+    renderer: &Renderer,
+    inputs: &[PathBuf],
+    specs: &[RenditionSpec],
+    out_dir: &Path,
+    custom: C,
+    progress: F,
+) -> Vec<FileOutcome>
+where
+    F: Fn(Progress<'_>) + Sync,
+    C: Fn(&Path) -> Option<Result<FileReport>> + Sync,
+{
     let mut first_by_name: HashMap<PathBuf, &Path> = HashMap::new();
     let collisions: Vec<Option<PathBuf>> = inputs
         .iter()
@@ -77,7 +95,10 @@ where
                     input.display(),
                     first.display()
                 ))),
-                None => renderer.render_file(input, specs, out_dir),
+                None => match custom(input) {
+                    Some(result) => result,
+                    None => renderer.render_file(input, specs, out_dir),
+                },
             };
             let outcome = FileOutcome {
                 input: input.clone(),

@@ -90,7 +90,7 @@ mod spec;
 mod turbo;
 mod xmp;
 
-pub use batch::{FileOutcome, Progress, render_batch};
+pub use batch::{FileOutcome, Progress, render_batch, render_batch_with};
 pub use color::BUNDLED_CMYK_PROFILE;
 pub use decode::{DecodeOptions, Decoded, SourceInfo, decode, detect_format, probe};
 pub use error::{RenditionError, Result};

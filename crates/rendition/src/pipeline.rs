@@ -623,6 +623,35 @@ impl Renderer {
                 self.render_vec(bytes, specs).map_err(wrap)?
             }
         };
+        self.write_outputs(input, rendered, specs, out_dir, t0)
+    }
+
+    /// Renders every spec from `bytes`, an image already in memory that stands for `input`
+    /// (e.g. the JPEG preview embedded in a RAW file), and writes `out_dir/STEM-NAME.EXT`
+    /// atomically, named after `input`, as [`Renderer::render_file`] does.
+    pub fn render_bytes_into(
+        &self,
+        input: &Path,
+        bytes: &[u8],
+        specs: &[RenditionSpec],
+        out_dir: &Path,
+    ) -> Result<FileReport> {
+        let t0 = Instant::now();
+        check_specs(specs)?;
+        let rendered = self
+            .render_bytes(bytes, specs)
+            .map_err(|e| e.in_file(input))?;
+        self.write_outputs(input, rendered, specs, out_dir, t0)
+    }
+
+    fn write_outputs(
+        &self,
+        input: &Path,
+        rendered: Rendered,
+        specs: &[RenditionSpec],
+        out_dir: &Path,
+        t0: Instant,
+    ) -> Result<FileReport> {
         let mut outputs = Vec::with_capacity(rendered.renditions.len());
         for (spec, r) in specs.iter().zip(&rendered.renditions) {
             let path = out_dir.join(output_name(input, spec));

@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use damkit::rendition::{self, FileOutcome, Format, Presets, Renderer, RenditionSpec};
+use damkit::rendition::{
+    self, FileOutcome, Format, Presets, Renderer, RenditionError, RenditionSpec,
+};
+use damkit::{MediaFamily, MediaType};
 use serde::Serialize;
 
 use crate::output::{self, Status};
@@ -13,7 +16,8 @@ use crate::output::{self, Status};
 ///
 /// Output files are named `STEM-PRESET.EXT` in the output folder. Built-in presets:
 /// thumb-256, thumb-512, preview-1024, web-2048, og-1200x630, square-1080, contain-800x600,
-/// png-512, webp-1024; more from `--presets FILE` (TOML or JSON).
+/// png-512, webp-1024; more from `--presets FILE` (TOML or JSON). Camera RAW files are
+/// rendered from their largest embedded JPEG preview (no demosaicing).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Image files or folders (folders are walked recursively; only image files are taken).
@@ -93,6 +97,70 @@ fn is_image_name(p: &Path) -> bool {
             | "heic"
             | "heif"
             | "avif"
+    ) || MediaType::from_extension(&ext).is_some_and(|t| t.family() == MediaFamily::Raw)
+}
+
+/// A camera RAW file (by its content; the extension only breaks ties) is rendered from its
+/// largest embedded JPEG preview, with the RAW's orientation: there is no demosaicing.
+/// `None` for every other file (the rendition crate's own path).
+fn render_raw(
+    renderer: &Renderer,
+    input: &Path,
+    specs: &[RenditionSpec],
+    out: &Path,
+) -> Option<Result<rendition::FileReport, RenditionError>> {
+    let ext = input.extension().and_then(|e| e.to_str());
+    let mut head = [0u8; 64];
+    let n = {
+        use std::io::Read as _;
+        let mut f = std::fs::File::open(input).ok()?;
+        f.read(&mut head).ok()?
+    };
+    let kind = MediaType::detect_with_hint(&head[..n], ext)?;
+    if kind.family() != MediaFamily::Raw {
+        return None;
+    }
+    let max = renderer
+        .limits()
+        .max_input_bytes
+        .unwrap_or(u64::MAX)
+        .min(256 << 20);
+    let preview = match damkit::metadata::preview::largest_preview_jpeg(input, max) {
+        Ok(Some(p)) => p,
+        Ok(None) => {
+            return Some(Err(RenditionError::Unsupported(format!(
+                "{}: a {} RAW file without an embedded JPEG preview (RAW decoding is not \
+                 supported)",
+                input.display(),
+                kind.name()
+            ))));
+        }
+        Err(e) => {
+            return Some(Err(RenditionError::Unsupported(format!(
+                "{}: reading the embedded previews of a {} RAW file: {e}",
+                input.display(),
+                kind.name()
+            ))));
+        }
+    };
+    Some(
+        renderer
+            .render_bytes_into(input, &preview.jpeg, specs, out)
+            .map(|mut r| {
+                r.media_type = kind;
+                r.warnings.push(format!(
+                    "rendered from the embedded {}x{} {} preview ({}){}",
+                    preview.preview.width,
+                    preview.preview.height,
+                    preview.preview.kind,
+                    preview.preview.location,
+                    preview
+                        .orientation
+                        .map(|o| format!(", RAW orientation {o}"))
+                        .unwrap_or_default()
+                ));
+                r
+            }),
     )
 }
 
@@ -168,12 +236,19 @@ fn render(args: &Args) -> anyhow::Result<Report> {
         .full_decode(args.no_shrink_on_load);
     let bar = output::progress(inputs.len() as u64, "render");
     let run = || {
-        rendition::render_batch(&renderer, &inputs, &specs, &args.out, |p| {
-            bar.inc(1);
-            if let Err(e) = &p.outcome.result {
-                bar.suspend(|| output::warn("render", e));
-            }
-        })
+        rendition::render_batch_with(
+            &renderer,
+            &inputs,
+            &specs,
+            &args.out,
+            |input| render_raw(&renderer, input, &specs, &args.out),
+            |p| {
+                bar.inc(1);
+                if let Err(e) = &p.outcome.result {
+                    bar.suspend(|| output::warn("render", e));
+                }
+            },
+        )
     };
     let outcomes: Vec<FileOutcome> = match args.jobs {
         Some(n) => rayon::ThreadPoolBuilder::new()
@@ -269,4 +344,55 @@ pub fn demo_step(dir: &Path) -> anyhow::Result<Vec<String>> {
         ));
     }
     Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../damkit/tests/data")
+            .join(name)
+    }
+
+    #[test]
+    fn raw_files_render_from_their_embedded_preview_with_the_raw_orientation() {
+        let out = tempfile::tempdir().unwrap();
+        let specs = vec![Presets::builtin().get("thumb-256").unwrap()];
+        let renderer = Renderer::new().fsync(false);
+        // The DNG states orientation 6: its 320x214 preview becomes portrait.
+        let r = render_raw(&renderer, &fixture("raw-preview.dng"), &specs, out.path())
+            .expect("a RAW file takes the preview path")
+            .unwrap();
+        assert_eq!(r.media_type, MediaType::Dng);
+        assert_eq!((r.outputs[0].width, r.outputs[0].height), (171, 256));
+        assert!(r.outputs[0].path.ends_with("raw-preview-thumb-256.jpg"));
+        assert!(r.warnings[0].contains("preview"), "{:?}", r.warnings);
+        let jpeg = std::fs::read(&r.outputs[0].path).unwrap();
+        assert!(jpeg.starts_with(&[0xFF, 0xD8]) && jpeg.len() as u64 == r.outputs[0].bytes);
+        // The RAF states none.
+        let r = render_raw(&renderer, &fixture("raw-preview.raf"), &specs, out.path())
+            .unwrap()
+            .unwrap();
+        assert_eq!((r.outputs[0].width, r.outputs[0].height), (256, 171));
+        // Other files are left to the rendition crate.
+        assert!(render_raw(&renderer, &fixture("bridge.jpg"), &specs, out.path()).is_none());
+    }
+
+    #[test]
+    fn a_raw_file_without_a_preview_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        // A TIFF-based RAW (DNG by its extension) that holds no preview.
+        let mut tiff = b"II*\0\x08\0\0\0\0\0\0\0\0\0".to_vec();
+        tiff.resize(64, 0);
+        let path = dir.path().join("empty.dng");
+        std::fs::write(&path, &tiff).unwrap();
+        let specs = vec![Presets::builtin().get("thumb-256").unwrap()];
+        let Some(Err(e)) = render_raw(&Renderer::new(), &path, &specs, dir.path()) else {
+            panic!("expected an error");
+        };
+        let msg = e.to_string();
+        assert!(msg.contains("empty.dng"), "{msg}");
+    }
 }

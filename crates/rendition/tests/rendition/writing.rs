@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use damkit_rendition::{Presets, Renderer, RenditionSpec, render_batch};
+use damkit_rendition::{Presets, Renderer, RenditionSpec, render_batch, render_batch_with};
 
 use crate::support::{bad, data};
 
@@ -56,6 +56,35 @@ fn batch_writes_every_preset_and_reports_failures() {
             "palette-thumb-256.jpg"
         ]
     );
+}
+
+#[test]
+fn a_batch_hook_renders_some_inputs_from_other_bytes() {
+    // E.g. a RAW file rendered from its embedded preview: here a ".raw" name stands for
+    // bridge.jpg's bytes; the other input takes the normal path.
+    let out = tempfile::tempdir().unwrap();
+    let specs = [RenditionSpec::long_edge("t", 64)];
+    let fake = out.path().join("camera.raw");
+    let inputs = vec![fake.clone(), data("orient-1.jpg")];
+    let renderer = Renderer::new();
+    let bridge = std::fs::read(data("bridge.jpg")).unwrap();
+    let outcomes = render_batch_with(
+        &renderer,
+        &inputs,
+        &specs,
+        out.path(),
+        |input| {
+            (input.extension()? == "raw")
+                .then(|| renderer.render_bytes_into(input, &bridge, &specs, out.path()))
+        },
+        |_| {},
+    );
+    let first = outcomes[0].result.as_ref().unwrap();
+    assert_eq!(first.outputs[0].path, out.path().join("camera-t.jpg"));
+    assert_eq!((first.outputs[0].width, first.outputs[0].height), (64, 40));
+    assert!(out.path().join("camera-t.jpg").is_file());
+    assert!(outcomes[1].result.is_ok());
+    assert!(out.path().join("orient-1-t.jpg").is_file());
 }
 
 #[test]
