@@ -961,8 +961,16 @@ impl Library {
             // transaction: the groups always match the committed assets.
             let t = Instant::now();
             let mut cache = self.fingerprints.lock().unwrap_or_else(|p| p.into_inner());
-            let regrouped = super::near::update_groups(&tx, &mut cache, &changed, &options.actor)
-                .map_err(self.cat_err("updating near-duplicate groups"))?;
+            // A batch that only added assets (the common case) merges them into the groups;
+            // new versions (a changed fingerprint may split a group) recompute the groups
+            // around what changed.
+            let regrouped = if report.new_versions.len() == mark.new_versions {
+                let added: Vec<AssetId> = report.added[mark.added..].iter().map(|f| f.id).collect();
+                super::near::add_to_groups(&tx, &mut cache, &added, &options.actor)
+            } else {
+                super::near::update_groups(&tx, &mut cache, &changed, &options.actor)
+            }
+            .map_err(self.cat_err("updating near-duplicate groups"))?;
             timers.add_n(S_NEAR, t.elapsed(), changed.len());
             changed.extend(regrouped);
             changed.sort_unstable();
