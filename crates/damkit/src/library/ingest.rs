@@ -1,6 +1,14 @@
 //! Ingest: walk, detect, hash, store, find exact duplicates, run the capability stages and
 //! commit to the catalog in batches.
 //!
+//! Pipeline: the calling thread walks, then for each batch looks up the paths (a read-only
+//! catalog connection), plans on a snapshot (plus what the batches not yet committed will
+//! create) and runs the capability stages of the batch and the reading and hashing of the
+//! next one as one job on the worker pool; a committer thread commits the batches in order
+//! (plan checked again in the transaction, near-duplicate groups, then the search index), so
+//! the workers never wait for a commit. The last batch is cut small so that the commit nothing
+//! overlaps is short.
+//!
 //! Crash safety: every batch of files is committed in one SQLite transaction that records the
 //! asset, its version and the path together, so a killed ingest leaves each file either fully
 //! recorded or not at all; the next run skips what is recorded (the hash cache) and does the
@@ -611,15 +619,15 @@ impl Library {
         };
         let done = AtomicUsize::new(0);
         let total = files.len();
-        // The batches go through a two-step pipeline: this thread reads, hashes, plans and
-        // runs the capability stages of batch N+1 on the worker pool while a committer thread
-        // records batch N (one catalog transaction, the near-duplicate groups, then the search
-        // index update). The workers never wait for a commit; a batch is still committed
-        // whole or not at all, in walk order, one at a time.
+        // The batches go through a pipeline: this thread plans each batch and runs, on the
+        // worker pool, its capability stages together with the reading and hashing of the
+        // next batch, while a committer thread records the batch before (one catalog
+        // transaction, the near-duplicate groups, then the search index update). The
+        // workers never wait for a commit; a batch is still committed whole or not at all,
+        // in walk order, one at a time.
         let reader = self.ingest_reader()?;
         let committed = AtomicUsize::new(0);
         let (to_committer, batches) = std::sync::mpsc::sync_channel::<BatchWork<'_>>(1);
-        let mut report = report;
         let (produced, commit_result) = std::thread::scope(|s| {
             let committer = std::thread::Builder::new()
                 .name("damkit-ingest-commit".into())
