@@ -842,10 +842,14 @@ impl Library {
                 pool.install(|| {
                     rayon::join(
                         || {
+                            // One file per job: rayon's adaptive splitting otherwise
+                            // leaves runs of several files to one thread, and the batch
+                            // ends with the other thread idle until that run is done.
                             batch
                                 .par_iter()
                                 .zip(reads.par_iter())
                                 .zip(plans.par_iter())
+                                .with_max_len(1)
                                 .map(|((path, read), plan)| {
                                     self.stages_for(path, read, plan.as_ref(), stages, timers)
                                 })
