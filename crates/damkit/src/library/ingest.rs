@@ -227,7 +227,9 @@ pub struct StageReport {
     /// Whether it ran. A stage that is not wired yet records nothing.
     pub wired: bool,
     /// Time spent, in milliseconds, summed over worker threads (so it can exceed the wall
-    /// clock on several cores).
+    /// clock on several cores). `catalog`, `near_groups` and `index` run on the ingest's
+    /// committer thread, at the same time as the workers' stages of the next batch; `index`
+    /// is the search index update after each committed batch.
     pub time_ms: f64,
     /// Files the stage processed.
     pub files: u64,
