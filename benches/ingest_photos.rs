@@ -258,6 +258,21 @@ fn main() {
         "cpu: {cpu:.1} s ({:.1} ms per image); peak RSS of the process: {peak:.0} MiB",
         cpu * 1e3 / n as f64
     );
+    // The stages the worker threads run (the others run on the calling thread: walk, the
+    // plan; or on the committer thread: catalog, near groups, index), against the wall time
+    // of the ingest calls times the workers: how much of the time the workers were busy.
+    let not_on_workers = ["walk", "duplicates", "catalog", "near_groups", "index"];
+    let worker_ms: f64 = stages
+        .iter()
+        .filter(|(name, ..)| !not_on_workers.contains(&name.as_str()))
+        .map(|(_, ms, _)| ms)
+        .sum();
+    println!(
+        "workers busy: {:.1} % of the wall time ({:.1} s of stage work on {} workers in {wall:.1} s)",
+        worker_ms / 10.0 / (wall * rayon_threads() as f64),
+        worker_ms / 1e3,
+        rayon_threads()
+    );
     println!("warnings: {warnings}, failures: {failures}");
     println!("stage breakdown (wall time summed over worker threads):");
     println!(

@@ -1,6 +1,14 @@
 //! Ingest: walk, detect, hash, store, find exact duplicates, run the capability stages and
 //! commit to the catalog in batches.
 //!
+//! Pipeline: the calling thread walks, then for each batch looks up the paths (a read-only
+//! catalog connection), plans on a snapshot (plus what the batches not yet committed will
+//! create) and runs the capability stages of the batch and the reading and hashing of the
+//! next one as one job on the worker pool; a committer thread commits the batches in order
+//! (plan checked again in the transaction, near-duplicate groups, then the search index), so
+//! the workers never wait for a commit. The last batch is cut small so that the commit nothing
+//! overlaps is short.
+//!
 //! Crash safety: every batch of files is committed in one SQLite transaction that records the
 //! asset, its version and the path together, so a killed ingest leaves each file either fully
 //! recorded or not at all; the next run skips what is recorded (the hash cache) and does the
@@ -219,7 +227,9 @@ pub struct StageReport {
     /// Whether it ran. A stage that is not wired yet records nothing.
     pub wired: bool,
     /// Time spent, in milliseconds, summed over worker threads (so it can exceed the wall
-    /// clock on several cores).
+    /// clock on several cores). `catalog`, `near_groups` and `index` run on the ingest's
+    /// committer thread, at the same time as the workers' stages of the next batch; `index`
+    /// is the search index update after each committed batch.
     pub time_ms: f64,
     /// Files the stage processed.
     pub files: u64,
@@ -512,7 +522,9 @@ const S_DUPES: usize = 4;
 const S_CATALOG: usize = 5;
 #[cfg(feature = "dedup")]
 const S_NEAR: usize = 6;
-const BUILTIN: [&str; 7] = [
+#[cfg(feature = "search")]
+const S_INDEX: usize = 7;
+const BUILTIN: [&str; 8] = [
     "walk",
     "detect",
     "exact_hash",
@@ -520,7 +532,38 @@ const BUILTIN: [&str; 7] = [
     "duplicates",
     "catalog",
     "near_groups",
+    "index",
 ];
+
+/// A report with nothing in it yet.
+fn empty_report(library: &Path) -> IngestReport {
+    IngestReport {
+        library: library.to_path_buf(),
+        files_seen: 0,
+        added: Vec::new(),
+        new_versions: Vec::new(),
+        refreshed: Vec::new(),
+        unchanged: 0,
+        duplicates: Vec::new(),
+        skipped: Vec::new(),
+        failures: Vec::new(),
+        warnings: Vec::new(),
+        stages: Vec::new(),
+        elapsed_ms: 0.0,
+        files_per_second: 0.0,
+    }
+}
+
+/// A batch read, hashed, planned and through the capability stages, on its way to the
+/// committer thread.
+struct BatchWork<'a> {
+    /// Its position in the ingest (0, 1, 2...): batches are committed in this order.
+    seq: usize,
+    files: &'a [PathBuf],
+    reads: Vec<Read>,
+    plans: Vec<Option<Plan>>,
+    outputs: Vec<Option<StageRun>>,
+}
 
 impl Library {
     /// Ingests files and folders (walked recursively, honouring `.damkitignore` files in
@@ -542,21 +585,7 @@ impl Library {
         let mut stage_names: Vec<String> = BUILTIN.iter().map(|s| s.to_string()).collect();
         stage_names.extend(stages.iter().map(|s| s.name().to_string()));
         let timers = Timers::new(stage_names);
-        let mut report = IngestReport {
-            library: self.root.clone(),
-            files_seen: 0,
-            added: Vec::new(),
-            new_versions: Vec::new(),
-            refreshed: Vec::new(),
-            unchanged: 0,
-            duplicates: Vec::new(),
-            skipped: Vec::new(),
-            failures: Vec::new(),
-            warnings: Vec::new(),
-            stages: Vec::new(),
-            elapsed_ms: 0.0,
-            files_per_second: 0.0,
-        };
+        let mut report = empty_report(&self.root);
         for (path, message) in builtin.warnings {
             report.warnings.push(IngestWarning { path, message });
         }
@@ -592,172 +621,92 @@ impl Library {
         };
         let done = AtomicUsize::new(0);
         let total = files.len();
-        for batch in files.chunks(self.config.ingest.batch_size) {
-            let mark = ReportMark::of(&report);
-            // The catalog lock is held only for short catalog reads and for the commit: the
-            // reading, hashing and capability stages (the slow part) run without it, so
-            // readers of this process (searches, `asset`, reports) are never blocked for a
-            // whole batch. The plan made before the stages is checked again in the commit's
-            // transaction (another handle may have committed meanwhile).
-            // 1. What the catalog knows about these paths.
-            let known: Vec<Option<Known>> = {
-                let guard = self.lock();
-                batch
-                    .iter()
-                    .map(|p| lookup_known(&guard.conn, p))
-                    .collect::<std::result::Result<_, _>>()
-                    .map_err(guard.err("looking up known files"))?
-            };
-            // 2. Read, detect and hash in parallel.
-            let reads: Vec<Read> = pool.install(|| {
-                batch
-                    .par_iter()
-                    .zip(known.par_iter())
-                    .map(|(path, known)| {
-                        let r = self.read_file(path, known.as_ref(), &timers);
-                        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                        if let Some(cb) = &options.progress {
-                            cb(&IngestProgress {
-                                done: n,
-                                total,
-                                path: path.clone(),
-                            });
+        // The batches go through a pipeline: this thread plans each batch and runs, on the
+        // worker pool, its capability stages together with the reading and hashing of the
+        // next batch, while a committer thread records the batch before (one catalog
+        // transaction, the near-duplicate groups, then the search index update). The
+        // workers never wait for a commit; a batch is still committed whole or not at all,
+        // in walk order, one at a time.
+        let reader = self.ingest_reader()?;
+        let committed = AtomicUsize::new(0);
+        let (to_committer, batches) = std::sync::mpsc::sync_channel::<BatchWork<'_>>(1);
+        let (produced, commit_result) = std::thread::scope(|s| {
+            let committer = std::thread::Builder::new()
+                .name("damkit-ingest-commit".into())
+                .spawn_scoped(s, {
+                    let (stages, timers, committed) = (&stages, &timers, &committed);
+                    let mut report = std::mem::replace(&mut report, empty_report(&self.root));
+                    move || {
+                        for work in batches {
+                            let seq = work.seq;
+                            if let Err(e) =
+                                self.commit_batch(work, stages, timers, options, &mut report)
+                            {
+                                return (report, Err(e));
+                            }
+                            committed.store(seq + 1, Ordering::Release);
                         }
-                        r
-                    })
-                    .collect()
-            });
-            // 3. Plan (new asset, new version, duplicate...) on a snapshot of the catalog.
-            let t = Instant::now();
-            let plans: Vec<Option<Plan>> = {
-                let mut guard = self.lock();
-                let tx = guard
-                    .conn
-                    .transaction()
-                    .map_err(self.cat_err("starting an ingest plan"))?;
-                let plans = self
-                    .plan_batch(&tx, &known, &reads, None)
-                    .map_err(self.cat_err("planning"))?;
-                drop(tx);
-                plans
-            };
-            let planned = plans.iter().filter(|p| p.is_some()).count();
-            timers.add_n(S_DUPES, t.elapsed(), planned);
-            // 4. The capability stages, in parallel, without the catalog lock.
-            let mut outputs: Vec<Option<StageRun>> = pool.install(|| {
-                batch
-                    .par_iter()
-                    .zip(reads.par_iter())
-                    .zip(plans.par_iter())
-                    .map(|((path, read), plan)| {
-                        self.stages_for(path, read, plan.as_ref(), &stages, &timers)
-                    })
-                    .collect()
-            });
-            // 5. Commit: one transaction per batch, the plan checked again inside it.
-            let mut guard = self.lock();
-            let tx = guard
-                .conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(self.cat_err("starting an ingest transaction"))?;
-            let t = Instant::now();
-            let known_now: Vec<Option<Known>> = batch
-                .iter()
-                .map(|p| lookup_known(&tx, p))
-                .collect::<std::result::Result<_, _>>()
-                .map_err(self.cat_err("looking up known files"))?;
-            let final_plans = self
-                .plan_batch(&tx, &known_now, &reads, Some(&plans))
-                .map_err(self.cat_err("planning"))?;
-            timers.add_n(S_DUPES, t.elapsed(), 0);
-            // A file whose plan changed meanwhile (rare: another handle ingested the same
-            // bytes or path) gets its stages run again for the new plan, here.
-            for (i, plan) in final_plans.iter().enumerate() {
-                let ran_for = outputs[i].as_ref().map(|o| o.key);
-                let wants = plan.as_ref().and_then(Plan::stage_key);
-                if wants.is_some() && ran_for != wants {
-                    outputs[i] =
-                        self.stages_for(&batch[i], &reads[i], plan.as_ref(), &stages, &timers);
-                }
-            }
-            let t = Instant::now();
-            for (((path, read), plan), out) in batch.iter().zip(reads).zip(final_plans).zip(outputs)
-            {
-                let (out, errs) = match out {
-                    Some(o) if plan.as_ref().and_then(Plan::stage_key) == Some(o.key) => {
-                        (o.output, o.errors)
+                        (report, Ok(()))
                     }
-                    _ => (StageOutput::default(), Vec::new()),
-                };
-                for (stage, error) in errs {
-                    report.warnings.push(IngestWarning {
-                        path: path.clone(),
-                        message: format!("stage {stage} failed: {error}"),
-                    });
+                });
+            let committer = match committer {
+                Ok(c) => c,
+                Err(e) => {
+                    return (
+                        Err(LibraryError::io(
+                            "starting the ingest commit thread for",
+                            &self.root,
+                            e,
+                        )),
+                        None,
+                    );
                 }
-                for w in &out.warnings {
-                    report.warnings.push(IngestWarning {
-                        path: path.clone(),
-                        message: w.clone(),
-                    });
-                }
-                match (read, plan) {
-                    (Read::Unchanged, _) => report.unchanged += 1,
-                    (Read::Skipped(reason), _) => report.skipped.push(SkippedFile {
-                        path: path.clone(),
-                        reason,
-                    }),
-                    (Read::Failed { stage, error }, _) => report.failures.push(IngestFailure {
-                        path: path.clone(),
-                        stage: stage.into(),
-                        error,
-                    }),
-                    (Read::Hashed(h) | Read::Sidecar(h), Some(plan)) => self
-                        .commit_file(&tx, path, h, plan, out, &options.actor, &mut report)
-                        .map_err(self.cat_err(format!("recording {}", path.display())))?,
-                    (Read::Sidecar(_), None) => report.warnings.push(IngestWarning {
-                        path: path.clone(),
-                        message: "its catalog record changed while its sidecar was read \
-                                  (another ingest?); it is read again on the next run"
-                            .into(),
-                    }),
-                    (Read::Hashed(_), None) => {}
-                }
+            };
+            let produced = self.produce_batches(
+                &files,
+                &pool,
+                reader,
+                &committed,
+                &to_committer,
+                &stages,
+                &timers,
+                options,
+                &done,
+                total,
+            );
+            // No more batches: the committer finishes the ones sent and stops.
+            drop(to_committer);
+            let finished = committer
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (produced, Some(finished))
+        });
+        let commit_result = match commit_result {
+            Some((r, result)) => {
+                report = r;
+                result
             }
-            #[cfg_attr(not(feature = "dedup"), allow(unused_mut))]
-            let mut changed = mark.changed_since(&report);
-            #[cfg(feature = "dedup")]
-            {
-                // Near-duplicate groups around what this batch added or changed, in the
-                // same transaction: the groups always match the committed assets.
-                let t = Instant::now();
-                let mut cache = self.fingerprints.lock().unwrap_or_else(|p| p.into_inner());
-                let regrouped =
-                    super::near::update_groups(&tx, &mut cache, &changed, &options.actor)
-                        .map_err(self.cat_err("updating near-duplicate groups"))?;
-                timers.add_n(S_NEAR, t.elapsed(), changed.len());
-                changed.extend(regrouped);
-                changed.sort_unstable();
-                changed.dedup();
-            }
-            tx.commit()
-                .map_err(self.cat_err("committing an ingest batch"))?;
-            timers.add_n(S_CATALOG, t.elapsed(), batch.len());
-            drop(guard);
-            if !changed.is_empty() {
-                self.after_change(&changed);
-            }
-        }
-
+            None => Ok(()),
+        };
+        // A catalog error of the committer is the cause of a stopped producer: report it first.
+        commit_result?;
+        produced?;
         for (i, name) in timers.names.iter().enumerate() {
-            // Near-duplicate groups need the perceptual hashes of the `dedup` feature.
-            let wired = cfg!(feature = "dedup") || name != "near_groups";
+            // Near-duplicate groups need the perceptual hashes of the `dedup` feature, the
+            // search index the `search` feature.
+            let note = match name.as_str() {
+                "near_groups" if !cfg!(feature = "dedup") => {
+                    Some("needs the `dedup` feature (perceptual hashes)")
+                }
+                "index" if !cfg!(feature = "search") => Some("needs the `search` feature"),
+                _ => None,
+            };
             report.stages.push(StageReport {
                 name: name.clone(),
-                wired,
+                wired: note.is_none(),
                 time_ms: timers.nanos[i].load(Ordering::Relaxed) as f64 / 1e6,
                 files: timers.files[i].load(Ordering::Relaxed),
-                note: (!wired).then(|| "needs the `dedup` feature (perceptual hashes)".into()),
+                note: note.map(String::from),
             });
         }
         let custom: HashSet<&str> = stages.iter().map(|s| s.name()).collect();
@@ -781,6 +730,279 @@ impl Library {
             0.0
         };
         Ok(report)
+    }
+
+    /// A read-only connection to the catalog for the planning side of the ingest pipeline:
+    /// in WAL mode it reads the last committed state while the committer thread writes, so
+    /// planning the next batch never waits for the catalog lock.
+    fn ingest_reader(&self) -> Result<rusqlite::Connection> {
+        let path = self.root.join(super::CATALOG_FILE);
+        rusqlite::Connection::open_with_flags(
+            &path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .and_then(|c| {
+            c.busy_timeout(Duration::from_secs(30))?;
+            Ok(c)
+        })
+        .map_err(self.cat_err("opening a read connection for ingest"))
+    }
+
+    /// The producing side of the pipeline, on the calling thread. For each batch: what the
+    /// catalog knows about its paths, reading and hashing (worker pool), the plan, the
+    /// capability stages (worker pool), and off to the committer. The stages of batch N and
+    /// the reading and hashing of batch N+1 run as one parallel job, so a worker that
+    /// finishes its last image of batch N hashes files of batch N+1 instead of waiting for
+    /// the other worker. Stops early when the committer has stopped (on a catalog error,
+    /// which the committer returns).
+    #[allow(clippy::too_many_arguments)]
+    fn produce_batches<'f>(
+        &self,
+        files: &'f [PathBuf],
+        pool: &rayon::ThreadPool,
+        mut reader: rusqlite::Connection,
+        committed: &AtomicUsize,
+        to_committer: &std::sync::mpsc::SyncSender<BatchWork<'f>>,
+        stages: &[Arc<dyn AssetStage>],
+        timers: &Timers,
+        options: &IngestOptions,
+        done: &AtomicUsize,
+        total: usize,
+    ) -> Result<()> {
+        // What the catalog knows about a batch's paths (committed state; the paths of the
+        // batches in flight are other paths: the walk lists each path once).
+        let lookup = |reader: &rusqlite::Connection, batch: &[PathBuf]| {
+            batch
+                .iter()
+                .map(|p| lookup_known(reader, p))
+                .collect::<std::result::Result<Vec<Option<Known>>, _>>()
+                .map_err(self.cat_err("looking up known files"))
+        };
+        // Reads, detects and hashes a batch (in parallel on the pool it is called on).
+        let read_batch = |batch: &[PathBuf], known: &[Option<Known>]| -> Vec<Read> {
+            batch
+                .par_iter()
+                .zip(known.par_iter())
+                .map(|(path, known)| {
+                    let r = self.read_file(path, known.as_ref(), timers);
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if let Some(cb) = &options.progress {
+                        cb(&IngestProgress {
+                            done: n,
+                            total,
+                            path: path.clone(),
+                        });
+                    }
+                    r
+                })
+                .collect()
+        };
+        let batches = split_batches(files, self.config.ingest.batch_size);
+        let Some(first) = batches.first() else {
+            return Ok(());
+        };
+        let mut known = lookup(&reader, first)?;
+        let mut reads: Vec<Read> = pool.install(|| read_batch(first, &known));
+        // What the batches sent but not yet committed will create: (seq, blake3 -> asset).
+        // A batch is planned against the catalog plus these, so a file with the same bytes
+        // as a file of an uncommitted batch is its duplicate, as if that batch were committed
+        // already (the committer plans again in its transaction and finds the same).
+        let mut in_flight: Vec<(usize, HashMap<String, AssetId>)> = Vec::new();
+        for (seq, &batch) in batches.iter().enumerate() {
+            // Plan (new asset, new version, duplicate...) on a snapshot of the catalog plus
+            // the batches still in flight.
+            let t = Instant::now();
+            let plans: Vec<Option<Plan>> = {
+                // Batches committed before the snapshot starts are in it.
+                let c = committed.load(Ordering::Acquire);
+                in_flight.retain(|(s, _)| *s >= c);
+                let mut seed = HashMap::new();
+                for (_, m) in &in_flight {
+                    for (h, a) in m {
+                        seed.entry(h.clone()).or_insert(*a);
+                    }
+                }
+                let tx = reader
+                    .transaction()
+                    .map_err(self.cat_err("starting an ingest plan"))?;
+                let plans = self
+                    .plan_batch(&tx, &known, &reads, None, seed)
+                    .map_err(self.cat_err("planning"))?;
+                drop(tx);
+                plans
+            };
+            let planned = plans.iter().filter(|p| p.is_some()).count();
+            timers.add_n(S_DUPES, t.elapsed(), planned);
+            in_flight.push((seq, creates(&reads, &plans)));
+            // The capability stages of this batch and the reading of the next, together.
+            let next = batches.get(seq + 1).copied();
+            let next_known = match next {
+                Some(n) => Some(lookup(&reader, n)?),
+                None => None,
+            };
+            let (outputs, next_reads): (Vec<Option<StageRun>>, Option<Vec<Read>>) =
+                pool.install(|| {
+                    rayon::join(
+                        || {
+                            // One file per job: rayon's adaptive splitting otherwise
+                            // leaves runs of several files to one thread, and the batch
+                            // ends with the other thread idle until that run is done.
+                            batch
+                                .par_iter()
+                                .zip(reads.par_iter())
+                                .zip(plans.par_iter())
+                                .with_max_len(1)
+                                .map(|((path, read), plan)| {
+                                    self.stages_for(path, read, plan.as_ref(), stages, timers)
+                                })
+                                .collect()
+                        },
+                        || {
+                            next.zip(next_known.as_deref())
+                                .map(|(n, k)| read_batch(n, k))
+                        },
+                    )
+                });
+            known = next_known.unwrap_or_default();
+            let work = BatchWork {
+                seq,
+                files: batch,
+                reads: std::mem::replace(&mut reads, next_reads.unwrap_or_default()),
+                plans,
+                outputs,
+            };
+            // To the committer: waits while it still has a batch queued (at most one batch
+            // is being committed and one queued while the next is processed).
+            if to_committer.send(work).is_err() {
+                // The committer stopped on an error; it returns it.
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The committing side of the pipeline (its own thread): one transaction per batch with
+    /// the plan checked again inside it, the near-duplicate groups in the same transaction,
+    /// then the search index.
+    fn commit_batch(
+        &self,
+        work: BatchWork<'_>,
+        stages: &[Arc<dyn AssetStage>],
+        timers: &Timers,
+        options: &IngestOptions,
+        report: &mut IngestReport,
+    ) -> Result<()> {
+        let BatchWork {
+            files: batch,
+            reads,
+            plans,
+            mut outputs,
+            ..
+        } = work;
+        let mark = ReportMark::of(report);
+        let mut guard = self.lock();
+        let tx = guard
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(self.cat_err("starting an ingest transaction"))?;
+        let t = Instant::now();
+        let known_now: Vec<Option<Known>> = batch
+            .iter()
+            .map(|p| lookup_known(&tx, p))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(self.cat_err("looking up known files"))?;
+        let final_plans = self
+            .plan_batch(&tx, &known_now, &reads, Some(&plans), HashMap::new())
+            .map_err(self.cat_err("planning"))?;
+        timers.add_n(S_DUPES, t.elapsed(), 0);
+        // A file whose plan changed meanwhile (rare: another handle ingested the same bytes
+        // or path) gets its stages run again for the new plan, here.
+        for (i, plan) in final_plans.iter().enumerate() {
+            let ran_for = outputs[i].as_ref().map(|o| o.key);
+            let wants = plan.as_ref().and_then(Plan::stage_key);
+            if wants.is_some() && ran_for != wants {
+                outputs[i] = self.stages_for(&batch[i], &reads[i], plan.as_ref(), stages, timers);
+            }
+        }
+        let t = Instant::now();
+        for (((path, read), plan), out) in batch.iter().zip(reads).zip(final_plans).zip(outputs) {
+            let (out, errs) = match out {
+                Some(o) if plan.as_ref().and_then(Plan::stage_key) == Some(o.key) => {
+                    (o.output, o.errors)
+                }
+                _ => (StageOutput::default(), Vec::new()),
+            };
+            for (stage, error) in errs {
+                report.warnings.push(IngestWarning {
+                    path: path.clone(),
+                    message: format!("stage {stage} failed: {error}"),
+                });
+            }
+            for w in &out.warnings {
+                report.warnings.push(IngestWarning {
+                    path: path.clone(),
+                    message: w.clone(),
+                });
+            }
+            match (read, plan) {
+                (Read::Unchanged, _) => report.unchanged += 1,
+                (Read::Skipped(reason), _) => report.skipped.push(SkippedFile {
+                    path: path.clone(),
+                    reason,
+                }),
+                (Read::Failed { stage, error }, _) => report.failures.push(IngestFailure {
+                    path: path.clone(),
+                    stage: stage.into(),
+                    error,
+                }),
+                (Read::Hashed(h) | Read::Sidecar(h), Some(plan)) => self
+                    .commit_file(&tx, path, h, plan, out, &options.actor, report)
+                    .map_err(self.cat_err(format!("recording {}", path.display())))?,
+                (Read::Sidecar(_), None) => report.warnings.push(IngestWarning {
+                    path: path.clone(),
+                    message: "its catalog record changed while its sidecar was read \
+                              (another ingest?); it is read again on the next run"
+                        .into(),
+                }),
+                (Read::Hashed(_), None) => {}
+            }
+        }
+        #[cfg_attr(not(feature = "dedup"), allow(unused_mut))]
+        let mut changed = mark.changed_since(report);
+        #[cfg(feature = "dedup")]
+        {
+            // Near-duplicate groups around what this batch added or changed, in the same
+            // transaction: the groups always match the committed assets.
+            let t = Instant::now();
+            let mut cache = self.fingerprints.lock().unwrap_or_else(|p| p.into_inner());
+            // A batch that only added assets (the common case) merges them into the groups;
+            // new versions (a changed fingerprint may split a group) recompute the groups
+            // around what changed.
+            let regrouped = if report.new_versions.len() == mark.new_versions {
+                let added: Vec<AssetId> = report.added[mark.added..].iter().map(|f| f.id).collect();
+                super::near::add_to_groups(&tx, &mut cache, &added, &options.actor)
+            } else {
+                super::near::update_groups(&tx, &mut cache, &changed, &options.actor)
+            }
+            .map_err(self.cat_err("updating near-duplicate groups"))?;
+            timers.add_n(S_NEAR, t.elapsed(), changed.len());
+            changed.extend(regrouped);
+            changed.sort_unstable();
+            changed.dedup();
+        }
+        tx.commit()
+            .map_err(self.cat_err("committing an ingest batch"))?;
+        timers.add_n(S_CATALOG, t.elapsed(), batch.len());
+        drop(guard);
+        if !changed.is_empty() {
+            let t = Instant::now();
+            self.after_change(&changed);
+            #[cfg(feature = "search")]
+            timers.add_n(S_INDEX, t.elapsed(), changed.len());
+            #[cfg(not(feature = "search"))]
+            let _ = t;
+        }
+        Ok(())
     }
 
     fn cat_err(&self, context: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> LibraryError {
@@ -1016,7 +1238,7 @@ impl Library {
 
     fn plan(
         &self,
-        tx: &Transaction<'_>,
+        tx: &rusqlite::Connection,
         known: Option<&Known>,
         h: &Hashed,
         pending: &mut HashMap<String, AssetId>,
@@ -1064,15 +1286,17 @@ impl Library {
     /// Plans every hashed file of a batch in order (`pending` makes later files of the batch
     /// with the same bytes duplicates of earlier ones). With `before`, the plan made earlier
     /// for the batch: a file that again becomes a new asset keeps the id it was given (the
-    /// stages ran for that id).
+    /// stages ran for that id). `seed`: bytes earlier batches not yet committed create
+    /// (see [`creates`]), treated like the catalog's.
     fn plan_batch(
         &self,
-        tx: &Transaction<'_>,
+        tx: &rusqlite::Connection,
         known: &[Option<Known>],
         reads: &[Read],
         before: Option<&[Option<Plan>]>,
+        seed: HashMap<String, AssetId>,
     ) -> rusqlite::Result<Vec<Option<Plan>>> {
-        let mut pending: HashMap<String, AssetId> = HashMap::new();
+        let mut pending = seed;
         let mut plans = Vec::with_capacity(reads.len());
         for (i, (known, read)) in known.iter().zip(reads).enumerate() {
             let prefer = before.and_then(|b| match &b[i] {
@@ -1545,8 +1769,49 @@ fn lookup_known(conn: &rusqlite::Connection, path: &Path) -> rusqlite::Result<Op
     .optional()
 }
 
+/// Batches of at most `size` files; the last full-size batch is cut into halves, quarters...
+/// (down to 16 files), because the commit of the last batch is the one the workers cannot
+/// overlap with the next: a small last batch keeps the end of the ingest short.
+fn split_batches(files: &[PathBuf], size: usize) -> Vec<&[PathBuf]> {
+    const TAIL: usize = 16;
+    let size = size.max(1);
+    let mut batches: Vec<&[PathBuf]> = files.chunks(size).collect();
+    if let Some(last) = batches.pop() {
+        let mut rest = last;
+        while rest.len() > TAIL {
+            let (head, tail) = rest.split_at(rest.len().div_ceil(2));
+            batches.push(head);
+            rest = tail;
+        }
+        batches.push(rest);
+    }
+    batches
+}
+
+/// The bytes a batch's plans create an asset or a version for, and the asset: what later
+/// batches must see as already in the library.
+fn creates(reads: &[Read], plans: &[Option<Plan>]) -> HashMap<String, AssetId> {
+    let mut m = HashMap::new();
+    for (read, plan) in reads.iter().zip(plans) {
+        let (Read::Hashed(h), Some(plan)) = (read, plan) else {
+            continue;
+        };
+        match plan {
+            Plan::NewAsset {
+                asset,
+                dup_of: None,
+            }
+            | Plan::NewVersion { asset } => {
+                m.entry(h.blake3.clone()).or_insert(*asset);
+            }
+            _ => {}
+        }
+    }
+    m
+}
+
 /// The asset whose version has these bytes (the oldest asset when several do).
-fn find_by_hash(tx: &Transaction<'_>, blake3: &str) -> rusqlite::Result<Option<AssetId>> {
+fn find_by_hash(tx: &rusqlite::Connection, blake3: &str) -> rusqlite::Result<Option<AssetId>> {
     let id: Option<String> = tx
         .query_row(
             "SELECT asset_id FROM versions WHERE blake3 = ?1 ORDER BY id LIMIT 1",
@@ -1650,4 +1915,28 @@ fn store_outputs(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_keep_every_file_in_order_and_end_small() {
+        let files: Vec<PathBuf> = (0..200).map(|i| PathBuf::from(format!("f{i}"))).collect();
+        let b = split_batches(&files, 128);
+        let sizes: Vec<usize> = b.iter().map(|b| b.len()).collect();
+        assert_eq!(sizes, [128, 36, 18, 9, 9]);
+        let flat: Vec<&PathBuf> = b.iter().flat_map(|b| b.iter()).collect();
+        assert_eq!(flat, files.iter().collect::<Vec<_>>());
+        let sizes = |n: usize, size: usize| -> Vec<usize> {
+            let f: Vec<PathBuf> = (0..n).map(|i| PathBuf::from(i.to_string())).collect();
+            split_batches(&f, size).iter().map(|b| b.len()).collect()
+        };
+        assert_eq!(sizes(0, 128), Vec::<usize>::new());
+        assert_eq!(sizes(10, 128), [10]);
+        assert_eq!(sizes(256, 128), [128, 64, 32, 16, 16]);
+        assert_eq!(sizes(3, 1), [1, 1, 1]);
+        assert_eq!(sizes(20, 8), [8, 8, 4]);
+    }
 }

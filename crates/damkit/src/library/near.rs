@@ -219,6 +219,112 @@ pub(crate) fn update_groups(
     write_groups(conn, &old, &new, actor)
 }
 
+/// [`update_groups`] for a batch that only added assets (no asset's fingerprint changed or
+/// went away). Adding nodes to the near relation only merges components, so the new groups
+/// are the added assets joined with the groups (or ungrouped assets) they are near: one index
+/// lookup per added asset, not a search from every member of every group it touches (which
+/// is quadratic in the size of the groups). Gives the groups [`update_groups`] gives.
+pub(crate) fn add_to_groups(
+    conn: &Connection,
+    cache: &mut FingerprintCache,
+    added: &[damkit_core::AssetId],
+    actor: &str,
+) -> rusqlite::Result<Vec<damkit_core::AssetId>> {
+    if added.is_empty() {
+        return Ok(Vec::new());
+    }
+    let fps = current_fingerprints(conn, cache)?;
+    let old = stored_groups(conn)?;
+    let seeds: Vec<String> = added.iter().map(ToString::to_string).collect();
+    if seeds.iter().any(|s| old.contains_key(s)) {
+        // Not a new asset after all: the general update.
+        return update_groups(conn, cache, added, actor);
+    }
+    let new = merge_added(&fps, &old, &seeds, &near_options());
+    write_groups(conn, &old, &new, actor)
+}
+
+/// The groups of the assets `seeds` (not in any group of `old`) joined to the current
+/// groups `old` (asset -> group id): for every changed or new membership, asset -> group.
+fn merge_added(
+    fps: &BTreeMap<String, Option<Arc<Fingerprint>>>,
+    old: &HashMap<String, String>,
+    seeds: &[String],
+    opts: &NearOptions,
+) -> BTreeMap<String, Option<String>> {
+    let eligible: Vec<(&String, &Fingerprint)> = fps
+        .iter()
+        .filter_map(|(a, fp)| fp.as_deref().map(|fp| (a, fp)))
+        .filter(|(_, fp)| !fp.is_featureless(opts.min_quality))
+        .collect();
+    let index = NearIndex::new(&eligible);
+    // Union-find over nodes: an old group stands for all its members (node `g:ID`), an asset
+    // in no group for itself.
+    let node = |a: &String| match old.get(a) {
+        Some(g) => format!("g:{g}"),
+        None => a.clone(),
+    };
+    let mut parent: HashMap<String, String> = HashMap::new();
+    fn find(parent: &mut HashMap<String, String>, x: &str) -> String {
+        let mut root = x.to_string();
+        while let Some(p) = parent.get(&root).filter(|p| **p != root) {
+            root = p.clone();
+        }
+        // Path compression.
+        let mut cur = x.to_string();
+        while cur != root {
+            let next = parent
+                .insert(cur.clone(), root.clone())
+                .unwrap_or_else(|| root.clone());
+            cur = next;
+        }
+        root
+    }
+    for s in seeds {
+        parent.entry(s.clone()).or_insert_with(|| s.clone());
+        let Some(Some(fs)) = fps.get(s) else {
+            continue;
+        };
+        for k in index.candidates(fs, opts.threshold) {
+            let (y, fy) = eligible[k];
+            if y != s && is_near(fs, fy, opts) {
+                let ny = node(y);
+                parent.entry(ny.clone()).or_insert_with(|| ny.clone());
+                let (a, b) = (find(&mut parent, s), find(&mut parent, &ny));
+                if a != b {
+                    parent.insert(a, b);
+                }
+            }
+        }
+    }
+    let mut by_group: HashMap<&str, Vec<&String>> = HashMap::new();
+    for (a, g) in old {
+        by_group.entry(g.as_str()).or_default().push(a);
+    }
+    let keys: Vec<String> = parent.keys().cloned().collect();
+    let mut components: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for k in keys {
+        let root = find(&mut parent, &k);
+        let members = components.entry(root).or_default();
+        match k.strip_prefix("g:") {
+            Some(g) => members.extend(by_group.get(g).into_iter().flatten().map(|a| (*a).clone())),
+            None => {
+                members.insert(k);
+            }
+        }
+    }
+    let mut new = BTreeMap::new();
+    for members in components.values() {
+        let group = (members.len() > 1)
+            .then(|| members.iter().next().cloned())
+            .flatten();
+        for m in members {
+            new.insert(m.clone(), group.clone());
+        }
+    }
+    new
+}
+
 /// Recomputes every group from scratch (a catalog migrated from format 1, or a repair);
 /// returns the assets whose group changed.
 pub(crate) fn recompute_all(
@@ -324,6 +430,98 @@ mod tests {
         }
         // the generated clusters do produce near pairs beyond each image itself
         assert!(pairs > eligible.len() * 2, "{pairs}");
+    }
+
+    /// Adding assets batch by batch with [`merge_added`] gives exactly the groups of the
+    /// near relation over all of them (damkit-dedup's `near_groups`, as `recompute_all`),
+    /// on clusters of generated fingerprints including large groups and featureless images.
+    #[test]
+    fn adding_batches_gives_the_groups_of_a_recomputation() {
+        use super::{Arc, BTreeMap, HashMap, merge_added, near_options};
+        use damkit_dedup::near::Fingerprint;
+        use damkit_dedup::pdq::Pdq;
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut rnd = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut fps: Vec<Fingerprint> = Vec::new();
+        // 40 clusters of 1 to 60 members (a few bits apart; some members' variants near
+        // another cluster, joining them), in shuffled order.
+        let bases: Vec<u64> = (0..40).map(|_| rnd()).collect();
+        for _ in 0..1200 {
+            let c = (rnd() % 40) as usize;
+            if rnd() % 60 < (c as u64 % 60) {
+                continue;
+            }
+            let mut phash = bases[c];
+            for _ in 0..rnd() % 12 {
+                phash ^= 1 << (rnd() % 64);
+            }
+            let mut variants = vec![phash];
+            for _ in 0..7 {
+                variants.push(if rnd() % 40 == 0 {
+                    bases[(rnd() % 40) as usize]
+                } else {
+                    rnd()
+                });
+            }
+            let pdq_of = |h: u64| Pdq([h, h, h, !h]);
+            fps.push(Fingerprint {
+                phash,
+                dhash: rnd(),
+                pdq: pdq_of(phash),
+                quality: if rnd() % 50 == 0 { 10 } else { 100 },
+                pdq_variants: variants.iter().map(|&v| pdq_of(v)).collect(),
+                phash_variants: variants,
+            });
+        }
+        let opts = near_options();
+        let ids: Vec<String> = (0..fps.len()).map(|i| format!("a{i:05}")).collect();
+        let mut current: BTreeMap<String, Option<Arc<Fingerprint>>> = BTreeMap::new();
+        let mut groups: HashMap<String, String> = HashMap::new();
+        let mut start = 0;
+        for size in [1, 7, 128, 300, 64, 1, 500, 100000] {
+            let end = (start + size).min(fps.len());
+            for i in start..end {
+                // Every tenth asset has no perceptual hashes.
+                let fp = (i % 10 != 3).then(|| Arc::new(fps[i].clone()));
+                current.insert(ids[i].clone(), fp);
+            }
+            let new = merge_added(&current, &groups, &ids[start..end], &opts);
+            for (a, g) in new {
+                match g {
+                    Some(g) => groups.insert(a, g),
+                    None => groups.remove(&a),
+                };
+            }
+            start = end;
+        }
+        assert_eq!(start, fps.len());
+        // The reference: the groups of the whole relation.
+        let (list_ids, list): (Vec<&String>, Vec<Fingerprint>) = current
+            .iter()
+            .filter_map(|(a, fp)| fp.as_deref().map(|fp| (a, fp.clone())))
+            .unzip();
+        let mut want: HashMap<String, String> = HashMap::new();
+        for g in damkit_dedup::near::near_groups(&list, &opts) {
+            if g.len() < 2 {
+                continue;
+            }
+            let gid = g.iter().map(|(i, _)| list_ids[*i]).min().unwrap().clone();
+            for (i, _) in g {
+                want.insert(list_ids[i].clone(), gid.clone());
+            }
+        }
+        assert!(want.len() > 100, "{}", want.len());
+        let mut sizes: HashMap<&String, usize> = HashMap::new();
+        for g in want.values() {
+            *sizes.entry(g).or_default() += 1;
+        }
+        assert!(sizes.values().any(|&n| n >= 30), "a large group: {sizes:?}");
+        assert_eq!(groups, want);
     }
 
     /// A catalog migrated from format 1 (groups missing, the stale flag set) gets the same
