@@ -120,34 +120,55 @@ fn big_index() -> (SearchIndex, Option<tempfile::TempDir>) {
     let _ = std::fs::remove_dir_all(&dir);
     let index = SearchIndex::create(&dir).expect("create index");
     let g = Generator::new(SEED);
+    // Generating records is not indexing: all of them are generated before the timed part
+    // (in chunks of 100,000; ~2 GB at 1M records).
+    let chunks: Vec<Vec<_>> = (0..n.div_ceil(CHUNK))
+        .map(|c| (c * CHUNK..((c + 1) * CHUNK).min(n)).map(|i| g.record(i)).collect())
+        .collect();
+    // A bulk load: every record added, then one `finish` (as a library rebuild does), unless
+    // DAMKIT_SEARCH_BENCH_COMMIT_EVERY asks for intermediate commits.
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    let commit_every = env("DAMKIT_SEARCH_BENCH_COMMIT_EVERY").unwrap_or(0);
+    let budget_mib = env("DAMKIT_SEARCH_BENCH_BUDGET_MIB").unwrap_or(1024) as usize;
+    let bulk = std::env::var_os("DAMKIT_SEARCH_BENCH_NO_BULK").is_none();
     let mut indexer = index
         .indexer(
             IndexerOptions::default()
                 .threads(2)
-                .memory_budget(1 << 30)
-                .commit_every(usize::MAX),
+                .memory_budget(budget_mib << 20)
+                .commit_every(usize::MAX)
+                .bulk_load(bulk),
         )
         .expect("indexer");
-    let mut indexing = Duration::ZERO;
-    let mut cpu = Duration::ZERO;
-    let mut start = 0;
-    while start < n {
-        let end = (start + CHUNK).min(n);
-        // Generating records is not indexing: it is done outside the timed part.
-        let chunk: Vec<_> = (start..end).map(|i| g.record(i)).collect();
-        let (t, c) = (Instant::now(), cpu_time());
-        for r in &chunk {
-            indexer.add_new(r).expect("add");
-        }
-        indexer.commit().expect("commit");
-        indexing += t.elapsed();
-        cpu += cpu_time().saturating_sub(c);
-        start = end;
-    }
     let (t, c) = (Instant::now(), cpu_time());
+    let (mut committing, mut commit_cpu) = (Duration::ZERO, Duration::ZERO);
+    let mut added = 0;
+    for r in chunks.iter().flatten() {
+        indexer.add_new(r).expect("add");
+        added += 1;
+        if commit_every > 0 && added % commit_every == 0 && added < n {
+            let (tc, cc) = (Instant::now(), cpu_time());
+            indexer.commit().expect("commit");
+            committing += tc.elapsed();
+            commit_cpu += cpu_time().saturating_sub(cc);
+        }
+    }
+    let (adding, adding_cpu) = (t.elapsed(), cpu_time().saturating_sub(c));
+    let (tf, cf) = (Instant::now(), cpu_time());
     indexer.finish().expect("finish");
-    indexing += t.elapsed();
-    cpu += cpu_time().saturating_sub(c);
+    let (finishing, finish_cpu) = (tf.elapsed(), cpu_time().saturating_sub(cf));
+    let (indexing, cpu) = (t.elapsed(), cpu_time().saturating_sub(c));
+    drop(chunks);
+    eprintln!(
+        "{} MiB budget, bulk_load {bulk}, commit every {commit_every}; wall (CPU) time: adding {:.2} s ({:.2} s) of which commits {:.2} s ({:.2} s), finish {:.2} s ({:.2} s)",
+        budget_mib,
+        adding.as_secs_f64(),
+        adding_cpu.as_secs_f64(),
+        committing.as_secs_f64(),
+        commit_cpu.as_secs_f64(),
+        finishing.as_secs_f64(),
+        finish_cpu.as_secs_f64(),
+    );
     let bytes = dir_size(&dir);
     eprintln!(
         "indexed {n} records in {:.2} s: {:.0} records/s (2 threads, bulk add); CPU time {:.2} s = {:.0} records per CPU-second, {:.0} records/s on 2 fully available cores; {} segments, {} bytes = {:.0} bytes/record",
@@ -203,6 +224,10 @@ fn percentiles(label: &str, mut v: Vec<Duration>) {
 
 fn bench_queries(c: &mut Criterion) {
     let (index, _tmp) = big_index();
+    // Quick indexing iterations: build the index, print its figures, skip the queries.
+    if std::env::var_os("DAMKIT_SEARCH_BENCH_INDEX_ONLY").is_some() {
+        return;
+    }
     let g = Generator::new(SEED);
     // Tails, which criterion does not report.
     let typical = |index: &SearchIndex, label: &str| {

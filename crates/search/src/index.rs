@@ -1,6 +1,6 @@
 //! Opening, creating and writing an index.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -451,18 +451,34 @@ impl SearchIndex {
             .index
             .writer_with_num_threads(threads, budget)
             .ctx("opening the index writer")?;
-        let mut policy = LogMergePolicy::default();
-        policy.set_min_num_segments(4);
-        policy.set_del_docs_ratio_before_merge(0.2);
-        writer.set_merge_policy(Box::new(policy));
+        let preexisting = if options.bulk_load {
+            // No merge while loading: `finish` merges the new segments once.
+            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+            self.index
+                .searchable_segment_ids()
+                .ctx("listing segments")?
+                .into_iter()
+                .collect()
+        } else {
+            writer.set_merge_policy(Box::new(log_merge_policy()));
+            HashSet::new()
+        };
         Ok(Indexer {
             index: self.clone(),
             writer,
             options,
             last_commit: Instant::now(),
             pending: 0,
+            preexisting,
         })
     }
+}
+
+fn log_merge_policy() -> LogMergePolicy {
+    let mut policy = LogMergePolicy::default();
+    policy.set_min_num_segments(4);
+    policy.set_del_docs_ratio_before_merge(0.2);
+    policy
 }
 
 /// How an [`Indexer`] batches its work.
@@ -477,6 +493,18 @@ pub struct IndexerOptions {
     pub commit_interval: Duration,
     /// ...or when this many operations are pending.
     pub commit_every: usize,
+    /// Bulk loading (default `false`): no segment merges while records are added;
+    /// [`Indexer::finish`] merges the segments written by this indexer once, into one segment
+    /// per indexing thread (merged in parallel), and [`Indexer::optimize`] into one.
+    ///
+    /// Every commit writes a segment per indexing thread. With the log merge policy those
+    /// segments are merged as they accumulate, and then merged again with other merged
+    /// segments: loading 1M records with a commit every 100k merged each record about twice,
+    /// ~17% of the CPU time of the load. In bulk mode each record is merged once, at the end.
+    /// Until `finish` (or if the indexer is dropped without it), searches see every committed
+    /// segment unmerged (slower searches, a bigger index); the next non-bulk indexer's merge
+    /// policy merges them.
+    pub bulk_load: bool,
 }
 
 impl Default for IndexerOptions {
@@ -489,6 +517,7 @@ impl Default for IndexerOptions {
             memory_budget: 256 << 20,
             commit_interval: Duration::from_secs(1),
             commit_every: 100_000,
+            bulk_load: false,
         }
     }
 }
@@ -514,6 +543,11 @@ impl IndexerOptions {
         self.memory_budget = bytes;
         self
     }
+    /// Sets bulk loading (see [`IndexerOptions::bulk_load`]).
+    pub fn bulk_load(mut self, on: bool) -> Self {
+        self.bulk_load = on;
+        self
+    }
 }
 
 /// Writes records into an index: upsert by asset id, delete, commit in batches.
@@ -528,6 +562,8 @@ pub struct Indexer {
     options: IndexerOptions,
     last_commit: Instant,
     pending: usize,
+    /// Segments that existed when a bulk-loading indexer opened (its `finish` leaves them).
+    preexisting: HashSet<tantivy::index::SegmentId>,
 }
 
 impl std::fmt::Debug for Indexer {
@@ -625,19 +661,71 @@ impl Indexer {
                 Err(e) => return Err(e).ctx("merging segments"),
             }
         }
+        self.remove_unused_files();
         self.writer
             .wait_merging_threads()
             .ctx("waiting for merges")?;
         self.index.reload()
     }
 
-    /// Commits and waits for background merges to finish.
+    /// Commits and waits for background merges to finish. In bulk mode
+    /// ([`IndexerOptions::bulk_load`]), first merges the segments written by this indexer
+    /// into one per indexing thread (each record is merged once; the merges run in parallel).
     pub fn finish(mut self) -> Result<()> {
         self.commit()?;
+        if self.options.bulk_load {
+            self.merge_new_segments()?;
+        }
         self.writer
             .wait_merging_threads()
             .ctx("waiting for merges")?;
         self.index.reload()
+    }
+}
+
+impl Indexer {
+    /// Merges the segments written since a bulk-loading indexer opened into at most
+    /// `threads` segments of similar size, the merges running in parallel.
+    fn merge_new_segments(&mut self) -> Result<()> {
+        let target = self.options.threads.clamp(1, 8);
+        let mut metas: Vec<_> = self
+            .index
+            .index
+            .searchable_segment_metas()
+            .ctx("listing segments")?
+            .into_iter()
+            .filter(|m| !self.preexisting.contains(&m.id()))
+            .collect();
+        if metas.len() <= target {
+            return Ok(());
+        }
+        // Largest first, each to the lightest group: groups of near-equal record counts.
+        metas.sort_by_key(|m| std::cmp::Reverse(m.num_docs()));
+        let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> = vec![(0, Vec::new()); target];
+        for m in &metas {
+            if let Some(g) = groups.iter_mut().min_by_key(|g| g.0) {
+                g.0 += u64::from(m.num_docs());
+                g.1.push(m.id());
+            }
+        }
+        let merges: Vec<_> = groups
+            .iter()
+            .filter(|g| g.1.len() > 1)
+            .map(|g| self.writer.merge(&g.1))
+            .collect();
+        for merge in merges {
+            merge.wait().ctx("merging segments")?;
+        }
+        self.remove_unused_files();
+        Ok(())
+    }
+
+    /// Deletes the files of merged-away segments now: tantivy collects them after each merge,
+    /// but skips a collection while a reader holds the meta lock (a reload on the commit
+    /// just made), and with no later commit they would stay until the next indexer.
+    fn remove_unused_files(&self) {
+        // A failed collection only leaves files for the next commit to remove.
+        let _ = self.writer.garbage_collect_files().wait();
     }
 }
 
