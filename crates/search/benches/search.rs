@@ -93,7 +93,7 @@ fn print_space(dir: &Path, n: u64) {
     fields.sort_by_key(|f| std::cmp::Reverse(f.1));
     let line: Vec<String> = fields
         .iter()
-        .take(25)
+        .take(60)
         .map(|(k, v)| format!("{k} {:.1}", per(*v)))
         .collect();
     eprintln!("bytes/record by field: {}", line.join(", "));
@@ -123,7 +123,11 @@ fn big_index() -> (SearchIndex, Option<tempfile::TempDir>) {
     // Generating records is not indexing: all of them are generated before the timed part
     // (in chunks of 100,000; ~2 GB at 1M records).
     let chunks: Vec<Vec<_>> = (0..n.div_ceil(CHUNK))
-        .map(|c| (c * CHUNK..((c + 1) * CHUNK).min(n)).map(|i| g.record(i)).collect())
+        .map(|c| {
+            (c * CHUNK..((c + 1) * CHUNK).min(n))
+                .map(|i| g.record(i))
+                .collect()
+        })
         .collect();
     // A bulk load: every record added, then one `finish` (as a library rebuild does), unless
     // DAMKIT_SEARCH_BENCH_COMMIT_EVERY asks for intermediate commits.
@@ -154,18 +158,34 @@ fn big_index() -> (SearchIndex, Option<tempfile::TempDir>) {
         }
     }
     let (adding, adding_cpu) = (t.elapsed(), cpu_time().saturating_sub(c));
+    let rss = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string())
+        })
+        .unwrap_or_default();
+    eprintln!("resident memory after adding (records included): {rss} kB");
+    // `finish` commits, then merges: the commit is timed apart to tell the two costs apart.
+    let (tc, cc) = (Instant::now(), cpu_time());
+    indexer.commit().expect("commit");
+    let (last_commit, last_commit_cpu) = (tc.elapsed(), cpu_time().saturating_sub(cc));
+    let flushed = index.num_segments();
     let (tf, cf) = (Instant::now(), cpu_time());
     indexer.finish().expect("finish");
     let (finishing, finish_cpu) = (tf.elapsed(), cpu_time().saturating_sub(cf));
     let (indexing, cpu) = (t.elapsed(), cpu_time().saturating_sub(c));
     drop(chunks);
     eprintln!(
-        "{} MiB budget, bulk_load {bulk}, commit every {commit_every}; wall (CPU) time: adding {:.2} s ({:.2} s) of which commits {:.2} s ({:.2} s), finish {:.2} s ({:.2} s)",
+        "{} MiB budget, bulk_load {bulk}, commit every {commit_every}; wall (CPU) time: adding {:.2} s ({:.2} s) of which commits {:.2} s ({:.2} s), last commit {:.2} s ({:.2} s) -> {flushed} segments, finish (merges) {:.2} s ({:.2} s)",
         budget_mib,
         adding.as_secs_f64(),
         adding_cpu.as_secs_f64(),
         committing.as_secs_f64(),
         commit_cpu.as_secs_f64(),
+        last_commit.as_secs_f64(),
+        last_commit_cpu.as_secs_f64(),
         finishing.as_secs_f64(),
         finish_cpu.as_secs_f64(),
     );

@@ -1,6 +1,6 @@
 //! Opening, creating and writing an index.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -470,6 +470,7 @@ impl SearchIndex {
             last_commit: Instant::now(),
             pending: 0,
             preexisting,
+            scratch: Scratch::default(),
         })
     }
 }
@@ -564,6 +565,16 @@ pub struct Indexer {
     pending: usize,
     /// Segments that existed when a bulk-loading indexer opened (its `finish` leaves them).
     preexisting: HashSet<tantivy::index::SegmentId>,
+    /// Buffers reused from record to record.
+    scratch: Scratch,
+}
+
+/// Buffers [`to_document`] reuses from record to record (no allocation per record for them).
+#[derive(Default)]
+pub(crate) struct Scratch {
+    stored: Vec<u8>,
+    text: String,
+    paths: Vec<String>,
 }
 
 impl std::fmt::Debug for Indexer {
@@ -577,7 +588,7 @@ impl std::fmt::Debug for Indexer {
 impl Indexer {
     /// Adds `record`, replacing any record with the same id.
     pub fn upsert(&mut self, record: &AssetRecord) -> Result<()> {
-        let doc = to_document(&self.index.fields, record);
+        let doc = to_document(&self.index.fields, record, &mut self.scratch);
         self.writer
             .delete_term(id_term(&self.index.fields, record.id));
         self.writer.add_document(doc).ctx("adding a document")?;
@@ -588,7 +599,7 @@ impl Indexer {
     /// Adds a new record without looking for an older one with the same id (faster bulk
     /// loading into an empty index; use [`Indexer::upsert`] when the id may exist).
     pub fn add_new(&mut self, record: &AssetRecord) -> Result<()> {
-        let doc = to_document(&self.index.fields, record);
+        let doc = to_document(&self.index.fields, record, &mut self.scratch);
         self.writer.add_document(doc).ctx("adding a document")?;
         self.pending += 1;
         Ok(())
@@ -771,17 +782,6 @@ pub(crate) fn date_micros(us: i64) -> DateTime {
 pub(crate) const OPEN_START_MICROS: i64 = -9_151_488_000_000_000;
 pub(crate) const OPEN_END_MICROS: i64 = 9_151_488_000_000_000;
 
-/// Normalises a taxonomy path and returns it with all its ancestors: `a/b//c ` →
-/// `/a`, `/a/b`, `/a/b/c`.
-pub(crate) fn path_with_ancestors(path: &str, out: &mut BTreeSet<String>) {
-    let mut acc = String::new();
-    for part in path.split('/').map(str::trim).filter(|p| !p.is_empty()) {
-        acc.push('/');
-        acc.push_str(part);
-        out.insert(acc.clone());
-    }
-}
-
 /// The normalised form of a taxonomy path (`/a/b/c`), `None` when it has no segment.
 pub(crate) fn normalise_path(path: &str) -> Option<String> {
     let mut acc = String::new();
@@ -792,14 +792,70 @@ pub(crate) fn normalise_path(path: &str) -> Option<String> {
     (!acc.is_empty()).then_some(acc)
 }
 
-fn to_document(f: &Fields, r: &AssetRecord) -> TantivyDocument {
+/// Writes the normalised form of each taxonomy path (`a/b//c ` → `/a/b/c`) into `out`
+/// (reusing its strings), sorted, without duplicates.
+fn normalised_paths(paths: &[String], out: &mut Vec<String>) {
+    let mut n = 0;
+    for path in paths {
+        if out.len() == n {
+            out.push(String::new());
+        }
+        let acc = &mut out[n];
+        acc.clear();
+        for part in path.split('/').map(str::trim).filter(|p| !p.is_empty()) {
+            acc.push('/');
+            acc.push_str(part);
+        }
+        if !acc.is_empty() {
+            n += 1;
+        }
+    }
+    out[..n].sort_unstable();
+    let mut kept = 0;
+    for i in 0..n {
+        if kept == 0 || out[i] != out[kept - 1] {
+            out.swap(kept, i);
+            kept += 1;
+        }
+    }
+    out.truncate(kept);
+}
+
+/// Adds each normalised path of `paths` (sorted, deduplicated) and all its ancestors to
+/// `field` once: `/a/b/c` → `/a`, `/a/b`, `/a/b/c`.
+fn add_paths_with_ancestors(
+    d: &mut TantivyDocument,
+    field: tantivy::schema::Field,
+    paths: &[String],
+) {
+    let mut added: Vec<&str> = Vec::with_capacity(paths.len() * 4);
+    for p in paths {
+        let ends = p
+            .char_indices()
+            .skip(1)
+            .filter(|(_, c)| *c == '/')
+            .map(|(i, _)| i)
+            .chain([p.len()]);
+        for end in ends {
+            added.push(&p[..end]);
+        }
+    }
+    added.sort_unstable();
+    added.dedup();
+    for p in added {
+        d.add_text(field, p);
+    }
+}
+
+fn to_document(f: &Fields, r: &AssetRecord, scratch: &mut Scratch) -> TantivyDocument {
     let mut d = TantivyDocument::new();
     d.add_bytes(f.id, r.id.as_bytes());
     d.add_u64(f.id_key, r.id.as_u128() as u64);
     d.add_u64(f.id_hi, (r.id.as_u128() >> 64) as u64);
-    let mut stored = Vec::with_capacity(512);
-    crate::stored::encode(r, &mut stored);
-    d.add_bytes(f.record, &stored);
+    let stored = &mut scratch.stored;
+    stored.clear();
+    crate::stored::encode(r, stored);
+    d.add_bytes(f.record, stored.as_slice());
     let stem = language_slot(r.language.as_deref()).map(|i| f.stemmed[i]);
     let mut text = |field, s: &str| {
         d.add_text(field, s);
@@ -851,13 +907,8 @@ fn to_document(f: &Fields, r: &AssetRecord) -> TantivyDocument {
     for c in &r.concepts {
         d.add_text(f.concept, c);
     }
-    let mut paths = BTreeSet::new();
-    for p in &r.taxonomy_paths {
-        path_with_ancestors(p, &mut paths);
-    }
-    for p in &paths {
-        d.add_text(f.taxonomy, p);
-    }
+    normalised_paths(&r.taxonomy_paths, &mut scratch.paths);
+    add_paths_with_ancestors(&mut d, f.taxonomy, &scratch.paths);
     for c in &r.creators {
         d.add_text(f.creator, c);
         d.add_text(f.creator_text, c);
@@ -873,12 +924,10 @@ fn to_document(f: &Fields, r: &AssetRecord) -> TantivyDocument {
     }
     if let Some(t) = r.taken {
         d.add_date(f.taken, date(t));
-        d.add_text(
-            f.year,
-            t.to_zoned_datetime(jiff::tz::TimeZone::UTC)
-                .year()
-                .to_string(),
-        );
+        scratch.text.clear();
+        let year = t.to_zoned_datetime(jiff::tz::TimeZone::UTC).year();
+        let _ = std::fmt::Write::write_fmt(&mut scratch.text, format_args!("{year}"));
+        d.add_text(f.year, &scratch.text);
     }
     for (field, v) in [
         (f.created, r.created),
@@ -930,4 +979,36 @@ fn to_document(f: &Fields, r: &AssetRecord) -> TantivyDocument {
     d.add_bool(f.model_release, r.rights.model_release);
     d.add_bool(f.property_release, r.rights.property_release);
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn taxonomy_paths_are_normalised_with_their_ancestors_once() {
+        let (schema, fields) = crate::schema::build_schema();
+        let mut out = vec!["stale".to_string(); 5];
+        normalised_paths(
+            &[
+                " a/b//c ".into(),
+                "/a/b".into(),
+                "///".into(),
+                "/a/b/c".into(),
+                "/Été/x".into(),
+            ],
+            &mut out,
+        );
+        assert_eq!(out, ["/a/b", "/a/b/c", "/Été/x"]);
+        let mut d = TantivyDocument::new();
+        add_paths_with_ancestors(&mut d, fields.taxonomy, &out);
+        let got: Vec<&str> = d
+            .get_all(fields.taxonomy)
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert_eq!(got, ["/a", "/a/b", "/a/b/c", "/Été", "/Été/x"]);
+        normalised_paths(&[], &mut out);
+        assert!(out.is_empty());
+        drop(schema);
+    }
 }
