@@ -672,6 +672,7 @@ impl Indexer {
                 Err(e) => return Err(e).ctx("merging segments"),
             }
         }
+        self.index.reload()?;
         self.remove_unused_files();
         self.writer
             .wait_merging_threads()
@@ -719,6 +720,8 @@ impl Indexer {
                 g.1.push(m.id());
             }
         }
+        // A live `SegmentMeta` keeps its segment's files from being collected.
+        drop(metas);
         let merges: Vec<_> = groups
             .iter()
             .filter(|g| g.1.len() > 1)
@@ -727,13 +730,16 @@ impl Indexer {
         for merge in merges {
             merge.wait().ctx("merging segments")?;
         }
+        // The reader still holds the merged-away segments: let go of them, then delete them.
+        self.index.reload()?;
         self.remove_unused_files();
         Ok(())
     }
 
-    /// Deletes the files of merged-away segments now: tantivy collects them after each merge,
-    /// but skips a collection while a reader holds the meta lock (a reload on the commit
-    /// just made), and with no later commit they would stay until the next indexer.
+    /// Deletes the files of merged-away segments now. tantivy collects files after each merge
+    /// but keeps those of segments a searcher still uses (our reader, until it reloads); with
+    /// no later commit they would stay on disk until the next indexer's first commit.
+    /// Segments of searchers the caller still holds stay until then too.
     fn remove_unused_files(&self) {
         // A failed collection only leaves files for the next commit to remove.
         let _ = self.writer.garbage_collect_files().wait();
