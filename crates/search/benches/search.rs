@@ -5,6 +5,12 @@
 //! typical query and of the all-records facet counts over 1,000 runs (criterion reports means
 //! and medians, not tails). Set `DAMKIT_SEARCH_BENCH_DIR` to keep the index between runs.
 //!
+//! The bulk load is what a library rebuild does: every record added with `Indexer::add_new`
+//! by a `bulk_load` indexer (2 threads, 1 GiB budget), then one `finish`. Knobs:
+//! `DAMKIT_SEARCH_BENCH_COMMIT_EVERY=N` (a commit every N records, as an import that
+//! checkpoints), `DAMKIT_SEARCH_BENCH_BUDGET_MIB`, `DAMKIT_SEARCH_BENCH_NO_BULK` (the log merge
+//! policy during the load), `DAMKIT_SEARCH_BENCH_INDEX_ONLY` (stop after the load).
+//!
 //! ```text
 //! cargo bench -p damkit-search --bench search -- --warm-up-time 1 --measurement-time 3
 //! ```
