@@ -5,6 +5,12 @@
 //! typical query and of the all-records facet counts over 1,000 runs (criterion reports means
 //! and medians, not tails). Set `DAMKIT_SEARCH_BENCH_DIR` to keep the index between runs.
 //!
+//! The bulk load is what a library rebuild does: every record added with `Indexer::add_new`
+//! by a `bulk_load` indexer (2 threads, 1 GiB budget), then one `finish`. Knobs:
+//! `DAMKIT_SEARCH_BENCH_COMMIT_EVERY=N` (a commit every N records, as an import that
+//! checkpoints), `DAMKIT_SEARCH_BENCH_BUDGET_MIB`, `DAMKIT_SEARCH_BENCH_NO_BULK` (the log merge
+//! policy during the load), `DAMKIT_SEARCH_BENCH_INDEX_ONLY` (stop after the load).
+//!
 //! ```text
 //! cargo bench -p damkit-search --bench search -- --warm-up-time 1 --measurement-time 3
 //! ```
@@ -93,7 +99,7 @@ fn print_space(dir: &Path, n: u64) {
     fields.sort_by_key(|f| std::cmp::Reverse(f.1));
     let line: Vec<String> = fields
         .iter()
-        .take(25)
+        .take(60)
         .map(|(k, v)| format!("{k} {:.1}", per(*v)))
         .collect();
     eprintln!("bytes/record by field: {}", line.join(", "));
@@ -120,34 +126,75 @@ fn big_index() -> (SearchIndex, Option<tempfile::TempDir>) {
     let _ = std::fs::remove_dir_all(&dir);
     let index = SearchIndex::create(&dir).expect("create index");
     let g = Generator::new(SEED);
+    // Generating records is not indexing: all of them are generated before the timed part
+    // (in chunks of 100,000; ~2 GB at 1M records).
+    let chunks: Vec<Vec<_>> = (0..n.div_ceil(CHUNK))
+        .map(|c| {
+            (c * CHUNK..((c + 1) * CHUNK).min(n))
+                .map(|i| g.record(i))
+                .collect()
+        })
+        .collect();
+    // A bulk load: every record added, then one `finish` (as a library rebuild does), unless
+    // DAMKIT_SEARCH_BENCH_COMMIT_EVERY asks for intermediate commits.
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    let commit_every = env("DAMKIT_SEARCH_BENCH_COMMIT_EVERY").unwrap_or(0);
+    let budget_mib = env("DAMKIT_SEARCH_BENCH_BUDGET_MIB").unwrap_or(1024) as usize;
+    let bulk = std::env::var_os("DAMKIT_SEARCH_BENCH_NO_BULK").is_none();
     let mut indexer = index
         .indexer(
             IndexerOptions::default()
                 .threads(2)
-                .memory_budget(1 << 30)
-                .commit_every(usize::MAX),
+                .memory_budget(budget_mib << 20)
+                .commit_every(usize::MAX)
+                .bulk_load(bulk),
         )
         .expect("indexer");
-    let mut indexing = Duration::ZERO;
-    let mut cpu = Duration::ZERO;
-    let mut start = 0;
-    while start < n {
-        let end = (start + CHUNK).min(n);
-        // Generating records is not indexing: it is done outside the timed part.
-        let chunk: Vec<_> = (start..end).map(|i| g.record(i)).collect();
-        let (t, c) = (Instant::now(), cpu_time());
-        for r in &chunk {
-            indexer.add_new(r).expect("add");
-        }
-        indexer.commit().expect("commit");
-        indexing += t.elapsed();
-        cpu += cpu_time().saturating_sub(c);
-        start = end;
-    }
     let (t, c) = (Instant::now(), cpu_time());
+    let (mut committing, mut commit_cpu) = (Duration::ZERO, Duration::ZERO);
+    let mut added = 0;
+    for r in chunks.iter().flatten() {
+        indexer.add_new(r).expect("add");
+        added += 1;
+        if commit_every > 0 && added % commit_every == 0 && added < n {
+            let (tc, cc) = (Instant::now(), cpu_time());
+            indexer.commit().expect("commit");
+            committing += tc.elapsed();
+            commit_cpu += cpu_time().saturating_sub(cc);
+        }
+    }
+    let (adding, adding_cpu) = (t.elapsed(), cpu_time().saturating_sub(c));
+    let rss = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string())
+        })
+        .unwrap_or_default();
+    eprintln!("resident memory after adding (records included): {rss} kB");
+    // `finish` commits, then merges: the commit is timed apart to tell the two costs apart.
+    let (tc, cc) = (Instant::now(), cpu_time());
+    indexer.commit().expect("commit");
+    let (last_commit, last_commit_cpu) = (tc.elapsed(), cpu_time().saturating_sub(cc));
+    let flushed = index.num_segments();
+    let (tf, cf) = (Instant::now(), cpu_time());
     indexer.finish().expect("finish");
-    indexing += t.elapsed();
-    cpu += cpu_time().saturating_sub(c);
+    let (finishing, finish_cpu) = (tf.elapsed(), cpu_time().saturating_sub(cf));
+    let (indexing, cpu) = (t.elapsed(), cpu_time().saturating_sub(c));
+    drop(chunks);
+    eprintln!(
+        "{} MiB budget, bulk_load {bulk}, commit every {commit_every}; wall (CPU) time: adding {:.2} s ({:.2} s) of which commits {:.2} s ({:.2} s), last commit {:.2} s ({:.2} s) -> {flushed} segments, finish (merges) {:.2} s ({:.2} s)",
+        budget_mib,
+        adding.as_secs_f64(),
+        adding_cpu.as_secs_f64(),
+        committing.as_secs_f64(),
+        commit_cpu.as_secs_f64(),
+        last_commit.as_secs_f64(),
+        last_commit_cpu.as_secs_f64(),
+        finishing.as_secs_f64(),
+        finish_cpu.as_secs_f64(),
+    );
     let bytes = dir_size(&dir);
     eprintln!(
         "indexed {n} records in {:.2} s: {:.0} records/s (2 threads, bulk add); CPU time {:.2} s = {:.0} records per CPU-second, {:.0} records/s on 2 fully available cores; {} segments, {} bytes = {:.0} bytes/record",
@@ -203,6 +250,10 @@ fn percentiles(label: &str, mut v: Vec<Duration>) {
 
 fn bench_queries(c: &mut Criterion) {
     let (index, _tmp) = big_index();
+    // Quick indexing iterations: build the index, print its figures, skip the queries.
+    if std::env::var_os("DAMKIT_SEARCH_BENCH_INDEX_ONLY").is_some() {
+        return;
+    }
     let g = Generator::new(SEED);
     // Tails, which criterion does not report.
     let typical = |index: &SearchIndex, label: &str| {

@@ -45,6 +45,37 @@
 //! loses only uncommitted work. A log merge policy keeps the segment count low;
 //! [`Indexer::optimize`] merges everything into one segment.
 //!
+//! # Bulk loading
+//!
+//! Loading many records at once (a first import, a rebuild) is fastest with
+//! [`IndexerOptions::bulk_load`], [`Indexer::add_new`] (no lookup of an older record with
+//! the same id) and one [`Indexer::finish`] at the end, with a memory budget large enough that
+//! segments are flushed by the budget rather than by commits:
+//!
+//! ```no_run
+//! # use damkit_search::{IndexerOptions, SearchIndex};
+//! # let records: Vec<damkit_search::AssetRecord> = Vec::new();
+//! let index = SearchIndex::create("library/index")?;
+//! let mut indexer = index.indexer(
+//!     IndexerOptions::default().threads(2).memory_budget(1 << 30).bulk_load(true),
+//! )?;
+//! for record in &records {
+//!     indexer.add_new(record)?;
+//! }
+//! indexer.finish()?; // commits, then merges this load's segments once, in parallel
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! In bulk mode nothing is merged while records are added (intermediate commits are allowed
+//! and each writes a segment per indexing thread); `finish` merges the segments of this load
+//! into one per indexing thread, each record once, the merges running in parallel, and leaves
+//! older segments alone; [`Indexer::optimize`] merges everything into one segment. Without bulk
+//! mode the log merge policy merges segments as commits accumulate and merges the merged ones
+//! again (about twice per record for 1M records committed every 100,000).
+//! Memory: the writer holds a segment per thread until it is flushed, about 1 KB per record
+//! of the synthetic benchmark records (a 1 GiB budget on 2 threads holds 1M records, which then
+//! need no merge at all).
+//!
 //! The index folder holds tantivy's files and `damkit-search.json`, which records the
 //! [`SCHEMA_VERSION`]. Opening an index of another version fails with
 //! [`SearchError::RebuildNeeded`]. Inside a damkit library folder the index lives in

@@ -271,3 +271,77 @@ fn hash_and_id_lookups() {
     assert_eq!(ids.len(), 202, "an ignored clause matches everything");
     assert!(warnings.iter().any(|w| w.contains("not an asset id")));
 }
+
+/// Files of one kind (`.store`: one per segment) in an index folder.
+fn files_ending(dir: &std::path::Path, suffix: &str) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(suffix))
+        .count()
+}
+
+#[test]
+fn bulk_load_merges_only_its_own_segments_once_at_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("idx");
+    let index = SearchIndex::create(&path).unwrap();
+    let g = Generator::new(3);
+    // A segment from before the bulk load, which the bulk load must leave alone.
+    let mut w = index.indexer(IndexerOptions::default().threads(1)).unwrap();
+    for n in 0..50 {
+        w.add_new(&g.record(n)).unwrap();
+    }
+    w.finish().unwrap();
+    assert_eq!(index.num_segments(), 1);
+    let before = files_ending(&path, ".store");
+    assert_eq!(before, 1);
+
+    let mut w = index
+        .indexer(IndexerOptions::default().threads(2).bulk_load(true))
+        .unwrap();
+    let mut n = 50;
+    for _ in 0..5 {
+        for _ in 0..100 {
+            w.add_new(&g.record(n)).unwrap();
+            n += 1;
+        }
+        w.commit().unwrap();
+    }
+    // No merge during the load: a segment per commit and thread that received records.
+    let loaded = index.num_segments();
+    assert!(loaded >= 6, "{loaded} segments");
+    assert_eq!(index.num_records(), 550);
+    w.finish().unwrap();
+    // The new segments merged into at most one per thread; the old one is untouched.
+    let after = index.num_segments();
+    assert!((2..=3).contains(&after), "{after} segments");
+    assert_eq!(index.num_records(), 550);
+    // The files of the merged-away segments are gone.
+    assert_eq!(files_ending(&path, ".store"), after);
+    for i in [0, 49, 50, 321, 549] {
+        let r = g.record(i);
+        assert_eq!(index.get(r.id).unwrap().as_ref(), Some(&r), "record {i}");
+    }
+    let words = SearchRequest::new(g.word(50)).limit(0);
+    assert!(index.search(&words).unwrap().total > 0);
+}
+
+#[test]
+fn bulk_load_optimize_merges_everything_into_one_segment() {
+    let index = SearchIndex::create_in_ram();
+    let g = Generator::new(4);
+    let mut w = index
+        .indexer(IndexerOptions::default().threads(2).bulk_load(true))
+        .unwrap();
+    for n in 0..300 {
+        w.add_new(&g.record(n)).unwrap();
+        if n % 100 == 99 {
+            w.commit().unwrap();
+        }
+    }
+    assert!(index.num_segments() >= 3);
+    w.optimize().unwrap();
+    assert_eq!(index.num_segments(), 1);
+    assert_eq!(index.num_records(), 300);
+}
