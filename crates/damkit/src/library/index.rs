@@ -635,7 +635,7 @@ impl Library {
         let index = SearchIndex::create(build.path())
             .map_err(search_err(build.path(), "creating the search index"))?;
         let mut indexer = index
-            .indexer(IndexerOptions::default())
+            .indexer(IndexerOptions::default().bulk_load(true))
             .map_err(search_err(build.path(), "opening the index writer"))?;
         let vocab = self.index_vocabularies(st);
         let conn = self.reader(st)?;
