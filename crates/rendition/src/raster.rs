@@ -133,20 +133,47 @@ impl Orientation {
         let (dw, dh) = self.display_size(src.width, src.height);
         let (dw_u, dh_u) = (dw as usize, dh as usize);
         let mut out = vec![0u8; src.data.len()];
-        for dy in 0..dh_u {
-            let row = &mut out[dy * dw_u * c..(dy + 1) * dw_u * c];
-            for dx in 0..dw_u {
-                let (sx, sy) = match o {
-                    2 => (rw - 1 - dx, dy),
-                    3 => (rw - 1 - dx, rh - 1 - dy),
-                    4 => (dx, rh - 1 - dy),
-                    5 => (dy, dx),
-                    6 => (dy, rh - 1 - dx),
-                    7 => (rw - 1 - dy, rh - 1 - dx),
-                    _ => (rw - 1 - dy, dx),
-                };
-                let s = (sy * rw + sx) * c;
-                row[dx * c..dx * c + c].copy_from_slice(&src.data[s..s + c]);
+        let source = |dx: usize, dy: usize| {
+            let (sx, sy) = match o {
+                2 => (rw - 1 - dx, dy),
+                3 => (rw - 1 - dx, rh - 1 - dy),
+                4 => (dx, rh - 1 - dy),
+                5 => (dy, dx),
+                6 => (dy, rh - 1 - dx),
+                7 => (rw - 1 - dy, rh - 1 - dx),
+                _ => (rw - 1 - dy, dx),
+            };
+            sy * rw + sx
+        };
+        // Pixels of a known size are copied as fixed-size arrays (a `copy_from_slice` of a
+        // runtime length is a `memmove` call per pixel).
+        fn copy_px<const C: usize>(
+            out: &mut [u8],
+            src: &[u8],
+            (dw, dh): (usize, usize),
+            source: impl Fn(usize, usize) -> usize,
+        ) {
+            let src: &[[u8; C]] = src.as_chunks::<C>().0;
+            let out: &mut [[u8; C]] = out.as_chunks_mut::<C>().0;
+            for dy in 0..dh {
+                let row = &mut out[dy * dw..(dy + 1) * dw];
+                for (dx, px) in row.iter_mut().enumerate() {
+                    *px = src[source(dx, dy)];
+                }
+            }
+        }
+        match c {
+            3 => copy_px::<3>(&mut out, &src.data, (dw_u, dh_u), source),
+            4 => copy_px::<4>(&mut out, &src.data, (dw_u, dh_u), source),
+            1 => copy_px::<1>(&mut out, &src.data, (dw_u, dh_u), source),
+            _ => {
+                for dy in 0..dh_u {
+                    let row = &mut out[dy * dw_u * c..(dy + 1) * dw_u * c];
+                    for dx in 0..dw_u {
+                        let s = source(dx, dy) * c;
+                        row[dx * c..dx * c + c].copy_from_slice(&src.data[s..s + c]);
+                    }
+                }
             }
         }
         Raster {
