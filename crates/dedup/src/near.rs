@@ -61,7 +61,7 @@ pub const DEFAULT_PDQ_THRESHOLD: u32 = 40;
 pub const DEFAULT_MIN_QUALITY: u8 = 30;
 
 /// The perceptual fingerprint of one image.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Fingerprint {
     /// imagehash-compatible pHash-64 of the upright image.
     pub phash: u64,

@@ -252,14 +252,29 @@ fn merge_added(
     seeds: &[String],
     opts: &NearOptions,
 ) -> BTreeMap<String, Option<String>> {
-    let eligible: Vec<(&String, &Fingerprint)> = fps
-        .iter()
-        .filter_map(|(a, fp)| fp.as_deref().map(|fp| (a, fp)))
-        .filter(|(_, fp)| !fp.is_featureless(opts.min_quality))
-        .collect();
-    let index = NearIndex::new(&eligible);
-    // Union-find over nodes: an old group stands for all its members (node `g:ID`), an asset
-    // in no group for itself.
+    // Assets with identical fingerprints (the same pixels: exact copies, or files that differ
+    // only in metadata) are one *class*: the index holds each distinct fingerprint once, and
+    // a seed near a class is joined to every asset of it. The work per seed is then bounded by
+    // the distinct pictures near it, not by how many copies of them the library holds (a
+    // seed near 1,000 copies of one picture would otherwise enumerate 1,000 x its variants).
+    let mut class_of: HashMap<&Fingerprint, usize> = HashMap::new();
+    let mut distinct: Vec<(usize, &Fingerprint)> = Vec::new();
+    let mut members: Vec<Vec<&String>> = Vec::new();
+    for (a, fp) in fps {
+        let Some(fp) = fp.as_deref() else { continue };
+        if fp.is_featureless(opts.min_quality) {
+            continue;
+        }
+        let c = *class_of.entry(fp).or_insert_with(|| {
+            distinct.push((distinct.len(), fp));
+            members.push(Vec::new());
+            distinct.len() - 1
+        });
+        members[c].push(a);
+    }
+    let index = NearIndex::new(&distinct);
+    // Union-find over nodes: an old group stands for all its members (node `g:ID`), a class
+    // for its assets (node `c:N`), an asset in no group for itself.
     let node = |a: &String| match old.get(a) {
         Some(g) => format!("g:{g}"),
         None => a.clone(),
@@ -280,19 +295,32 @@ fn merge_added(
         }
         root
     }
+    fn union(parent: &mut HashMap<String, String>, a: &str, b: &str) {
+        parent.entry(a.to_string()).or_insert_with(|| a.to_string());
+        parent.entry(b.to_string()).or_insert_with(|| b.to_string());
+        let (ra, rb) = (find(parent, a), find(parent, b));
+        if ra != rb {
+            parent.insert(ra, rb);
+        }
+    }
+    let mut joined = vec![false; distinct.len()];
     for s in seeds {
         parent.entry(s.clone()).or_insert_with(|| s.clone());
         let Some(Some(fs)) = fps.get(s) else {
             continue;
         };
         for k in index.candidates(fs, opts.threshold) {
-            let (y, fy) = eligible[k];
-            if y != s && is_near(fs, fy, opts) {
-                let ny = node(y);
-                parent.entry(ny.clone()).or_insert_with(|| ny.clone());
-                let (a, b) = (find(&mut parent, s), find(&mut parent, &ny));
-                if a != b {
-                    parent.insert(a, b);
+            let (c, fc) = distinct[k];
+            if !is_near(fs, fc, opts) {
+                continue;
+            }
+            let class_node = format!("c:{c}");
+            union(&mut parent, s, &class_node);
+            if !joined[c] {
+                // Once per class and batch: the class node joins every asset of the class.
+                joined[c] = true;
+                for m in &members[c] {
+                    union(&mut parent, &class_node, &node(m));
                 }
             }
         }
@@ -306,6 +334,10 @@ fn merge_added(
     for k in keys {
         let root = find(&mut parent, &k);
         let members = components.entry(root).or_default();
+        if k.starts_with("c:") {
+            // A class node: its assets are nodes of their own.
+            continue;
+        }
         match k.strip_prefix("g:") {
             Some(g) => members.extend(by_group.get(g).into_iter().flatten().map(|a| (*a).clone())),
             None => {
@@ -449,9 +481,15 @@ mod tests {
         };
         let mut fps: Vec<Fingerprint> = Vec::new();
         // 40 clusters of 1 to 60 members (a few bits apart; some members' variants near
-        // another cluster, joining them), in shuffled order.
+        // another cluster, joining them), a quarter of them exact copies, in shuffled order.
         let bases: Vec<u64> = (0..40).map(|_| rnd()).collect();
         for _ in 0..1200 {
+            // Exact copies (identical fingerprints: the same pixels) of earlier ones.
+            if !fps.is_empty() && rnd() % 4 == 0 {
+                let k = (rnd() % fps.len() as u64) as usize;
+                fps.push(fps[k].clone());
+                continue;
+            }
             let c = (rnd() % 40) as usize;
             if rnd() % 60 < (c as u64 % 60) {
                 continue;
