@@ -391,6 +391,34 @@ pub(crate) fn recompute_all(
 mod tests {
     use crate::library::{IngestOptions, Library, LibraryConfig};
 
+    /// A fingerprint whose PDQ hashes follow its pHashes; featureless (quality 10) or not.
+    fn synthetic(
+        phash: u64,
+        variants: Vec<u64>,
+        dhash: u64,
+        featureless: bool,
+    ) -> damkit_dedup::near::Fingerprint {
+        let pdq_of = |h: u64| damkit_dedup::pdq::Pdq([h, h, h, !h]);
+        damkit_dedup::near::Fingerprint {
+            phash,
+            dhash,
+            pdq: pdq_of(phash),
+            quality: if featureless { 10 } else { 100 },
+            pdq_variants: variants.iter().map(|&v| pdq_of(v)).collect(),
+            phash_variants: variants,
+        }
+    }
+
+    /// A xorshift64 generator: reproducible fingerprints for the tests below.
+    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
     /// The index finds exactly the near neighbours brute force finds, on 3,000 generated
     /// fingerprints in clusters (members a few bits apart, variants far or near), so the
     /// components, and the stored groups, are the same.
@@ -398,14 +426,7 @@ mod tests {
     fn the_index_finds_the_neighbours_brute_force_finds() {
         use super::{NearIndex, is_near, near_options};
         use damkit_dedup::near::Fingerprint;
-        use damkit_dedup::pdq::Pdq;
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut rnd = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rnd = xorshift(0x9E37_79B9_7F4A_7C15);
         let flip = |h: u64, bits: u32, rnd: &mut dyn FnMut() -> u64| {
             let mut h = h;
             for _ in 0..bits {
@@ -429,15 +450,8 @@ mod tests {
                     };
                     variants.push(v);
                 }
-                let pdq_of = |h: u64| Pdq([h, h, h, !h]);
-                fps.push(Fingerprint {
-                    phash,
-                    dhash: rnd(),
-                    pdq: pdq_of(phash),
-                    quality: if rnd() % 50 == 0 { 10 } else { 100 },
-                    pdq_variants: variants.iter().map(|&v| pdq_of(v)).collect(),
-                    phash_variants: variants,
-                });
+                let dhash = rnd();
+                fps.push(synthetic(phash, variants, dhash, rnd().is_multiple_of(50)));
             }
         }
         let opts = near_options();
@@ -471,21 +485,14 @@ mod tests {
     fn adding_batches_gives_the_groups_of_a_recomputation() {
         use super::{Arc, BTreeMap, HashMap, merge_added, near_options};
         use damkit_dedup::near::Fingerprint;
-        use damkit_dedup::pdq::Pdq;
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut rnd = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rnd = xorshift(0x2545_F491_4F6C_DD1D);
         let mut fps: Vec<Fingerprint> = Vec::new();
         // 40 clusters of 1 to 60 members (a few bits apart; some members' variants near
         // another cluster, joining them), a quarter of them exact copies, in shuffled order.
         let bases: Vec<u64> = (0..40).map(|_| rnd()).collect();
         for _ in 0..1200 {
             // Exact copies (identical fingerprints: the same pixels) of earlier ones.
-            if !fps.is_empty() && rnd() % 4 == 0 {
+            if !fps.is_empty() && rnd().is_multiple_of(4) {
                 let k = (rnd() % fps.len() as u64) as usize;
                 fps.push(fps[k].clone());
                 continue;
@@ -500,21 +507,14 @@ mod tests {
             }
             let mut variants = vec![phash];
             for _ in 0..7 {
-                variants.push(if rnd() % 40 == 0 {
+                variants.push(if rnd().is_multiple_of(40) {
                     bases[(rnd() % 40) as usize]
                 } else {
                     rnd()
                 });
             }
-            let pdq_of = |h: u64| Pdq([h, h, h, !h]);
-            fps.push(Fingerprint {
-                phash,
-                dhash: rnd(),
-                pdq: pdq_of(phash),
-                quality: if rnd() % 50 == 0 { 10 } else { 100 },
-                pdq_variants: variants.iter().map(|&v| pdq_of(v)).collect(),
-                phash_variants: variants,
-            });
+            let dhash = rnd();
+            fps.push(synthetic(phash, variants, dhash, rnd().is_multiple_of(50)));
         }
         let opts = near_options();
         let ids: Vec<String> = (0..fps.len()).map(|i| format!("a{i:05}")).collect();
