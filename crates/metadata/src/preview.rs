@@ -266,6 +266,28 @@ pub struct PreviewJpeg {
     pub warnings: Vec<String>,
 }
 
+/// A bound for [`largest_preview_jpeg`]'s `max_len` when nothing tighter is known: previews
+/// are a few MB, and this bounds what a hostile length field can make us read.
+pub const MAX_PREVIEW_LEN: u64 = 256 << 20;
+
+impl PreviewJpeg {
+    /// Which preview this is, for messages: `the embedded 320x214 preview (PreviewImage in
+    /// CR3 PRVW, RAW orientation 6)`.
+    pub fn description(&self) -> String {
+        let p = &self.preview;
+        format!(
+            "the embedded {}x{} preview ({} in {}{})",
+            p.width,
+            p.height,
+            p.kind,
+            p.location,
+            self.orientation
+                .map(|o| format!(", RAW orientation {o}"))
+                .unwrap_or_default()
+        )
+    }
+}
+
 /// Reads the largest embedded preview of the file at `path` (at most `max_len` bytes) with
 /// the RAW's orientation applied to it: what a thumbnailer decodes instead of the RAW.
 /// `Ok(None)` when the file has no decodable preview.

@@ -120,12 +120,12 @@ fn render_raw(
     if kind.family() != MediaFamily::Raw {
         return None;
     }
+    use damkit::metadata::preview::{MAX_PREVIEW_LEN, largest_preview_jpeg};
     let max = renderer
         .limits()
         .max_input_bytes
-        .unwrap_or(u64::MAX)
-        .min(256 << 20);
-    let preview = match damkit::metadata::preview::largest_preview_jpeg(input, max) {
+        .map_or(MAX_PREVIEW_LEN, |m| m.min(MAX_PREVIEW_LEN));
+    let preview = match largest_preview_jpeg(input, max) {
         Ok(Some(p)) => p,
         Ok(None) => {
             return Some(Err(RenditionError::Unsupported(format!(
@@ -148,17 +148,8 @@ fn render_raw(
             .render_bytes_into(input, &preview.jpeg, specs, out)
             .map(|mut r| {
                 r.media_type = kind;
-                r.warnings.push(format!(
-                    "rendered from the embedded {}x{} {} preview ({}){}",
-                    preview.preview.width,
-                    preview.preview.height,
-                    preview.preview.kind,
-                    preview.preview.location,
-                    preview
-                        .orientation
-                        .map(|o| format!(", RAW orientation {o}"))
-                        .unwrap_or_default()
-                ));
+                r.warnings
+                    .push(format!("rendered from {}", preview.description()));
                 r
             }),
     )

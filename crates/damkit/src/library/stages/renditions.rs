@@ -60,15 +60,13 @@ impl RenditionStage {
         &self,
         input: &StageInput<'_>,
     ) -> Result<(damkit_rendition::Rendered, String), BoxError> {
-        use damkit_metadata::preview::largest_preview_jpeg;
+        use damkit_metadata::preview::{MAX_PREVIEW_LEN, largest_preview_jpeg};
         let path = input.content.display();
-        // Previews are a few MB; 256 MiB bounds a hostile length field.
         let max = self
             .renderer
             .limits()
             .max_input_bytes
-            .unwrap_or(u64::MAX)
-            .min(256 << 20);
+            .map_or(MAX_PREVIEW_LEN, |m| m.min(MAX_PREVIEW_LEN));
         let p = largest_preview_jpeg(input.content, max)
             .map_err(|e| format!("renditions: {path}: reading the embedded previews: {e}"))?
             .ok_or_else(|| {
@@ -79,22 +77,8 @@ impl RenditionStage {
         let rendered = self
             .renderer
             .render_bytes(&p.jpeg, &self.specs)
-            .map_err(|e| {
-                format!(
-                    "renditions: {path}: the embedded {} {}x{} preview: {e}",
-                    p.preview.kind, p.preview.width, p.preview.height
-                )
-            })?;
-        let note = format!(
-            "renditions: rendition from the embedded {}x{} preview ({} in {}{})",
-            p.preview.width,
-            p.preview.height,
-            p.preview.kind,
-            p.preview.location,
-            p.orientation
-                .map(|o| format!(", RAW orientation {o}"))
-                .unwrap_or_default()
-        );
+            .map_err(|e| format!("renditions: {path}: {}: {e}", p.description()))?;
+        let note = format!("renditions: rendition from {}", p.description());
         Ok((rendered, note))
     }
 
