@@ -128,7 +128,6 @@ impl Orientation {
         if o == 1 {
             return src;
         }
-        let c = src.layout.channels();
         let (rw, rh) = (src.width as usize, src.height as usize);
         let (dw, dh) = self.display_size(src.width, src.height);
         let (dw_u, dh_u) = (dw as usize, dh as usize);
@@ -162,18 +161,10 @@ impl Orientation {
                 }
             }
         }
-        match c {
-            3 => copy_px::<3>(&mut out, &src.data, (dw_u, dh_u), source),
-            4 => copy_px::<4>(&mut out, &src.data, (dw_u, dh_u), source),
-            1 => copy_px::<1>(&mut out, &src.data, (dw_u, dh_u), source),
-            _ => {
-                for dy in 0..dh_u {
-                    let row = &mut out[dy * dw_u * c..(dy + 1) * dw_u * c];
-                    for dx in 0..dw_u {
-                        let s = source(dx, dy) * c;
-                        row[dx * c..dx * c + c].copy_from_slice(&src.data[s..s + c]);
-                    }
-                }
+        match src.layout {
+            PixelLayout::Rgb8 => copy_px::<3>(&mut out, &src.data, (dw_u, dh_u), source),
+            PixelLayout::Rgba8 | PixelLayout::Cmyk8 => {
+                copy_px::<4>(&mut out, &src.data, (dw_u, dh_u), source);
             }
         }
         Raster {
