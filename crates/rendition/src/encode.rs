@@ -35,12 +35,52 @@ pub(crate) fn encode(r: Raster, spec: &RenditionSpec, meta: &Carried) -> Result<
     }
 }
 
+/// The APP segments a JPEG rendition carries, in order: EXIF (APP1 `Exif\0\0`), XMP (APP1)
+/// and Photoshop/IPTC (APP13), each checked to fit one segment.
+fn app_segments(meta: &Carried) -> Result<Vec<(u8, Vec<u8>)>> {
+    let mut segments = Vec::new();
+    if let Some(exif) = &meta.exif {
+        let mut data = Vec::with_capacity(6 + exif.len());
+        data.extend_from_slice(b"Exif\0\0");
+        data.extend_from_slice(exif);
+        segments.push((1, data));
+    }
+    if let Some(xmp) = &meta.app1_xmp {
+        segments.push((1, xmp.clone()));
+    }
+    if let Some(app13) = &meta.app13 {
+        segments.push((13, app13.clone()));
+    }
+    for (n, data) in &segments {
+        // A segment's length field (2 bytes) counts itself.
+        if data.len() > 65_533 {
+            return Err(RenditionError::encode(
+                "JPEG",
+                format!(
+                    "APP{n} segment of {} bytes is over the 65,533-byte limit",
+                    data.len()
+                ),
+            ));
+        }
+    }
+    Ok(segments)
+}
+
 fn encode_jpeg(r: Raster, spec: &RenditionSpec, meta: &Carried) -> Result<Vec<u8>> {
     use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
     let (w, h) = (
         u16::try_from(r.width).map_err(|_| RenditionError::encode("JPEG", "wider than 65535"))?,
         u16::try_from(r.height).map_err(|_| RenditionError::encode("JPEG", "taller than 65535"))?,
     );
+    let segments = app_segments(meta)?;
+    // With the `turbojpeg` feature, baseline JPEGs are encoded by libjpeg-turbo (progressive
+    // ones, and anything it fails on, by jpeg-encoder below).
+    #[cfg(feature = "turbojpeg")]
+    if !spec.progressive
+        && let Some(jpeg) = crate::turbo::encode_rgb(&r, spec.quality, spec.chroma)
+    {
+        return insert_app_segments(jpeg, &segments);
+    }
     let mut out = Vec::with_capacity(r.data.len() / 8 + 1024);
     let mut enc = Encoder::new(&mut out, spec.quality);
     enc.set_sampling_factor(match spec.chroma {
@@ -49,20 +89,44 @@ fn encode_jpeg(r: Raster, spec: &RenditionSpec, meta: &Carried) -> Result<Vec<u8
         Chroma::Yuv420 => SamplingFactor::R_4_2_0,
     });
     enc.set_progressive(spec.progressive);
-    if let Some(exif) = &meta.exif {
-        enc.add_exif_metadata(exif)
-            .map_err(|e| RenditionError::encode("JPEG", e))?;
-    }
-    if let Some(xmp) = &meta.app1_xmp {
-        enc.add_app_segment(1, xmp.clone())
-            .map_err(|e| RenditionError::encode("JPEG", e))?;
-    }
-    if let Some(app13) = &meta.app13 {
-        enc.add_app_segment(13, app13.clone())
+    for (n, data) in segments {
+        enc.add_app_segment(n, data)
             .map_err(|e| RenditionError::encode("JPEG", e))?;
     }
     enc.encode(&r.data, w, h, ColorType::Rgb)
         .map_err(|e| RenditionError::encode("JPEG", e))?;
+    Ok(out)
+}
+
+/// Inserts `segments` into an encoder's JPEG right after its SOI and JFIF APP0 segment
+/// (where jpeg-encoder writes them too).
+#[cfg_attr(not(feature = "turbojpeg"), allow(dead_code))]
+fn insert_app_segments(jpeg: Vec<u8>, segments: &[(u8, Vec<u8>)]) -> Result<Vec<u8>> {
+    if segments.is_empty() {
+        return Ok(jpeg);
+    }
+    if jpeg.len() < 4 || jpeg[..2] != [0xFF, 0xD8] {
+        return Err(RenditionError::encode("JPEG", "encoder output lacks SOI"));
+    }
+    let mut at = 2;
+    if jpeg[2..4] == [0xFF, 0xE0] {
+        let len = jpeg
+            .get(4..6)
+            .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+            .filter(|&len| len >= 2 && 4 + len <= jpeg.len())
+            .ok_or_else(|| RenditionError::encode("JPEG", "encoder output has a bad APP0"))?;
+        at = 4 + len;
+    }
+    let extra: usize = segments.iter().map(|(_, d)| 4 + d.len()).sum();
+    let mut out = Vec::with_capacity(jpeg.len() + extra);
+    out.extend_from_slice(&jpeg[..at]);
+    for (n, data) in segments {
+        out.extend_from_slice(&[0xFF, 0xE0 + n]);
+        // Checked by `app_segments`: at most 65,533 bytes of data.
+        out.extend_from_slice(&((data.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(data);
+    }
+    out.extend_from_slice(&jpeg[at..]);
     Ok(out)
 }
 
@@ -311,5 +375,132 @@ mod avif_tests {
             assert_eq!(&out[4..12], b"ftypavif", "{layout:?}");
             assert!(out.len() > 100, "{layout:?}: {} bytes", out.len());
         }
+    }
+}
+
+#[cfg(test)]
+mod jpeg_tests {
+    use super::*;
+
+    /// A smooth RGB test picture with some detail (a JPEG encodes it well at q90).
+    fn picture(w: u32, h: u32) -> Raster {
+        let mut data = Vec::with_capacity((w * h * 3) as usize);
+        for y in 0..h {
+            for x in 0..w {
+                let (fx, fy) = (f64::from(x) / f64::from(w), f64::from(y) / f64::from(h));
+                data.push((255.0 * fx) as u8);
+                data.push((255.0 * fy) as u8);
+                data.push((127.5 + 100.0 * (fx * 12.0).sin() * (fy * 9.0).cos()) as u8);
+            }
+        }
+        Raster {
+            width: w,
+            height: h,
+            layout: PixelLayout::Rgb8,
+            data,
+        }
+    }
+
+    /// The markers of a JPEG's segments up to the first scan, with their payloads.
+    fn segments(jpeg: &[u8]) -> Vec<(u8, Vec<u8>)> {
+        assert_eq!(&jpeg[..2], &[0xFF, 0xD8], "SOI");
+        let mut out = Vec::new();
+        let mut at = 2;
+        while at + 4 <= jpeg.len() {
+            assert_eq!(jpeg[at], 0xFF, "marker at {at}");
+            let marker = jpeg[at + 1];
+            let len = usize::from(u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]));
+            out.push((marker, jpeg[at + 4..at + 2 + len].to_vec()));
+            if marker == 0xDA {
+                break;
+            }
+            at += 2 + len;
+        }
+        out
+    }
+
+    fn psnr(a: &[u8], b: &[u8]) -> f64 {
+        assert_eq!(a.len(), b.len());
+        let mse = a
+            .iter()
+            .zip(b)
+            .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
+            .sum::<f64>()
+            / a.len() as f64;
+        10.0 * (255.0 * 255.0 / mse.max(1e-9)).log10()
+    }
+
+    fn carried() -> Carried {
+        Carried {
+            exif: Some(b"MM\0\x2a\0\0\0\x08\0\0".to_vec()),
+            xmp: None,
+            app1_xmp: Some(b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta/>".to_vec()),
+            app13: Some(b"Photoshop 3.0\0".to_vec()),
+        }
+    }
+
+    /// Whichever encoder the build uses, a JPEG rendition carries EXIF, XMP and IIM segments
+    /// right after SOI and APP0, in that order, and decodes back to the picture.
+    #[test]
+    fn jpeg_output_carries_segments_and_decodes() {
+        let r = picture(301, 207);
+        for (progressive, chroma) in [
+            (false, Chroma::Yuv420),
+            (false, Chroma::Yuv444),
+            (false, Chroma::Yuv422),
+            (true, Chroma::Yuv420),
+        ] {
+            let spec = RenditionSpec {
+                quality: 92,
+                progressive,
+                chroma,
+                ..RenditionSpec::default()
+            };
+            let jpeg = encode_jpeg(r.clone(), &spec, &carried()).unwrap();
+            let segs = segments(&jpeg);
+            let markers: Vec<u8> = segs.iter().map(|s| s.0).collect();
+            assert_eq!(&markers[..4], &[0xE0, 0xE1, 0xE1, 0xED], "{markers:x?}");
+            assert!(segs[1].1.starts_with(b"Exif\0\0MM"));
+            assert!(segs[2].1.starts_with(b"http://ns.adobe.com/xap/1.0/\0"));
+            assert!(segs[3].1.starts_with(b"Photoshop 3.0\0"));
+            let sof = if progressive { 0xC2 } else { 0xC0 };
+            assert!(markers.contains(&sof), "{progressive}: {markers:x?}");
+            let back = image::load_from_memory(&jpeg).unwrap().to_rgb8();
+            assert_eq!(back.dimensions(), (301, 207));
+            let p = psnr(back.as_raw(), &r.data);
+            assert!(p > 34.0, "{chroma:?} progressive {progressive}: {p:.1} dB");
+        }
+    }
+
+    /// A segment too large for JPEG's 16-bit length is a clear error, not a broken file.
+    #[test]
+    fn oversized_segment_is_refused() {
+        let meta = Carried {
+            app13: Some(vec![0; 70_000]),
+            ..Carried::default()
+        };
+        let err = encode_jpeg(picture(16, 16), &RenditionSpec::default(), &meta).unwrap_err();
+        assert!(err.to_string().contains("APP13"), "{err}");
+    }
+
+    /// Segments go after APP0 when there is one, else right after SOI; none: unchanged.
+    #[test]
+    fn segments_are_inserted_after_app0() {
+        let with_app0 = [0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 1, 2, 0xFF, 0xDB];
+        let segs = vec![(1u8, b"ab".to_vec())];
+        assert_eq!(
+            insert_app_segments(with_app0.to_vec(), &segs).unwrap(),
+            [
+                0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 1, 2, 0xFF, 0xE1, 0, 4, b'a', b'b', 0xFF, 0xDB
+            ]
+        );
+        let bare = [0xFF, 0xD8, 0xFF, 0xDB];
+        assert_eq!(
+            insert_app_segments(bare.to_vec(), &segs).unwrap(),
+            [0xFF, 0xD8, 0xFF, 0xE1, 0, 4, b'a', b'b', 0xFF, 0xDB]
+        );
+        assert_eq!(insert_app_segments(bare.to_vec(), &[]).unwrap(), bare);
+        assert!(insert_app_segments(vec![0xFF, 0xE0, 0, 0], &segs).is_err());
+        assert!(insert_app_segments(vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 40], &segs).is_err());
     }
 }

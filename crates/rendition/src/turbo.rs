@@ -71,6 +71,51 @@ pub(crate) fn decode_rgb(
     })
 }
 
+thread_local! {
+    /// One compressor per thread, like the decompressor.
+    static COMPRESSOR: std::cell::RefCell<Option<turbojpeg::Compressor>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Encodes an RGB8 raster as a baseline JPEG through libjpeg-turbo (`tjCompress2`: SIMD
+/// colour conversion, chroma downsampling, forward DCT and Huffman coding; about 2.4x
+/// faster than jpeg-encoder on a 2048 px rendition), at `quality` (1-100, the IJG scaling
+/// jpeg-encoder uses too) with `chroma` subsampling. The result has a JFIF APP0 segment
+/// and no other metadata. `None` when the raster is not RGB8 or libjpeg-turbo fails: the
+/// caller encodes with jpeg-encoder instead.
+pub(crate) fn encode_rgb(r: &Raster, quality: u8, chroma: crate::spec::Chroma) -> Option<Vec<u8>> {
+    use crate::spec::Chroma;
+    if r.layout != PixelLayout::Rgb8 || r.width == 0 || r.height == 0 {
+        return None;
+    }
+    let (w, h) = (r.width as usize, r.height as usize);
+    if r.data.len() != w.checked_mul(h)?.checked_mul(3)? {
+        return None;
+    }
+    COMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(turbojpeg::Compressor::new().ok()?);
+        }
+        let enc = slot.as_mut()?;
+        enc.set_quality(i32::from(quality.clamp(1, 100)));
+        enc.set_subsamp(match chroma {
+            Chroma::Yuv444 => turbojpeg::Subsamp::None,
+            Chroma::Yuv422 => turbojpeg::Subsamp::Sub2x1,
+            Chroma::Yuv420 => turbojpeg::Subsamp::Sub2x2,
+        });
+        let image = turbojpeg::Image {
+            pixels: r.data.as_slice(),
+            width: w,
+            pitch: w * 3,
+            height: h,
+            format: turbojpeg::PixelFormat::RGB,
+        };
+        let owned = enc.compress_to_owned(image).ok()?;
+        Some(owned.to_vec())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +188,59 @@ mod tests {
             "truncated"
         );
         assert!(decode_rgb(b"not a jpeg", w, h, w, h).is_none());
+    }
+
+    /// libjpeg-turbo's encoding decodes back to the picture about as closely as
+    /// jpeg-encoder's (same quality scaling, same subsampling) and at a similar size.
+    #[test]
+    fn turbo_encoding_matches_jpeg_encoder() {
+        let bytes = bridge();
+        let info = crate::decode::probe(&bytes, &damkit_core::Limits::default()).unwrap();
+        let src = decode_rgb(&bytes, info.width, info.height, info.width, info.height).unwrap();
+        let mse = |jpeg: &[u8]| {
+            let back = image::load_from_memory(jpeg).unwrap().to_rgb8();
+            back.as_raw()
+                .iter()
+                .zip(&src.data)
+                .map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2))
+                .sum::<f64>()
+                / src.data.len() as f64
+        };
+        for chroma in [
+            crate::spec::Chroma::Yuv420,
+            crate::spec::Chroma::Yuv422,
+            crate::spec::Chroma::Yuv444,
+        ] {
+            let turbo = encode_rgb(&src, 85, chroma).expect("libjpeg-turbo encodes");
+            let mut reference = Vec::new();
+            let mut enc = jpeg_encoder::Encoder::new(&mut reference, 85);
+            enc.set_sampling_factor(match chroma {
+                crate::spec::Chroma::Yuv444 => jpeg_encoder::SamplingFactor::R_4_4_4,
+                crate::spec::Chroma::Yuv422 => jpeg_encoder::SamplingFactor::R_4_2_2,
+                crate::spec::Chroma::Yuv420 => jpeg_encoder::SamplingFactor::R_4_2_0,
+            });
+            enc.encode(
+                &src.data,
+                src.width as u16,
+                src.height as u16,
+                jpeg_encoder::ColorType::Rgb,
+            )
+            .unwrap();
+            let (t, r) = (mse(&turbo), mse(&reference));
+            assert!(
+                t < r * 1.15,
+                "{chroma:?}: turbo MSE {t:.2}, jpeg-encoder {r:.2}"
+            );
+            let ratio = turbo.len() as f64 / reference.len() as f64;
+            assert!(
+                (0.8..1.2).contains(&ratio),
+                "{chroma:?}: size ratio {ratio:.2}"
+            );
+        }
+        let rgba = Raster {
+            layout: PixelLayout::Rgba8,
+            ..src.clone()
+        };
+        assert!(encode_rgb(&rgba, 85, crate::spec::Chroma::Yuv420).is_none());
     }
 }
