@@ -80,6 +80,50 @@ pub enum DetectError {
     },
 }
 
+/// A size a container cannot express, refused by the writers of
+/// [`container`](crate::container) before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ContainerError {
+    /// A chunk's data is longer than its length field can say.
+    #[error(
+        "{format} chunk {} of {len} bytes exceeds the limit of {max} bytes",
+        String::from_utf8_lossy(.kind)
+    )]
+    ChunkTooLarge {
+        /// `PNG` or `WebP`.
+        format: &'static str,
+        /// The chunk type (fourcc).
+        kind: [u8; 4],
+        /// The data length asked for.
+        len: u64,
+        /// The largest the format allows.
+        max: u64,
+    },
+    /// A WebP canvas side over the 2^24 pixels a `VP8X` chunk can hold.
+    #[error("WebP canvas {width}x{height} exceeds the VP8X limit of 16777216 pixels a side")]
+    CanvasTooLarge {
+        /// Width asked for.
+        width: u32,
+        /// Height asked for.
+        height: u32,
+    },
+    /// A whole file over what its size field can say (a RIFF size is 32 bits).
+    #[error("{format} file of {len} bytes exceeds the 4 GiB a RIFF size can express")]
+    FileTooLarge {
+        /// `WebP`.
+        format: &'static str,
+        /// The file's length.
+        len: u64,
+    },
+    /// The buffer to finish does not start with the file header.
+    #[error("{format} file to finish does not start with its RIFF header")]
+    MissingHeader {
+        /// `WebP`.
+        format: &'static str,
+    },
+}
+
 /// Compile-time check that an error type follows convention 3 (`Send + Sync + 'static` and
 /// [`std::error::Error`]). Call it in a test of each crate:
 ///
@@ -96,6 +140,7 @@ mod tests {
     fn errors_are_send_sync_static() {
         assert_error_traits::<LimitError>();
         assert_error_traits::<DetectError>();
+        assert_error_traits::<ContainerError>();
         assert_error_traits::<crate::ParseAssetIdError>();
     }
 

@@ -12,6 +12,9 @@
 //! - [`error`]: the error conventions every crate follows, and the shared [`LimitError`].
 //! - [`jpeg`]: a low-level building block shared by the image crates: 1/8-scale JPEG
 //!   decoding straight from the DC coefficients (what libjpeg's `scale_denom = 8` gives).
+//! - [`container`]: another low-level building block, shared by the crates that write
+//!   metadata into files: PNG chunks (with their CRC) and WebP RIFF chunks, the `VP8X`
+//!   header and the RIFF size.
 //!
 //! # Example
 //!
@@ -33,12 +36,13 @@
 #![deny(missing_docs)]
 
 mod asset_id;
+pub mod container;
 pub mod error;
 pub mod jpeg;
 mod limits;
 mod media_type;
 
 pub use asset_id::{AssetId, ParseAssetIdError};
-pub use error::{DetectError, LimitError};
+pub use error::{ContainerError, DetectError, LimitError};
 pub use limits::Limits;
 pub use media_type::{DETECT_HEAD_LEN, MediaFamily, MediaType};

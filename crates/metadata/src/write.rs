@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use damkit_core::MediaType;
+use damkit_core::container::png as png_container;
 use md5::{Digest as _, Md5};
 use xmp_toolkit::{ToStringOptions, XmpMeta, XmpValue};
 
@@ -922,50 +923,24 @@ fn psd(
 
 /// WebP: the `XMP ` chunk is replaced (or appended last, as the container spec orders it) and
 /// the VP8X XMP flag set; a simple-format file gets a VP8X header built from its bitstream's
-/// canvas size. Image chunks are copied as is.
+/// canvas size. Image chunks are copied as is. Chunk framing, the VP8X chunk and the RIFF
+/// size: [`damkit_core::container::webp`].
 fn webp(data: &[u8], packet: &str) -> Result<Vec<u8>> {
+    use damkit_core::container::webp::{self as riff, FLAG_ALPHA, FLAG_XMP};
     let mut diag = Diag::new(true);
     let chunks = container::webp_chunks(data, &ReadLimits::default(), &mut diag)?;
-    let chunk = |kind: &[u8; 4], body: &[u8]| {
-        let mut c = kind.to_vec();
-        c.extend_from_slice(&(body.len() as u32).to_le_bytes());
-        c.extend_from_slice(body);
-        if body.len() % 2 == 1 {
-            c.push(0);
-        }
-        c
-    };
-    let mut body = Vec::new();
+    let too_large = |e: damkit_core::ContainerError| Error::malformed("WebP", 0, e.to_string());
+    let mut out = riff::start_file();
     let has_vp8x = chunks.iter().any(|c| &c.0 == b"VP8X");
     if !has_vp8x {
-        let (w, h, alpha) = chunks
+        let canvas = chunks
             .iter()
-            .find_map(|(k, s, e)| {
-                let d = &data[*s..*e];
-                match k {
-                    b"VP8 " if d.len() >= 10 && d[3..6] == [0x9d, 0x01, 0x2a] => Some((
-                        u32::from(u16::from_le_bytes([d[6], d[7]]) & 0x3fff),
-                        u32::from(u16::from_le_bytes([d[8], d[9]]) & 0x3fff),
-                        false,
-                    )),
-                    b"VP8L" if d.len() >= 5 && d[0] == 0x2f => {
-                        let b = u32::from_le_bytes([d[1], d[2], d[3], d[4]]);
-                        Some((
-                            (b & 0x3fff) + 1,
-                            ((b >> 14) & 0x3fff) + 1,
-                            b & (1 << 28) != 0,
-                        ))
-                    }
-                    _ => None,
-                }
-            })
+            .find_map(|(k, s, e)| riff::bitstream_canvas(k, &data[*s..*e]))
             .ok_or_else(|| {
                 Error::malformed("WebP", 12, "no VP8/VP8L bitstream to size a VP8X header")
             })?;
-        let mut x = vec![if alpha { 0x10 | 0x04 } else { 0x04 }, 0, 0, 0];
-        x.extend_from_slice(&(w.max(1) - 1).to_le_bytes()[..3]);
-        x.extend_from_slice(&(h.max(1) - 1).to_le_bytes()[..3]);
-        body.extend_from_slice(&chunk(b"VP8X", &x));
+        let flags = if canvas.alpha { FLAG_ALPHA } else { 0 } | FLAG_XMP;
+        riff::write_vp8x(&mut out, flags, canvas.width, canvas.height).map_err(too_large)?;
     }
     for (k, s, e) in &chunks {
         match k {
@@ -973,21 +948,18 @@ fn webp(data: &[u8], packet: &str) -> Result<Vec<u8>> {
             b"VP8X" => {
                 let mut x = data[*s..*e].to_vec();
                 if let Some(f) = x.first_mut() {
-                    *f |= 0x04;
+                    *f |= FLAG_XMP;
                 }
-                body.extend_from_slice(&chunk(k, &x));
+                riff::write_chunk(&mut out, k, &x).map_err(too_large)?;
             }
             _ => {
                 let end = (*e + (*e - *s) % 2).min(data.len());
-                body.extend_from_slice(&data[*s - 8..end]);
+                out.extend_from_slice(&data[*s - 8..end]);
             }
         }
     }
-    body.extend_from_slice(&chunk(b"XMP ", packet.as_bytes()));
-    let mut out = b"RIFF".to_vec();
-    out.extend_from_slice(&((body.len() + 4) as u32).to_le_bytes());
-    out.extend_from_slice(b"WEBP");
-    out.extend_from_slice(&body);
+    riff::write_chunk(&mut out, b"XMP ", packet.as_bytes()).map_err(too_large)?;
+    riff::finish_file(&mut out).map_err(too_large)?;
     Ok(out)
 }
 
@@ -1006,10 +978,8 @@ fn png(
     let limits = ReadLimits::default();
     let mut diag = Diag::new(true);
     let (chunks, _) = container::png_chunks(data, &limits, &mut diag)?;
-    let mut body = b"iTXt".to_vec();
-    body.extend_from_slice(b"XML:com.adobe.xmp\0\0\0\0\0");
-    body.extend_from_slice(packet.as_bytes());
-    let chunk = png_chunk(&body);
+    let mut chunk = Vec::new();
+    png_container::write_xmp_itxt(&mut chunk, packet.as_bytes()).map_err(png_too_large)?;
     let new_iim = sync_iim(md, meta, touched, report);
     let mut out = data[..8].to_vec();
     let mut inserted = false;
@@ -1036,14 +1006,9 @@ fn png(
     Ok(out)
 }
 
-/// A whole PNG chunk (length, `body` = type + data, CRC).
-fn png_chunk(body: &[u8]) -> Vec<u8> {
-    let mut crc = flate2::Crc::new();
-    crc.update(body);
-    let mut chunk = ((body.len() - 4) as u32).to_be_bytes().to_vec();
-    chunk.extend_from_slice(body);
-    chunk.extend_from_slice(&crc.sum().to_be_bytes());
-    chunk
+/// A chunk too large for PNG, as this crate's error.
+fn png_too_large(e: damkit_core::ContainerError) -> Error {
+    Error::malformed("PNG", 0, e.to_string())
 }
 
 /// ImageMagick's raw profile text, as ExifTool writes it too:
@@ -1113,11 +1078,11 @@ fn png_iim_profile(
     let compressed = z
         .finish()
         .map_err(|e| Error::malformed("PNG", 0, format!("compressing raw profile: {e}")))?;
-    let mut body = b"zTXt".to_vec();
-    body.extend_from_slice(key);
-    body.push(0); // compression method: deflate
-    body.extend_from_slice(&compressed);
-    Ok(Some(png_chunk(&body)))
+    let mut chunk = Vec::new();
+    // keyword (with its NUL), compression method 0 (deflate), the compressed text
+    png_container::write_chunk(&mut chunk, b"zTXt", &[key, &[0], &compressed])
+        .map_err(png_too_large)?;
+    Ok(Some(chunk))
 }
 
 impl FromStr for Op {

@@ -1,6 +1,8 @@
 //! Encoders: JPEG (jpeg-encoder), PNG (png via image), WebP (image-webp lossless; libwebp
 //! lossy behind the `webp-lossy` feature).
 
+use damkit_core::container;
+
 use crate::error::{RenditionError, Result};
 use crate::ops;
 use crate::raster::{PixelLayout, Raster};
@@ -146,7 +148,8 @@ fn encode_png(r: &Raster) -> Result<Vec<u8>> {
 }
 
 /// Inserts `eXIf` and `iTXt` (`XML:com.adobe.xmp`, uncompressed, as Adobe's XMP spec part 3
-/// asks) chunks right after IHDR, before any image data.
+/// asks) chunks right after IHDR, before any image data. Chunk framing and CRCs:
+/// [`damkit_core::container::png`].
 fn png_with_metadata(png: Vec<u8>, meta: &Carried) -> Result<Vec<u8>> {
     if meta.exif.is_none() && meta.xmp.is_none() {
         return Ok(png);
@@ -158,43 +161,23 @@ fn png_with_metadata(png: Vec<u8>, meta: &Carried) -> Result<Vec<u8>> {
     }
     let mut out = Vec::with_capacity(png.len() + 64 + meta.xmp.as_ref().map_or(0, Vec::len));
     out.extend_from_slice(&png[..AFTER_IHDR]);
+    let too_large = |e| RenditionError::encode("PNG", e);
     if let Some(exif) = &meta.exif {
-        png_chunk(&mut out, b"eXIf", &[exif])?;
+        container::png::write_chunk(&mut out, b"eXIf", &[exif]).map_err(too_large)?;
     }
     if let Some(xmp) = &meta.xmp {
-        // Keyword, NUL, compression flag 0, method 0, empty language tag and translated
-        // keyword (each NUL-terminated), then the UTF-8 text.
-        png_chunk(&mut out, b"iTXt", &[b"XML:com.adobe.xmp\0\0\0\0\0", xmp])?;
+        container::png::write_xmp_itxt(&mut out, xmp).map_err(too_large)?;
     }
     out.extend_from_slice(&png[AFTER_IHDR..]);
     Ok(out)
 }
 
-fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], parts: &[&[u8]]) -> Result<()> {
-    let len: usize = parts.iter().map(|p| p.len()).sum();
-    let len = u32::try_from(len)
-        .ok()
-        .filter(|&l| l <= 0x7FFF_FFFF)
-        .ok_or_else(|| RenditionError::encode("PNG", "metadata chunk over 2 GiB"))?;
-    out.extend_from_slice(&len.to_be_bytes());
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(kind);
-    out.extend_from_slice(kind);
-    for p in parts {
-        crc.update(p);
-        out.extend_from_slice(p);
-    }
-    out.extend_from_slice(&crc.finalize().to_be_bytes());
-    Ok(())
-}
-
 /// Rewrites an encoder's WebP (simple `VP8 `/`VP8L`, or extended) as an extended file with
 /// `EXIF` and `XMP ` chunks after the image data, in the order the WebP container spec
-/// gives, with the VP8X flags set.
+/// gives, with the VP8X flags set. Chunk framing, the VP8X chunk and the RIFF size:
+/// [`damkit_core::container::webp`].
 fn webp_with_metadata(webp: Vec<u8>, r: &Raster, meta: &Carried) -> Result<Vec<u8>> {
-    const ALPHA: u8 = 0x10;
-    const EXIF: u8 = 0x08;
-    const XMP: u8 = 0x04;
+    use container::webp::{FLAG_ALPHA, FLAG_EXIF, FLAG_XMP};
     if meta.exif.is_none() && meta.xmp.is_none() {
         return Ok(webp);
     }
@@ -216,9 +199,8 @@ fn webp_with_metadata(webp: Vec<u8>, r: &Raster, meta: &Carried) -> Result<Vec<u
     }
     let mut flags = 0u8;
     if r.layout == PixelLayout::Rgba8 {
-        flags |= ALPHA;
+        flags |= FLAG_ALPHA;
     }
-    let mut body = Vec::with_capacity(webp.len() + 64);
     match chunks.first() {
         Some((b"VP8X", c)) if c.len() >= 18 => {
             flags |= c[8];
@@ -228,45 +210,27 @@ fn webp_with_metadata(webp: Vec<u8>, r: &Raster, meta: &Carried) -> Result<Vec<u
         None => return Err(bad()),
     }
     if meta.exif.is_some() {
-        flags |= EXIF;
+        flags |= FLAG_EXIF;
     }
     if meta.xmp.is_some() {
-        flags |= XMP;
+        flags |= FLAG_XMP;
     }
-    let (w, h) = (r.width.saturating_sub(1), r.height.saturating_sub(1));
-    if w >= 1 << 24 || h >= 1 << 24 {
-        return Err(RenditionError::encode("WebP", "canvas over 2^24 pixels"));
-    }
-    body.extend_from_slice(b"VP8X");
-    body.extend_from_slice(&10u32.to_le_bytes());
-    body.extend_from_slice(&[flags, 0, 0, 0]);
-    body.extend_from_slice(&w.to_le_bytes()[..3]);
-    body.extend_from_slice(&h.to_le_bytes()[..3]);
+    let too_large = |e| RenditionError::encode("WebP", e);
+    let mut out = container::webp::start_file();
+    out.reserve(webp.len() + 64);
+    container::webp::write_vp8x(&mut out, flags, r.width, r.height).map_err(too_large)?;
     for (kind, c) in &chunks {
         // Metadata an encoder may have written is replaced by ours.
         if *kind != b"EXIF" && *kind != b"XMP " {
-            body.extend_from_slice(c);
+            out.extend_from_slice(c);
         }
     }
     for (kind, data) in [(b"EXIF", &meta.exif), (b"XMP ", &meta.xmp)] {
         if let Some(data) = data {
-            let len = u32::try_from(data.len())
-                .map_err(|_| RenditionError::encode("WebP", "metadata chunk over 4 GiB"))?;
-            body.extend_from_slice(kind);
-            body.extend_from_slice(&len.to_le_bytes());
-            body.extend_from_slice(data);
-            if data.len() & 1 == 1 {
-                body.push(0);
-            }
+            container::webp::write_chunk(&mut out, kind, data).map_err(too_large)?;
         }
     }
-    let riff = u32::try_from(body.len() + 4)
-        .map_err(|_| RenditionError::encode("WebP", "file over 4 GiB"))?;
-    let mut out = Vec::with_capacity(body.len() + 12);
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&riff.to_le_bytes());
-    out.extend_from_slice(b"WEBP");
-    out.extend_from_slice(&body);
+    container::webp::finish_file(&mut out).map_err(too_large)?;
     Ok(out)
 }
 
