@@ -840,6 +840,31 @@ pub(crate) fn decode_with_image<R: std::io::BufRead + std::io::Seek>(
             });
         }
     }
+    if media_type == MediaType::Tiff {
+        // RGB(A) TIFFs straight into the pipeline's buffer (the `image` crate decodes into
+        // a buffer of its own and copies: twice the memory of the decoded image).
+        let reader = open().map_err(|e| RenditionError::decode(name, e))?;
+        if let Some((layout, data, wide)) =
+            decode_rgb_tiff(reader, &opts.limits, info.width, info.height, keep_wide)?
+        {
+            return Ok(Decoded {
+                raster: Raster {
+                    width: info.width,
+                    height: info.height,
+                    layout,
+                    data,
+                },
+                info,
+                icc,
+                exif,
+                warnings: Vec::new(),
+                shrink: 1,
+                wide,
+                xmp,
+                iim,
+            });
+        }
+    }
     let ct = dec.color_type();
     // 16 bits per channel (RGB, RGBA, grey, grey + alpha; float formats are not decoded here).
     let wide = keep_wide && ct.bytes_per_pixel() == 2 * ct.channel_count();
@@ -889,6 +914,92 @@ pub(crate) fn decode_with_image<R: std::io::BufRead + std::io::Seek>(
     })
 }
 
+/// A `tiff` crate error as ours (a file that ends early is truncated).
+fn tiff_err(e: tiff::TiffError) -> RenditionError {
+    match e {
+        tiff::TiffError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            RenditionError::Truncated {
+                format: "TIFF",
+                detail: io.to_string(),
+            }
+        }
+        e => RenditionError::decode("TIFF", e),
+    }
+}
+
+/// A `tiff` decoder whose buffers are bounded by what is left of the allocation budget.
+fn tiff_decoder<R: Read + std::io::Seek>(
+    input: R,
+    limits: &Limits,
+) -> Result<tiff::decoder::Decoder<R>> {
+    let budget = limits
+        .remaining_alloc()
+        .map_or(usize::MAX, |r| usize::try_from(r).unwrap_or(usize::MAX));
+    let mut tl = tiff::decoder::Limits::default();
+    tl.decoding_buffer_size = tl.decoding_buffer_size.min(budget);
+    tl.intermediate_buffer_size = tl.intermediate_buffer_size.min(budget);
+    Ok(tiff::decoder::Decoder::new(input)
+        .map_err(tiff_err)?
+        .with_limits(tl))
+}
+
+/// The pixels of an RGB or RGBA TIFF of 8 or 16 unsigned bits per sample stored
+/// interleaved, decoded by the `tiff` crate straight into the buffer the pipeline keeps:
+/// `(layout, 8-bit samples, 16-bit samples)`, the 16-bit ones (and no 8-bit ones) when the
+/// file has 16 bits and `keep_wide`. `None` for every other kind of TIFF (grey, palette,
+/// YCbCr, planar, float, other depths, 16 bits without `keep_wide`): the `image` path
+/// takes those.
+#[allow(clippy::type_complexity)]
+fn decode_rgb_tiff<R: Read + std::io::Seek>(
+    input: R,
+    limits: &Limits,
+    w: u32,
+    h: u32,
+    keep_wide: bool,
+) -> Result<Option<(PixelLayout, Vec<u8>, Option<Vec<u16>>)>> {
+    use tiff::ColorType;
+    use tiff::tags::SampleFormat;
+    let mut dec = tiff_decoder(input, limits)?;
+    if dec.dimensions().map_err(tiff_err)? != (w, h) {
+        return Ok(None);
+    }
+    let (layout, bits) = match dec.colortype().map_err(tiff_err)? {
+        ColorType::RGB(b @ (8 | 16)) => (PixelLayout::Rgb8, b),
+        ColorType::RGBA(b @ (8 | 16)) => (PixelLayout::Rgba8, b),
+        _ => return Ok(None),
+    };
+    if bits == 16 && !keep_wide {
+        return Ok(None);
+    }
+    let pref = dec.image_buffer_layout().map_err(tiff_err)?;
+    let bytes = Raster::byte_len(w, h, layout).saturating_mul(u64::from(bits / 8));
+    if pref.planes != 1 || pref.sample_format != SampleFormat::Uint || pref.len as u64 != bytes {
+        return Ok(None);
+    }
+    let mut budget = limits.clone();
+    budget
+        .reserve(bytes)
+        .map_err(|e| RenditionError::limit("TIFF decode buffers", e))?;
+    let len = usize::try_from(bytes).map_err(|e| RenditionError::decode("TIFF", e))?;
+    if bits == 16 {
+        let mut samples: Vec<u16> = Vec::new();
+        samples
+            .try_reserve_exact(len / 2)
+            .map_err(|e| RenditionError::decode("TIFF", e))?;
+        samples.resize(len / 2, 0);
+        dec.read_image_bytes(bytemuck::cast_slice_mut(&mut samples))
+            .map_err(tiff_err)?;
+        Ok(Some((layout, Vec::new(), Some(samples))))
+    } else {
+        let mut data = Vec::new();
+        data.try_reserve_exact(len)
+            .map_err(|e| RenditionError::decode("TIFF", e))?;
+        data.resize(len, 0);
+        dec.read_image_bytes(&mut data).map_err(tiff_err)?;
+        Ok(Some((layout, data, None)))
+    }
+}
+
 /// The samples of a CMYK TIFF as stored (0 = no ink), reduced to 8 bits; `None` when the
 /// file is CMYK of another kind (with alpha, other depths): the `image` path takes it.
 fn decode_cmyk_tiff<R: Read + std::io::Seek>(
@@ -899,24 +1010,8 @@ fn decode_cmyk_tiff<R: Read + std::io::Seek>(
 ) -> Result<Option<Vec<u8>>> {
     use tiff::ColorType;
     use tiff::decoder::DecodingResult;
-    let err = |e: tiff::TiffError| match e {
-        tiff::TiffError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-            RenditionError::Truncated {
-                format: "TIFF",
-                detail: io.to_string(),
-            }
-        }
-        e => RenditionError::decode("TIFF", e),
-    };
-    let budget = limits
-        .remaining_alloc()
-        .map_or(usize::MAX, |r| usize::try_from(r).unwrap_or(usize::MAX));
-    let mut tl = tiff::decoder::Limits::default();
-    tl.decoding_buffer_size = tl.decoding_buffer_size.min(budget);
-    tl.intermediate_buffer_size = tl.intermediate_buffer_size.min(budget);
-    let mut dec = tiff::decoder::Decoder::new(input)
-        .map_err(err)?
-        .with_limits(tl);
+    let err = tiff_err;
+    let mut dec = tiff_decoder(input, limits)?;
     if dec.dimensions().map_err(err)? != (w, h) {
         return Ok(None);
     }

@@ -256,6 +256,55 @@ fn sixteen_bit_sources_are_resized_before_reducing_to_8_bits() {
     }
 }
 
+/// RGB and RGBA TIFFs of 8 and 16 bits (decoded by the `tiff` crate straight into the
+/// pipeline's buffer) render exactly like the same pixels stored as PNG (decoded through the
+/// `image` crate).
+#[test]
+fn rgb_tiffs_render_like_the_same_pixels_as_png() {
+    use image::{DynamicImage, ImageBuffer, ImageFormat, Rgb, Rgba};
+    let (w, h) = (97u32, 61u32);
+    let v = |x: u32, y: u32, c: u32| {
+        ((x * 677 + y * 331 + c * 12_345).wrapping_mul(2_654_435_761) >> 16) as u16
+    };
+    let images = [
+        DynamicImage::ImageRgb8(ImageBuffer::from_fn(w, h, |x, y| {
+            Rgb([0, 1, 2].map(|c| (v(x, y, c) >> 8) as u8))
+        })),
+        DynamicImage::ImageRgba8(ImageBuffer::from_fn(w, h, |x, y| {
+            Rgba([0, 1, 2, 3].map(|c| (v(x, y, c) >> 8) as u8))
+        })),
+        DynamicImage::ImageRgb16(ImageBuffer::from_fn(w, h, |x, y| {
+            Rgb([0, 1, 2].map(|c| v(x, y, c)))
+        })),
+        DynamicImage::ImageRgba16(ImageBuffer::from_fn(w, h, |x, y| {
+            Rgba([0, 1, 2, 3].map(|c| v(x, y, c)))
+        })),
+    ];
+    let mut spec = RenditionSpec::long_edge("t", 40);
+    spec.format = Format::Png;
+    for img in images {
+        let encode = |format| {
+            let mut out = Vec::new();
+            img.write_to(&mut std::io::Cursor::new(&mut out), format)
+                .unwrap();
+            out
+        };
+        let (tiff, png) = (encode(ImageFormat::Tiff), encode(ImageFormat::Png));
+        let what = format!("{:?}", img.color());
+        let from_tiff = Renderer::new().render_pixels(&tiff, &spec).unwrap();
+        let from_png = Renderer::new().render_pixels(&png, &spec).unwrap();
+        assert_eq!((from_tiff.width, from_tiff.height), (40, 25), "{what}");
+        assert_eq!(from_tiff.layout, from_png.layout, "{what}");
+        assert!(
+            from_tiff.data == from_png.data,
+            "{what}: TIFF and PNG pixels differ"
+        );
+        // Cut short, the TIFF is an error, never a panic.
+        let cut = &tiff[..tiff.len() * 2 / 3];
+        assert!(Renderer::new().render_pixels(cut, &spec).is_err(), "{what}");
+    }
+}
+
 #[test]
 fn png_and_webp_renditions_carry_exif_and_xmp_by_policy() {
     let xmp = r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
