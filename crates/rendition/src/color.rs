@@ -47,12 +47,18 @@ enum Kind {
     NaiveCmyk,
     /// A moxcms transform from the source layout to RGB(A).
     Icc(std::sync::Arc<moxcms::Transform8BitExecutor>, PixelLayout),
+    /// A grey profile on a grey source, whose pixels arrive expanded to RGB(A) (R = G = B):
+    /// the grey channel goes through a moxcms Gray(Alpha) → RGB(A) transform of the
+    /// raster's layout. Rasters whose channels differ (an RGB image wrongly tagged with a
+    /// grey profile) are passed through as sRGB.
+    Gray(std::sync::Arc<moxcms::Transform8BitExecutor>, PixelLayout),
 }
 
 impl ToSrgb {
-    /// Prepares the conversion of rasters of `layout` tagged with `icc`. A profile that does
-    /// not fit the data (a grey profile on RGB, a CMYK profile on RGB) or cannot be parsed is
-    /// ignored with a warning.
+    /// Prepares the conversion of rasters of `layout` tagged with `icc`. A grey profile
+    /// applies to grey sources (expanded to RGB or RGBA by the decoders). A profile that does
+    /// not fit the data (a CMYK profile on RGB, an RGB or grey one on CMYK) or cannot be
+    /// parsed is ignored with a warning.
     pub(crate) fn new(layout: PixelLayout, icc: Option<&[u8]>, warnings: &mut Vec<String>) -> Self {
         let fallback = if layout == PixelLayout::Cmyk8 {
             match bundled_cmyk() {
@@ -72,7 +78,10 @@ impl ToSrgb {
                 return ToSrgb { kind: fallback };
             }
         };
+        let gray = profile.color_space == DataColorSpace::Gray && layout != PixelLayout::Cmyk8;
         let (src_layout, wanted) = match layout {
+            PixelLayout::Rgb8 if gray => (Layout::Gray, DataColorSpace::Gray),
+            PixelLayout::Rgba8 if gray => (Layout::GrayAlpha, DataColorSpace::Gray),
             PixelLayout::Rgb8 => (Layout::Rgb, DataColorSpace::Rgb),
             PixelLayout::Rgba8 => (Layout::Rgba, DataColorSpace::Rgb),
             PixelLayout::Cmyk8 => (Layout::Rgba, DataColorSpace::Cmyk),
@@ -96,6 +105,9 @@ impl ToSrgb {
             dst_layout,
             TransformOptions::default(),
         ) {
+            Ok(t) if gray => ToSrgb {
+                kind: Kind::Gray(t, layout),
+            },
             Ok(t) => ToSrgb {
                 kind: Kind::Icc(t, layout),
             },
@@ -132,6 +144,33 @@ impl ToSrgb {
                     height: raster.height,
                     layout: out_layout,
                     data: out,
+                })
+            }
+            Kind::Gray(t, layout) => {
+                if raster.layout != *layout {
+                    return Err(RenditionError::Color(format!(
+                        "transform made for grey as {layout:?} applied to {:?}",
+                        raster.layout
+                    )));
+                }
+                let n = raster.layout.channels();
+                // Grey (and alpha) out of the expanded pixels, if they are grey at all.
+                let mut gray = Vec::with_capacity(raster.data.len() / n * (n - 2));
+                for p in raster.data.chunks_exact(n) {
+                    if p[0] != p[1] || p[1] != p[2] {
+                        return Ok(raster);
+                    }
+                    gray.push(p[0]);
+                    if n == 4 {
+                        gray.push(p[3]);
+                    }
+                }
+                let mut out = vec![0u8; raster.data.len()];
+                t.transform(&gray, &mut out)
+                    .map_err(|e| RenditionError::Color(e.to_string()))?;
+                Ok(Raster {
+                    data: out,
+                    ..raster
                 })
             }
         }
@@ -191,8 +230,56 @@ mod tests {
         let _ = ToSrgb::new(PixelLayout::Rgb8, Some(b"not a profile"), &mut w);
         assert_eq!(w.len(), 1);
         let gray = ColorProfile::new_gray_with_gamma(2.2).encode().unwrap();
-        let _ = ToSrgb::new(PixelLayout::Rgb8, Some(&gray), &mut w);
+        let _ = ToSrgb::new(PixelLayout::Cmyk8, Some(&gray), &mut w);
         assert_eq!(w.len(), 2);
+        let rgb = ColorProfile::new_srgb().encode().unwrap();
+        let _ = ToSrgb::new(PixelLayout::Cmyk8, Some(&rgb), &mut w);
+        assert_eq!(w.len(), 3);
+    }
+
+    /// A grey profile applies to grey pixels (expanded to RGB or RGBA): with a linear
+    /// (gamma 1.0) profile, grey 128 is half the light, sRGB 188; black and white stay;
+    /// alpha is kept. Pixels that are not grey pass through unchanged.
+    #[test]
+    fn grey_profiles_convert_grey_pixels() {
+        let linear = ColorProfile::new_gray_with_gamma(1.0).encode().unwrap();
+        let mut w = Vec::new();
+        let t = ToSrgb::new(PixelLayout::Rgb8, Some(&linear), &mut w);
+        assert!(w.is_empty(), "{w:?}");
+        let r = Raster {
+            width: 3,
+            height: 1,
+            layout: PixelLayout::Rgb8,
+            data: vec![0, 0, 0, 128, 128, 128, 255, 255, 255],
+        };
+        let out = t.apply(r).unwrap();
+        assert_eq!(out.layout, PixelLayout::Rgb8);
+        assert_eq!(&out.data[..3], &[0, 0, 0]);
+        assert!(
+            out.data[3..6].iter().all(|&v| v.abs_diff(188) <= 1),
+            "{out:?}"
+        );
+        assert!(out.data[6..].iter().all(|&v| v >= 254), "{out:?}");
+        let t = ToSrgb::new(PixelLayout::Rgba8, Some(&linear), &mut w);
+        let r = Raster {
+            width: 1,
+            height: 1,
+            layout: PixelLayout::Rgba8,
+            data: vec![128, 128, 128, 77],
+        };
+        let out = t.apply(r).unwrap();
+        assert!(
+            out.data[..3].iter().all(|&v| v.abs_diff(188) <= 1),
+            "{out:?}"
+        );
+        assert_eq!(out.data[3], 77);
+        let colour = Raster {
+            width: 1,
+            height: 1,
+            layout: PixelLayout::Rgba8,
+            data: vec![10, 128, 128, 77],
+        };
+        assert_eq!(t.apply(colour.clone()).unwrap().data, colour.data);
     }
 
     #[test]

@@ -305,6 +305,38 @@ fn rgb_tiffs_render_like_the_same_pixels_as_png() {
     }
 }
 
+/// A grey JPEG's grey ICC profile is applied (Photoshop's greyscale files carry one, such as
+/// Dot Gain 20 %): with a linear (gamma 1.0) profile, grey 128 is half the light, sRGB 188.
+/// Without the profile the same pixels stay 128.
+#[test]
+fn grey_icc_profiles_are_applied() {
+    let linear = moxcms::ColorProfile::new_gray_with_gamma(1.0)
+        .encode()
+        .unwrap();
+    let pixels = vec![128u8; 64 * 48];
+    let encode = |icc: Option<&[u8]>| {
+        let mut out = Vec::new();
+        let mut enc = jpeg_encoder::Encoder::new(&mut out, 95);
+        if let Some(icc) = icc {
+            enc.add_icc_profile(icc).unwrap();
+        }
+        enc.encode(&pixels, 64, 48, jpeg_encoder::ColorType::Luma)
+            .unwrap();
+        out
+    };
+    let spec = RenditionSpec::long_edge("t", 32);
+    for (icc, want) in [(Some(&linear[..]), 188u8), (None, 128)] {
+        let out = Renderer::new().render_pixels(&encode(icc), &spec).unwrap();
+        assert_eq!((out.width, out.height), (32, 24));
+        assert!(
+            out.data.iter().all(|&v| v.abs_diff(want) <= 1),
+            "profile {}: {:?}",
+            icc.is_some(),
+            &out.data[..6]
+        );
+    }
+}
+
 #[test]
 fn png_and_webp_renditions_carry_exif_and_xmp_by_policy() {
     let xmp = r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
