@@ -801,56 +801,39 @@ pub(crate) fn decode_with_image<R: std::io::BufRead + std::io::Seek>(
     let xmp = dec.xmp_metadata().ok().flatten();
     let iim = dec.iptc_metadata().ok().flatten();
     let original = dec.original_color_type();
-    if media_type == MediaType::Tiff
-        && matches!(
+    if media_type == MediaType::Tiff {
+        let reader = open().map_err(|e| RenditionError::decode(name, e))?;
+        let (w, h) = (info.width, info.height);
+        let direct = if matches!(
             original,
             image::ExtendedColorType::Cmyk8 | image::ExtendedColorType::Cmyk16
-        )
-    {
-        // The `image` crate would convert CMYK to RGB with the naive formula: decode the
-        // samples as stored and let the colour stage apply the embedded or bundled profile.
-        let need = Raster::byte_len(info.width, info.height, PixelLayout::Cmyk8).saturating_mul(
-            if original == image::ExtendedColorType::Cmyk16 {
-                3
-            } else {
-                1
-            },
-        );
-        let mut limits = opts.limits.clone();
-        limits
-            .reserve(need)
-            .map_err(|e| RenditionError::limit("TIFF decode buffers", e))?;
-        let reader = open().map_err(|e| RenditionError::decode(name, e))?;
-        if let Some(data) = decode_cmyk_tiff(reader, &opts.limits, info.width, info.height)? {
-            return Ok(Decoded {
-                raster: Raster {
-                    width: info.width,
-                    height: info.height,
-                    layout: PixelLayout::Cmyk8,
-                    data,
+        ) {
+            // The `image` crate would convert CMYK to RGB with the naive formula: decode the
+            // samples as stored and let the colour stage apply the embedded or bundled
+            // profile.
+            let need = Raster::byte_len(w, h, PixelLayout::Cmyk8).saturating_mul(
+                if original == image::ExtendedColorType::Cmyk16 {
+                    3
+                } else {
+                    1
                 },
-                info,
-                icc,
-                exif,
-                warnings: Vec::new(),
-                shrink: 1,
-                wide: None,
-                xmp,
-                iim,
-            });
-        }
-    }
-    if media_type == MediaType::Tiff {
-        // RGB(A) TIFFs straight into the pipeline's buffer (the `image` crate decodes into
-        // a buffer of its own and copies: twice the memory of the decoded image).
-        let reader = open().map_err(|e| RenditionError::decode(name, e))?;
-        if let Some((layout, data, wide)) =
-            decode_rgb_tiff(reader, &opts.limits, info.width, info.height, keep_wide)?
-        {
+            );
+            let mut limits = opts.limits.clone();
+            limits
+                .reserve(need)
+                .map_err(|e| RenditionError::limit("TIFF decode buffers", e))?;
+            decode_cmyk_tiff(reader, &opts.limits, w, h)?
+                .map(|data| (PixelLayout::Cmyk8, data, None))
+        } else {
+            // RGB(A) straight into the pipeline's buffer (the `image` crate decodes into a
+            // buffer of its own and copies: twice the memory of the decoded image).
+            decode_rgb_tiff(reader, &opts.limits, w, h, keep_wide)?
+        };
+        if let Some((layout, data, wide)) = direct {
             return Ok(Decoded {
                 raster: Raster {
-                    width: info.width,
-                    height: info.height,
+                    width: w,
+                    height: h,
                     layout,
                     data,
                 },
