@@ -917,6 +917,17 @@ impl<S: Source> Parser<S> {
             }
             let b = self.src.buf();
             while self.pos + 1 < b.len() {
+                // Eight bytes at a time while none is 0xFF (progressive files skip most of
+                // their data here).
+                if let Some(chunk) = b.get(self.pos..self.pos + 8) {
+                    let mut a = [0u8; 8];
+                    a.copy_from_slice(chunk);
+                    let y = !u64::from_ne_bytes(a);
+                    if y.wrapping_sub(0x0101_0101_0101_0101) & !y & 0x8080_8080_8080_8080 == 0 {
+                        self.pos += 8;
+                        continue;
+                    }
+                }
                 if b[self.pos] == 0xFF && !matches!(b[self.pos + 1], 0x00 | 0xD0..=0xD7 | 0xFF) {
                     return true;
                 }
