@@ -1181,7 +1181,9 @@ impl<S: Source> Bits<S> {
         }
     }
 
-    /// Tops the buffer up to at least 57 bits.
+    /// Tops the buffer up to 56-63 bits: both paths leave the same count for the same
+    /// count before (so the zero fill past a marker, [`MAX_FILL`], does not depend on how
+    /// much input was available: slice and streamed decodes agree).
     #[inline(always)]
     fn refill(&mut self) {
         // Fast path: 8 bytes without 0xFF, loaded at once.
@@ -1218,7 +1220,7 @@ impl<S: Source> Bits<S> {
         if !self.at_marker && self.src.buf().len() < self.pos + 8 {
             self.more();
         }
-        while self.n <= 56 {
+        while self.n <= 55 {
             let byte = if self.at_marker {
                 self.fill += 1;
                 0

@@ -372,3 +372,27 @@ fn streamed_decode_reports_read_errors_and_limits() {
     let e = decode_dc_read(std::io::Cursor::new(&bytes), &tight).unwrap_err();
     assert!(matches!(e, DcReadError::Limit(_)), "{e:?}");
 }
+
+/// Regression (found by mutating the progressive files): a restart marker put into a scan
+/// without restart intervals; the zero fill past it then ended the scan right at the
+/// tolerated limit, and the slice decode (which loads eight bytes at a time) and the
+/// streamed one (byte by byte at chunk ends) counted that fill differently.
+#[test]
+fn stray_marker_gives_the_same_result_streamed() {
+    let l = Limits::default();
+    let mut b = read("prog-ycck.jpg");
+    for (i, v) in [(1540, 0x83), (8933, 0xB7), (11048, 0xFF)] {
+        b[i] = v;
+    }
+    assert_eq!(&b[11048..11050], [0xFF, 0xD2]);
+    let whole = decode_dc(&b, &l).unwrap();
+    for step in [1, 7, 64] {
+        let r = Trickle {
+            data: &b,
+            pos: 0,
+            step,
+            fail_at: None,
+        };
+        assert_eq!(decode_dc_read(r, &l).unwrap(), whole, "reads of {step}");
+    }
+}
