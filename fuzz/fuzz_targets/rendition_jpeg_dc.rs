@@ -1,8 +1,8 @@
-//! damkit-core's 1/8-scale DC JPEG decoder (used by damkit-rendition's shrink-on-load and
-//! damkit-dedup's fingerprints) on any bytes, under tight limits: never a panic, never an
-//! allocation past the budget; a decoded image has `ceil(w/8) x ceil(h/8)` pixels of the
-//! frame `dc_probe` saw, and the luma plane agrees in size; the streamed decode
-//! (`decode_dc_read`) gives the same result as the slice one.
+//! damkit-core's 1/8-scale DC JPEG decoder, baseline and progressive (used by
+//! damkit-rendition's shrink-on-load and damkit-dedup's fingerprints) on any bytes, under
+//! tight limits: never a panic, never an allocation past the budget; a decoded image has
+//! `ceil(w/8) x ceil(h/8)` pixels of the frame `dc_probe` saw, and the luma plane agrees in
+//! size; the streamed decode (`decode_dc_read`) gives the same result as the slice one.
 #![no_main]
 
 use damkit_core::Limits;

@@ -11,16 +11,18 @@
 //!
 //! At 1/8 scale, libjpeg's inverse DCT of an 8×8 block is its DC coefficient alone
 //! (`DC·q/8 + 128`, [`jpeg_idct_1x1`](https://github.com/libjpeg-turbo/libjpeg-turbo/blob/main/jidctred.c)):
-//! the block's mean. The AC coefficients must still be Huffman-decoded, but only to be
-//! *skipped*: a lookup table decodes a code *and* skips its extra bits in one step, and the
-//! bit buffer is refilled 64 bits at a time. No coefficient array, no IDCT, no per-pixel
-//! upsampling at full size. This is several times faster than a general decoder's scaled
-//! path on large photos.
+//! the block's mean. In a sequential file the AC coefficients must still be
+//! Huffman-decoded, but only to be *skipped*: a lookup table decodes a code *and* skips its
+//! extra bits in one step, and the bit buffer is refilled 64 bits at a time. In a
+//! progressive file the AC coefficients have scans of their own, skipped whole by looking
+//! for the next marker. No coefficient array (except for progressive 4:2:0 chroma), no
+//! IDCT, no per-pixel upsampling at full size. This is several times faster than a general
+//! decoder's scaled path on large photos.
 //!
 //! # What it produces
 //!
 //! The same pixels as libjpeg-turbo with `scale_denom = 8` (default options: fancy
-//! upsampling on, `JDCT_ISLOW`), `ceil(width / 8) × ceil(height / 8)`:
+//! upsampling on, `JDCT_ISLOW`, block smoothing on), `ceil(width / 8) × ceil(height / 8)`:
 //! - each component is decoded at the size libjpeg picks for it: components subsampled 2×
 //!   in *both* directions (4:2:0 chroma) get libjpeg's reduced 2×2 IDCT (`jpeg_idct_2x2`,
 //!   which needs the coefficients of rows/columns 0, 1, 3, 5, 7: those blocks' AC values
@@ -33,19 +35,37 @@
 //!
 //! CMYK is returned **as libjpeg returns it** (for Adobe files, inverted: 255 = no ink).
 //!
-//! Supported: 8-bit baseline and extended sequential Huffman JPEG (SOF0/SOF1), 1, 3 or 4
-//! components, any sampling factors whose ratios libjpeg supports at this scale,
-//! interleaved or non-interleaved scans, restart intervals, tables defined anywhere before
-//! their scan. Not supported (→ `Ok(None)`): progressive, arithmetic coding, lossless,
-//! 12/16-bit, hierarchical, fractional sampling ratios, components needing a 4×4 or 8×8
-//! reduced IDCT at this scale, truncated or corrupt entropy-coded data.
+//! Supported: 8-bit baseline and extended sequential Huffman JPEG (SOF0/SOF1) and 8-bit
+//! progressive Huffman JPEG (SOF2), 1, 3 or 4 components, any sampling factors whose
+//! ratios libjpeg supports at this scale, interleaved or non-interleaved scans, restart
+//! intervals, tables defined anywhere before their scan.
+//!
+//! Progressive files: the DC scans (first and refinement, interleaved or not) are decoded;
+//! the AC scans of DC-only components — most of the file — are not Huffman-decoded at all,
+//! only scanned for the next marker. The AC scans of components that get the 2×2 IDCT
+//! (4:2:0 chroma) are decoded (spectral selection, successive approximation, end-of-band
+//! runs) into a coefficient array kept until the end of the image (128 bytes per block of
+//! those components, checked against [`Limits`]), since only the whole progression gives
+//! libjpeg's pixels. libjpeg's output is that of the complete coefficients unless it would
+//! *smooth* blocks (coefficients 1–9 of a component still incomplete at the end, K.8):
+//! smoothing never changes a DC, so DC-only components are exact for any script, but a 2×2
+//! component whose low AC coefficients are incomplete is refused (`Ok(None)`).
+//!
+//! Not supported (→ `Ok(None)`): arithmetic coding, lossless, 12/16-bit, hierarchical,
+//! fractional sampling ratios, components needing a 4×4 or 8×8 reduced IDCT at this scale,
+//! truncated or corrupt entropy-coded data; progressive files without an end-of-image
+//! marker, with a kept component that has no DC scan, with 4:2:0 chroma that libjpeg would
+//! smooth (see above), or whose scans break the progression rules (a coefficient coded
+//! twice by first scans, a refinement out of order, AC before DC: libjpeg only warns).
 //!
 //! # Safety against hostile input
 //!
 //! No panics on any input; dimensions are checked against [`Limits`] before anything is
 //! allocated, and every allocation is checked against the allocation budget; the work is
-//! bounded by the number of blocks the frame declares, and entropy-coded data running out
-//! ends the decode (`Ok(None)`) instead of decoding megapixels of zero bits.
+//! bounded by the number of blocks the frame declares (a progressive file's scans can code
+//! each coefficient at most 14 times: one first scan and 13 refinements), and
+//! entropy-coded data running out ends the decode (`Ok(None)`) instead of decoding
+//! megapixels of zero bits.
 //!
 //! ```
 //! use damkit_core::{Limits, jpeg};
@@ -109,18 +129,18 @@ pub struct DcLuma {
 }
 
 /// The frame size, if `bytes` is a JPEG whose frame type this module decodes (8-bit
-/// baseline or extended Huffman): cheap, for deciding whether 1/8 is large enough before
-/// decoding. A `Some` does not promise that [`decode_dc`] succeeds.
+/// baseline, extended or progressive Huffman): cheap, for deciding whether 1/8 is large
+/// enough before decoding. A `Some` does not promise that [`decode_dc`] succeeds.
 pub fn dc_probe(bytes: &[u8]) -> Option<(u32, u32)> {
     let mut p = Parser::new(SliceSource(bytes))?;
     loop {
         let (marker, body) = p.segment()?;
         match marker {
-            0xC0 | 0xC1 => {
+            0xC0..=0xC2 => {
                 let f = Frame::parse(body)?;
                 return Some((f.width, f.height));
             }
-            0xC2 | 0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF | 0xDA | 0xD9 => return None,
+            0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF | 0xDA | 0xD9 => return None,
             _ => {}
         }
     }
@@ -139,11 +159,14 @@ pub fn decode_dc(bytes: &[u8], limits: &Limits) -> Result<Option<DcImage>, Limit
 
 /// [`decode_dc`] from a reader, streamed: the file is read in 64 KiB chunks and never held
 /// whole, so a 1/8 decode of a large photo needs little more memory than its output and
-/// DC planes. The pixels are the same as [`decode_dc`]'s on the same bytes.
+/// DC planes; a progressive file with 4:2:0 chroma adds the chroma coefficients (one byte
+/// per image pixel), kept until its last scan. The pixels are the same as [`decode_dc`]'s
+/// on the same bytes.
 ///
 /// `Ok(None)` as for [`decode_dc`] (unsupported or damaged); [`DcReadError::Io`] when the
 /// reader fails; [`DcReadError::Limit`] when [`Limits`] refuse the dimensions or buffers.
-/// The reader is read up to the end of the last scan needed (not necessarily to its end);
+/// The reader is read up to the end of the last scan needed (not necessarily to its end;
+/// a progressive file up to its end-of-image marker);
 /// wrap slow readers yourself if small reads are costly (reads are 64 KiB already).
 ///
 /// ```
@@ -265,11 +288,21 @@ struct CompState {
     dc: Vec<i32>,
     /// `Keep::Idct2`: 2×2 pixels per block, `2 * grid_w` wide.
     px: Vec<u8>,
+    /// Progressive `Keep::Idct2`: the coefficients per block (natural order),
+    /// built up scan by scan and turned into `px` at the end of the image.
+    coef: Vec<[i16; 64]>,
     done: bool,
+    /// Progressive: whether `q` is set (libjpeg latches it at the component's first scan).
+    latched: bool,
+    /// Progressive: libjpeg's `coef_bits` per zigzag position: the `Al` of the last scan
+    /// that coded it, -1 before any.
+    coef_bits: [i8; 64],
 }
 
 struct State {
     frame: Frame,
+    /// SOF2: the coefficients build up over several scans, complete at the end of image.
+    progressive: bool,
     space: Space,
     comps: Vec<CompState>,
     exif: Option<Vec<u8>>,
@@ -292,7 +325,7 @@ fn run<S: Source>(src: S, limits: &Limits, mode: Mode) -> Result<Option<State>, 
             return Ok(None);
         };
         match marker {
-            0xC0 | 0xC1 => {
+            0xC0..=0xC2 => {
                 if st.is_some() {
                     return Ok(None);
                 }
@@ -300,12 +333,13 @@ fn run<S: Source>(src: S, limits: &Limits, mode: Mode) -> Result<Option<State>, 
                     return Ok(None);
                 };
                 limits.check_dimensions(f.width, f.height)?;
-                let Some(s) = State::new(f, mode, jfif, adobe, limits)? else {
+                let progressive = marker == 0xC2;
+                let Some(s) = State::new(f, progressive, mode, jfif, adobe, limits)? else {
                     return Ok(None);
                 };
                 st = Some(s);
             }
-            0xC2 | 0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => return Ok(None),
+            0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => return Ok(None),
             0xC4 => {
                 let mut b = body;
                 while let Some((&tc, rest)) = b.split_first() {
@@ -358,9 +392,21 @@ fn run<S: Source>(src: S, limits: &Limits, mode: Mode) -> Result<Option<State>, 
                 let Some(s) = st.as_mut() else {
                     return Ok(None);
                 };
-                let Some(scan) = Scan::parse(body, &s.frame) else {
+                let Some(scan) = Scan::parse(body, &s.frame, s.progressive) else {
                     return Ok(None);
                 };
+                if s.progressive {
+                    let tables = Tables {
+                        dc: &dc_tables,
+                        ac: &ac_tables,
+                        quant: &quant,
+                    };
+                    p = match progressive_scan(p, s, &scan, &tables, restart_interval) {
+                        Some(p) => p,
+                        None => return Ok(None),
+                    };
+                    continue;
+                }
                 let wanted = scan
                     .comps
                     .iter()
@@ -412,7 +458,16 @@ fn run<S: Source>(src: S, limits: &Limits, mode: Mode) -> Result<Option<State>, 
                     return Ok(None);
                 }
             }
-            0xD9 => return Ok(None),
+            0xD9 => {
+                // A progressive file's coefficients are complete at the end of the image
+                // (a sequential one returns after its last needed scan, above).
+                return Ok(st.take().filter(|s| s.progressive).and_then(|mut s| {
+                    s.finish_progressive().then(|| {
+                        s.exif = exif;
+                        s
+                    })
+                }));
+            }
             _ => {}
         }
     }
@@ -421,6 +476,7 @@ fn run<S: Source>(src: S, limits: &Limits, mode: Mode) -> Result<Option<State>, 
 impl State {
     fn new(
         frame: Frame,
+        progressive: bool,
         mode: Mode,
         jfif: bool,
         adobe: Option<u8>,
@@ -483,6 +539,8 @@ impl State {
             let blocks = u64::from(gw) * u64::from(gh);
             need += match keep {
                 Keep::Dc => blocks * 4,
+                // Progressive: every coefficient is kept until the last scan (2 bytes each).
+                Keep::Idct2 if progressive => blocks * (4 + 128),
                 Keep::Idct2 => blocks * 4,
                 Keep::Skip => 0,
             };
@@ -495,7 +553,10 @@ impl State {
                 q: [1; 64],
                 dc: Vec::new(),
                 px: Vec::new(),
+                coef: Vec::new(),
                 done: false,
+                latched: false,
+                coef_bits: [-1; 64],
             });
         }
         limits.check_alloc(need)?;
@@ -503,16 +564,63 @@ impl State {
             let n = c.grid_w as usize * c.grid_h as usize;
             match c.keep {
                 Keep::Dc => c.dc = vec![0; n],
-                Keep::Idct2 => c.px = vec![128; n * 4],
+                Keep::Idct2 => {
+                    c.px = vec![128; n * 4];
+                    if progressive {
+                        c.coef = vec![[0; 64]; n];
+                    }
+                }
                 Keep::Skip => {}
             }
         }
         Ok(Some(State {
             frame,
+            progressive,
             space,
             comps,
             exif: None,
         }))
+    }
+
+    /// After the last scan of a progressive image: whether libjpeg's output is what the
+    /// coefficients give without its block smoothing, and then the 2×2 IDCT of the
+    /// `Keep::Idct2` components' blocks.
+    ///
+    /// libjpeg smooths blocks (jdcoefct.c, K.8) when coefficients 1-9 of a component are
+    /// incomplete at the end (missing or unrefined AC scans); the estimates go into those AC
+    /// coefficients, never into the DC, so DC-only components are exact whatever the
+    /// script; a 2×2 component with incomplete low AC is refused (`false`). So is a kept
+    /// component without DC.
+    fn finish_progressive(&mut self) -> bool {
+        for c in &mut self.comps {
+            match c.keep {
+                Keep::Skip => {}
+                Keep::Dc => {
+                    if c.coef_bits[0] < 0 {
+                        return false;
+                    }
+                }
+                Keep::Idct2 => {
+                    if c.coef_bits[0] < 0 || c.coef_bits[1..=9].iter().any(|&b| b != 0) {
+                        return false;
+                    }
+                    let pw = 2 * c.grid_w as usize;
+                    let mut wide = [0i32; 64];
+                    for (i, block) in c.coef.iter().enumerate() {
+                        let (x, y) = (i % c.grid_w as usize, i / c.grid_w as usize);
+                        for (w, &v) in wide.iter_mut().zip(block) {
+                            *w = i32::from(v);
+                        }
+                        let o = idct_2x2(&wide, &c.q);
+                        let j = 2 * y * pw + 2 * x;
+                        c.px[j..j + 2].copy_from_slice(&o[..2]);
+                        c.px[j + pw..j + pw + 2].copy_from_slice(&o[2..]);
+                    }
+                    c.coef = Vec::new();
+                }
+            }
+        }
+        true
     }
 
     /// Upsamples to the output grid and converts colours.
@@ -809,6 +917,17 @@ impl<S: Source> Parser<S> {
             }
             let b = self.src.buf();
             while self.pos + 1 < b.len() {
+                // Eight bytes at a time while none is 0xFF (progressive files skip most of
+                // their data here).
+                if let Some(chunk) = b.get(self.pos..self.pos + 8) {
+                    let mut a = [0u8; 8];
+                    a.copy_from_slice(chunk);
+                    let y = !u64::from_ne_bytes(a);
+                    if y.wrapping_sub(0x0101_0101_0101_0101) & !y & 0x8080_8080_8080_8080 == 0 {
+                        self.pos += 8;
+                        continue;
+                    }
+                }
                 if b[self.pos] == 0xFF && !matches!(b[self.pos + 1], 0x00 | 0xD0..=0xD7 | 0xFF) {
                     return true;
                 }
@@ -889,10 +1008,16 @@ struct Scan {
     comps: Vec<usize>,
     /// (DC table, AC table) per scan component.
     tables: Vec<(u8, u8)>,
+    /// Spectral selection (zigzag positions `ss..=se`) and successive approximation (bit
+    /// positions high/low): `0, 63, 0, 0` in sequential scans.
+    ss: u8,
+    se: u8,
+    ah: u8,
+    al: u8,
 }
 
 impl Scan {
-    fn parse(b: &[u8], f: &Frame) -> Option<Scan> {
+    fn parse(b: &[u8], f: &Frame, progressive: bool) -> Option<Scan> {
         let n = usize::from(*b.first()?);
         if n == 0 || n > 4 || b.len() < 1 + 2 * n + 3 {
             return None;
@@ -922,10 +1047,31 @@ impl Scan {
             return None;
         }
         let (ss, se, a) = (b[1 + 2 * n], b[2 + 2 * n], b[3 + 2 * n]);
-        if ss != 0 || se != 63 || a != 0 {
-            return None;
+        let (ah, al) = (a >> 4, a & 15);
+        if !progressive {
+            if ss != 0 || se != 63 || a != 0 {
+                return None;
+            }
+        } else {
+            // libjpeg's checks (jdphuff.c, start_pass_phuff_decoder): a DC scan codes the
+            // DC only; an AC scan one band of one component; a refinement one bit.
+            let bad_band = if ss == 0 {
+                se != 0
+            } else {
+                ss > se || se > 63 || n != 1
+            };
+            if bad_band || (ah != 0 && al + 1 != ah) || al > 13 {
+                return None;
+            }
         }
-        Some(Scan { comps, tables })
+        Some(Scan {
+            comps,
+            tables,
+            ss,
+            se,
+            ah,
+            al,
+        })
     }
 }
 
@@ -1035,7 +1181,9 @@ impl<S: Source> Bits<S> {
         }
     }
 
-    /// Tops the buffer up to at least 57 bits.
+    /// Tops the buffer up to 56-63 bits: both paths leave the same count for the same
+    /// count before (so the zero fill past a marker, [`MAX_FILL`], does not depend on how
+    /// much input was available: slice and streamed decodes agree).
     #[inline(always)]
     fn refill(&mut self) {
         // Fast path: 8 bytes without 0xFF, loaded at once.
@@ -1072,7 +1220,7 @@ impl<S: Source> Bits<S> {
         if !self.at_marker && self.src.buf().len() < self.pos + 8 {
             self.more();
         }
-        while self.n <= 56 {
+        while self.n <= 55 {
             let byte = if self.at_marker {
                 self.fill += 1;
                 0
@@ -1264,6 +1412,135 @@ impl<S: Source> Bits<S> {
         Some(diff)
     }
 
+    /// `k` raw bits (1 to 16).
+    #[inline(always)]
+    fn get_bits(&mut self, k: u32) -> u32 {
+        if self.n < k {
+            self.refill();
+        }
+        let v = (self.acc >> (64 - k)) as u32;
+        self.consume(k);
+        v
+    }
+
+    /// An end-of-band run (`EOBn`, G.1.2.2): `2^r` plus `r` raw bits.
+    #[inline]
+    fn eob_run(&mut self, r: u32) -> u32 {
+        (1 << r) + if r > 0 { self.get_bits(r) } else { 0 }
+    }
+
+    /// One block of a progressive AC first scan (jdphuff.c `decode_mcu_AC_first`): the band
+    /// `ss..=se` as values `<< al`, or one block of an end-of-band run.
+    fn ac_first(
+        &mut self,
+        ac: &Huffman,
+        block: &mut [i16; 64],
+        ss: usize,
+        se: usize,
+        al: u32,
+        eobrun: &mut u32,
+    ) -> Option<()> {
+        if *eobrun > 0 {
+            *eobrun -= 1;
+            return Some(());
+        }
+        let mut k = ss;
+        while k <= se {
+            if self.n < 32 {
+                self.refill();
+            }
+            let rs = self.symbol(ac)?;
+            let (r, s) = (u32::from(rs >> 4), u32::from(rs & 15));
+            if s != 0 {
+                k += r as usize;
+                let v = self.receive_extend(s);
+                block[usize::from(ZIGZAG[k.min(79)])] = v.wrapping_shl(al) as i16;
+            } else if r == 15 {
+                k += 15;
+            } else {
+                *eobrun = self.eob_run(r) - 1;
+                break;
+            }
+            k += 1;
+        }
+        Some(())
+    }
+
+    /// One block of a progressive AC refinement scan (jdphuff.c `decode_mcu_AC_refine`):
+    /// a correction bit for each coefficient already non-zero in the band, and new
+    /// coefficients of ±`p1`.
+    #[allow(clippy::too_many_arguments)]
+    fn ac_refine(
+        &mut self,
+        ac: &Huffman,
+        block: &mut [i16; 64],
+        ss: usize,
+        se: usize,
+        p1: i16,
+        m1: i16,
+        eobrun: &mut u32,
+    ) -> Option<()> {
+        let mut k = ss;
+        if *eobrun == 0 {
+            while k <= se {
+                if self.n < 32 {
+                    self.refill();
+                }
+                let rs = self.symbol(ac)?;
+                let (mut r, s) = (i32::from(rs >> 4), rs & 15);
+                let mut new = 0i16;
+                if s != 0 {
+                    // libjpeg warns when s != 1 and reads the sign bit all the same.
+                    new = if self.get_bits(1) != 0 { p1 } else { m1 };
+                } else if r != 15 {
+                    *eobrun = self.eob_run(r as u32);
+                    break;
+                }
+                // Skip `r` zero coefficients, refining the non-zero ones on the way.
+                loop {
+                    let coef = &mut block[usize::from(ZIGZAG[k.min(79)])];
+                    if *coef != 0 {
+                        self.refine_bit(coef, p1, m1);
+                    } else {
+                        r -= 1;
+                        if r < 0 {
+                            break;
+                        }
+                    }
+                    k += 1;
+                    if k > se {
+                        break;
+                    }
+                }
+                if new != 0 {
+                    block[usize::from(ZIGZAG[k.min(79)])] = new;
+                }
+                k += 1;
+            }
+        }
+        if *eobrun > 0 {
+            // The rest of the band is in an end-of-band run: only correction bits.
+            while k <= se {
+                let coef = &mut block[usize::from(ZIGZAG[k])];
+                if *coef != 0 {
+                    self.refine_bit(coef, p1, m1);
+                }
+                k += 1;
+            }
+            *eobrun -= 1;
+        }
+        Some(())
+    }
+
+    /// A correction bit for a non-zero coefficient: adds `p1` away from zero if set (and
+    /// the bit is not set yet).
+    #[inline(always)]
+    fn refine_bit(&mut self, coef: &mut i16, p1: i16, m1: i16) {
+        if self.get_bits(1) != 0 && *coef & p1 == 0 {
+            *coef = coef.wrapping_add(if *coef >= 0 { p1 } else { m1 });
+        }
+    }
+
     /// Decodes the AC coefficients of one block into `coef` (natural order).
     #[inline(always)]
     fn decode_ac(&mut self, ac: &Huffman, coef: &mut [i32; 64]) -> Option<()> {
@@ -1290,6 +1567,200 @@ impl<S: Source> Bits<S> {
     }
 }
 
+/// A scan's units (MCUs) across and down, and per scan component `(index, blocks across,
+/// blocks down)` in a unit: one unit per MCU; a non-interleaved scan's MCU is one block of
+/// its component's grid (not padded to whole MCUs).
+fn units(f: &Frame, scan_comps: &[usize]) -> (u32, u32, Vec<(usize, u32, u32)>) {
+    let interleaved = scan_comps.len() > 1;
+    let (units_x, units_y) = if interleaved {
+        (f.width.div_ceil(8 * f.hmax), f.height.div_ceil(8 * f.vmax))
+    } else {
+        let c = &f.comps[scan_comps[0]];
+        let cw = (u64::from(f.width) * u64::from(c.h)).div_ceil(u64::from(f.hmax)) as u32;
+        let ch = (u64::from(f.height) * u64::from(c.v)).div_ceil(u64::from(f.vmax)) as u32;
+        (cw.div_ceil(8), ch.div_ceil(8))
+    };
+    let layout = scan_comps
+        .iter()
+        .map(|&c| {
+            if interleaved {
+                (c, f.comps[c].h, f.comps[c].v)
+            } else {
+                (c, 1, 1)
+            }
+        })
+        .collect();
+    (units_x, units_y, layout)
+}
+
+/// The tables defined so far, for a progressive scan.
+struct Tables<'a> {
+    dc: &'a [Option<Box<Huffman>>; 4],
+    ac: &'a [Option<Box<Huffman>>; 4],
+    quant: &'a [Option<[u16; 64]>; 4],
+}
+
+/// One scan of a progressive JPEG: checks and records the progression (libjpeg's
+/// `coef_bits`), then decodes it when it carries something kept (a DC scan of a kept
+/// component, an AC scan of a `Keep::Idct2` one) or moves past it to the next marker
+/// without decoding (AC scans of DC-only components: most of the file). `None` when the
+/// scan is damaged, refers to missing tables, or breaks the progression rules (libjpeg
+/// warns and goes on; the caller's full decoder deals with such files).
+fn progressive_scan<S: Source>(
+    p: Parser<S>,
+    s: &mut State,
+    scan: &Scan,
+    t: &Tables<'_>,
+    restart_interval: u32,
+) -> Option<Parser<S>> {
+    let (ss, se) = (usize::from(scan.ss), usize::from(scan.se));
+    for &c in &scan.comps {
+        let cs = &mut s.comps[c];
+        if ss > 0 && cs.coef_bits[0] < 0 {
+            // AC before the DC.
+            return None;
+        }
+        for b in &mut cs.coef_bits[ss..=se] {
+            // A first scan codes what no scan coded yet (libjpeg would accept another first
+            // scan after the last refinement: not us, so that each coefficient is coded by
+            // at most 14 scans and the work stays bounded); a refinement goes on from the
+            // previous scan's last bit.
+            let ok = if scan.ah == 0 {
+                *b < 0
+            } else {
+                i16::from(*b) == i16::from(scan.ah)
+            };
+            if !ok {
+                return None;
+            }
+            *b = scan.al as i8;
+        }
+        if !cs.latched {
+            // libjpeg latches a component's table at its first scan (jdinput.c).
+            cs.q = t.quant[usize::from(s.frame.comps[c].tq)]?;
+            cs.latched = true;
+        }
+    }
+    let wanted = scan.comps.iter().any(|&c| match s.comps[c].keep {
+        Keep::Skip => false,
+        Keep::Dc => ss == 0,
+        Keep::Idct2 => true,
+    });
+    let mut p = p;
+    if !wanted {
+        return p.skip_entropy_data().then_some(p);
+    }
+    let mut huff = Vec::with_capacity(scan.comps.len());
+    for &(td, ta) in &scan.tables {
+        let h = if ss > 0 {
+            Some(t.ac[usize::from(ta)].as_deref()?)
+        } else if scan.ah == 0 {
+            Some(t.dc[usize::from(td)].as_deref()?)
+        } else {
+            None
+        };
+        huff.push(h);
+    }
+    let mut bits = Bits::new(p.src, p.pos);
+    decode_progressive_scan(&mut bits, s, scan, &huff, restart_interval)?;
+    p = Parser {
+        src: bits.src,
+        pos: bits.pos,
+    };
+    p.skip_entropy_data().then_some(p)
+}
+
+/// Decodes one progressive scan (jdphuff.c's four decoders) into the kept components'
+/// coefficients; `Keep::Skip` components' bits are read and dropped.
+fn decode_progressive_scan<S: Source>(
+    bits: &mut Bits<S>,
+    s: &mut State,
+    scan: &Scan,
+    huff: &[Option<&Huffman>],
+    restart_interval: u32,
+) -> Option<()> {
+    let (units_x, units_y, layout) = units(&s.frame, &scan.comps);
+    let (ss, se, al) = (
+        usize::from(scan.ss),
+        usize::from(scan.se),
+        u32::from(scan.al),
+    );
+    let refine = scan.ah != 0;
+    // Bit `al`, and -1 from it up, as libjpeg's JCOEFs.
+    let p1 = 1i16 << al;
+    let m1 = (-1i16).wrapping_shl(al);
+    let mut pred = [0i32; 4];
+    let mut eobrun = 0u32;
+    let mut since_restart = 0u32;
+    for uy in 0..units_y {
+        for ux in 0..units_x {
+            if restart_interval > 0 && since_restart == restart_interval {
+                if !bits.restart() {
+                    return None;
+                }
+                pred = [0; 4];
+                eobrun = 0;
+                since_restart = 0;
+            }
+            since_restart += 1;
+            for (slot, &(c, ch, cv)) in layout.iter().enumerate() {
+                let h = huff[slot];
+                let cs = &mut s.comps[c];
+                for by in 0..cv {
+                    for bx in 0..ch {
+                        let (x, y) = (ux * ch + bx, uy * cv + by);
+                        let i = if x < cs.grid_w && y < cs.grid_h {
+                            Some((y * cs.grid_w + x) as usize)
+                        } else {
+                            None
+                        };
+                        if ss == 0 {
+                            // DC: the first scan's difference, or one more bit.
+                            let v = if refine {
+                                i16::from(bits.get_bits(1) != 0)
+                            } else {
+                                if bits.n < 32 {
+                                    bits.refill();
+                                }
+                                let n = u32::from(bits.symbol(h?)?);
+                                if n > 16 {
+                                    return None;
+                                }
+                                pred[slot] = pred[slot].wrapping_add(bits.receive_extend(n));
+                                pred[slot].wrapping_shl(al) as i16
+                            };
+                            let Some(i) = i else { continue };
+                            match cs.keep {
+                                Keep::Dc if refine => cs.dc[i] |= i32::from(v * p1),
+                                Keep::Dc => cs.dc[i] = i32::from(v),
+                                Keep::Idct2 if refine => cs.coef[i][0] |= v * p1,
+                                Keep::Idct2 => cs.coef[i][0] = v,
+                                Keep::Skip => {}
+                            }
+                            continue;
+                        }
+                        // AC: only `Keep::Idct2` components get here (single-component scans).
+                        let mut dummy = [0i16; 64];
+                        let block = match i {
+                            Some(i) => &mut cs.coef[i],
+                            None => &mut dummy,
+                        };
+                        if refine {
+                            bits.ac_refine(h?, block, ss, se, p1, m1, &mut eobrun)?;
+                        } else {
+                            bits.ac_first(h?, block, ss, se, al, &mut eobrun)?;
+                        }
+                    }
+                }
+            }
+            if bits.fill > MAX_FILL {
+                return None;
+            }
+        }
+    }
+    Some(())
+}
+
 /// Decodes the entropy-coded data of one scan into the components' planes; `bits.pos` is
 /// left past what was read.
 fn decode_scan<S: Source>(
@@ -1301,26 +1772,8 @@ fn decode_scan<S: Source>(
 ) -> Option<()> {
     let mut pred = [0i32; 4];
     let mut coef = [0i32; 64];
-    let interleaved = tables.len() > 1;
-    // One unit per MCU; a non-interleaved scan's MCU is one block of its component's grid.
-    let (units_x, units_y) = if interleaved {
-        (f.width.div_ceil(8 * f.hmax), f.height.div_ceil(8 * f.vmax))
-    } else {
-        let c = &f.comps[tables[0].0];
-        let cw = (u64::from(f.width) * u64::from(c.h)).div_ceil(u64::from(f.hmax)) as u32;
-        let ch = (u64::from(f.height) * u64::from(c.v)).div_ceil(u64::from(f.vmax)) as u32;
-        (cw.div_ceil(8), ch.div_ceil(8))
-    };
-    let layout: Vec<(usize, u32, u32)> = tables
-        .iter()
-        .map(|&(c, _, _)| {
-            if interleaved {
-                (c, f.comps[c].h, f.comps[c].v)
-            } else {
-                (c, 1, 1)
-            }
-        })
-        .collect();
+    let scan_comps: Vec<usize> = tables.iter().map(|&(c, _, _)| c).collect();
+    let (units_x, units_y, layout) = units(f, &scan_comps);
     let mut since_restart = 0u32;
     for uy in 0..units_y {
         for ux in 0..units_x {

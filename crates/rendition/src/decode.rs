@@ -274,26 +274,38 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
         0
     };
     let estimate = out * 2 + coeffs;
-    let mut limits = opts.limits.clone();
-    limits
+    // The budget of the general decoders; the DC decoder checks its own (much smaller)
+    // buffers against the limits, so a progressive file too large for jpeg-decoder's
+    // coefficients can still get its 1/8 decode.
+    let budget = opts
+        .limits
+        .clone()
         .reserve(estimate)
-        .map_err(|e| RenditionError::limit("JPEG decode buffers", e))?;
+        .map_err(|e| RenditionError::limit("JPEG decode buffers", e));
     if let Some(rem) = opts.limits.remaining_alloc() {
         dec.set_max_decoding_buffer_size(usize::try_from(rem).unwrap_or(usize::MAX));
     }
     // At 1/8 scale only the DC coefficients matter: damkit-core's DC decoder gives
     // libjpeg's 1/8-scale pixels while only skipping the AC coefficients (several times
-    // faster than jpeg-decoder's scaled path). Kinds it does not handle (progressive,
-    // arithmetic, 12-bit, damaged data...) fall through to jpeg-decoder.
+    // faster than jpeg-decoder's scaled path; for progressive files it skips the AC scans
+    // whole). Kinds it does not handle (arithmetic, 12-bit, damaged data...) fall through
+    // to jpeg-decoder.
     // With the `turbojpeg` feature, libjpeg-turbo decodes colour and grey JPEGs at every
     // scale (`None`: not such a JPEG, or libjpeg-turbo refused it: the paths below).
-    let dc = if let Some(r) = decode_turbo(bytes, &info, jinfo.pixel_format, ow, oh) {
+    let turbo = match budget {
+        Ok(()) => decode_turbo(bytes, &info, jinfo.pixel_format, ow, oh),
+        Err(_) => None,
+    };
+    let dc = if let Some(r) = turbo {
         Some(r)
     } else if shrink == 8 {
         decode_dc(bytes, &opts.limits, ow, oh)?
     } else {
         None
     };
+    if dc.is_none() {
+        budget?;
+    }
     // A full-size decode of a colour or grey JPEG goes through zune-jpeg (SIMD, faster and
     // one output buffer); scaled decodes and CMYK/YCCK go through jpeg-decoder.
     let full_size_rgb = shrink == 1
@@ -496,10 +508,10 @@ pub(crate) fn jpeg_head_info(head: &[u8], limits: &Limits) -> Result<Option<Sour
     Ok(Some(jpeg_info(&dec, limits)?.0))
 }
 
-/// A 1/8-scale decode of a baseline JPEG streamed from `file` (positioned at
+/// A 1/8-scale decode of a baseline or progressive JPEG streamed from `file` (positioned at
 /// `head.bytes.len()`, of `len` bytes in all) through damkit-core's DC decoder, without
 /// holding the file in memory. `None` when this path does not apply (other scales,
-/// progressive or otherwise unsupported by the DC decoder, no end-of-image marker, damaged
+/// unsupported by the DC decoder, no end-of-image marker, damaged
 /// data): the caller then reads the file and decodes it the usual way, which reports
 /// defects and handles lenient mode.
 ///
@@ -562,18 +574,14 @@ pub(crate) fn decode_jpeg_streamed<F: Read + std::io::Seek>(
         jpeg_decoder::PixelFormat::CMYK32 => 4,
     };
     let (ow, oh) = (info.width.div_ceil(shrink), info.height.div_ceil(shrink));
-    let full = u64::from(info.width) * u64::from(info.height);
-    let coeffs = if info.progressive {
-        full * ncomp * 2
-    } else {
-        0
-    };
+    // Only the DC decoder runs here (it checks its own buffers, including a progressive
+    // file's 4:2:0 chroma coefficients, against the limits); its output and our copy:
     let mut budget = limits.clone();
     budget
-        .reserve(u64::from(ow) * u64::from(oh) * ncomp * 2 + coeffs)
+        .reserve(u64::from(ow) * u64::from(oh) * ncomp * 2)
         .map_err(|e| RenditionError::limit("JPEG decode buffers", e))?;
     let mut raster = None;
-    if shrink == 8 && !info.progressive && damkit_core::jpeg::dc_probe(h).is_some() {
+    if shrink == 8 && damkit_core::jpeg::dc_probe(h).is_some() {
         let stream = Cursor::new(&head.bytes[..]).chain(&mut *file);
         raster = match damkit_core::jpeg::decode_dc_read(stream, limits) {
             Ok(img) => img.and_then(|img| dc_raster(img, ow, oh)),

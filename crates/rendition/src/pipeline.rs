@@ -510,7 +510,7 @@ impl Renderer {
         })
     }
 
-    /// The streamed 1/8-scale decode of a baseline JPEG file when the specs call for 1/8
+    /// The streamed 1/8-scale decode of a baseline or progressive JPEG file when the specs call for 1/8
     /// (see [`decode::decode_jpeg_streamed`]); `None` to read the file whole instead.
     fn decode_streamed(
         &self,

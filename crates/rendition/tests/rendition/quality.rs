@@ -158,12 +158,20 @@ fn eighth_scale_dc_decode_agrees_with_jpeg_decoder() {
         ("bridge.jpg", PixelLayout::Rgb8),
         ("cmyk.jpg", PixelLayout::Cmyk8),
         ("orient-6.jpg", PixelLayout::Rgb8),
+        ("progressive.jpg", PixelLayout::Rgb8),
     ] {
         let bytes = read(&data(name));
         let mut opts = DecodeOptions::default();
         opts.jpeg_shrink = 8;
         let ours = decode(&bytes, &opts).unwrap();
         assert_eq!((ours.shrink, ours.raster.layout), (8, layout), "{name}");
+        if layout == PixelLayout::Rgb8 {
+            // Progressive files too go through the DC decoder (no jpeg-decoder fallback).
+            let dc = damkit_core::jpeg::decode_dc(&bytes, &opts.limits)
+                .unwrap()
+                .unwrap_or_else(|| panic!("{name}: not decoded by the DC decoder"));
+            assert_eq!(ours.raster.data, dc.data, "{name}");
+        }
         let mut d = jpeg_decoder::Decoder::new(std::io::Cursor::new(&bytes));
         d.read_info().unwrap();
         let info = d.info().unwrap();
@@ -232,4 +240,21 @@ fn cascaded_resize_matches_the_direct_resize() {
         }
     }
     assert!(psnrs.iter().all(|&p| p >= 45.0), "{psnrs:?}");
+}
+
+/// A progressive JPEG's 1/8 decode needs only the DC decoder's buffers (DC per block, plus
+/// the 4:2:0 chroma's coefficients), not jpeg-decoder's full coefficient planes: limits
+/// that refuse the latter still allow it.
+#[test]
+fn eighth_scale_progressive_decode_needs_only_the_dc_decoders_budget() {
+    use damkit_rendition::{DecodeOptions, decode};
+    let bytes = read(&data("progressive.jpg"));
+    let mut opts = DecodeOptions::default();
+    opts.limits = opts.limits.with_max_alloc(200_000);
+    opts.jpeg_shrink = 8;
+    let d = decode(&bytes, &opts).unwrap();
+    assert_eq!((d.raster.width, d.raster.height), (50, 32));
+    opts.jpeg_shrink = 4;
+    let e = decode(&bytes, &opts).unwrap_err().to_string();
+    assert!(e.contains("JPEG decode buffers"), "{e}");
 }
