@@ -73,14 +73,20 @@
 //!   pkg-config; Debian `libturbojpeg0-dev`), about twice as fast as the pure-Rust decoders.
 //!   CMYK/YCCK JPEGs, and any file libjpeg-turbo refuses, take the pure-Rust path. Off by
 //!   default: it needs a system library.
-#![forbid(unsafe_code)]
+// Without AVIF input the crate has no unsafe code at all; with it, `ffi` alone allows it.
+#![cfg_attr(not(feature = "avif-input"), forbid(unsafe_code))]
+#![cfg_attr(feature = "avif-input", deny(unsafe_code))]
 #![deny(missing_docs)]
 
+#[cfg(feature = "avif-input")]
+mod avif;
 mod batch;
 mod color;
 mod decode;
 mod encode;
 mod error;
+#[cfg(feature = "avif-input")]
+mod ffi;
 mod metadata;
 mod ops;
 mod pipeline;
