@@ -215,6 +215,9 @@ pub(crate) fn decode(bytes: &[u8], opts: &DecodeOptions, keep_wide: bool) -> Res
             }
         ));
     }
+    if ctx.unsupported_features.contains(mp4parse::Feature::Clap) {
+        warnings.push("AVIF clean aperture (clap) ignored: the whole coded image is shown".into());
+    }
     let icc = icc.or_else(|| cicp_profile(pixels.colour));
     let (data, wide) = match pixels.samples {
         Samples::Narrow(d) => (d, None),

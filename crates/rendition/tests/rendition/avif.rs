@@ -160,6 +160,36 @@ mod decoding {
     }
 
     #[test]
+    fn display_p3_code_points_are_converted_to_srgb() {
+        // The same pixels as avif-444.avif, tagged Display P3 (colr nclx and AV1 colour
+        // config 12/13/6) without an ICC profile: converted, so more saturated in sRGB.
+        let d = decode(&read(&data("avif-p3.avif")), &DecodeOptions::default()).unwrap();
+        assert!(d.icc.is_some(), "a profile made from the code points");
+        let mut spec = RenditionSpec::long_edge("full", 96);
+        spec.format = Format::Png;
+        let r = Renderer::new();
+        let p3 = r
+            .render_bytes(&read(&data("avif-p3.avif")), std::slice::from_ref(&spec))
+            .unwrap();
+        assert!(p3.warnings.is_empty(), "{:?}", p3.warnings);
+        let srgb = r
+            .render_bytes(&read(&data("avif-444.avif")), std::slice::from_ref(&spec))
+            .unwrap();
+        let saturation = |png: &[u8]| {
+            let img = image::load_from_memory(png).unwrap().into_rgb8();
+            img.pixels()
+                .map(|p| f64::from(p.0.iter().max().unwrap() - p.0.iter().min().unwrap()))
+                .sum::<f64>()
+                / f64::from(img.width() * img.height())
+        };
+        let (a, b) = (
+            saturation(&p3.renditions[0].data),
+            saturation(&srgb.renditions[0].data),
+        );
+        assert!(a > b * 1.05, "P3 {a:.1} vs sRGB {b:.1}");
+    }
+
+    #[test]
     fn limits_refuse_before_decoding() {
         let bytes = read(&data("avif-420.avif"));
         let small = Limits::default().with_max_dimensions(50, 50);
