@@ -297,10 +297,21 @@ fn decode_pixels(
         full_range: false,
     });
     let channels = if alpha_data.is_some() { 4 } else { 3 };
+    let len = w as usize * h as usize * channels;
+    let no_memory = |e: std::collections::TryReserveError| {
+        RenditionError::decode(NAME, format!("{w}x{h} pixels: {e}"))
+    };
+    // `try_reserve`: with `Limits::no_limits()` a huge frame is an error, not an abort.
     let mut samples = if wide {
-        Samples::Wide(vec![0; w as usize * h as usize * channels])
+        let mut v = Vec::new();
+        v.try_reserve_exact(len).map_err(no_memory)?;
+        v.resize(len, 0u16);
+        Samples::Wide(v)
     } else {
-        Samples::Narrow(vec![0; w as usize * h as usize * channels])
+        let mut v = Vec::new();
+        v.try_reserve_exact(len).map_err(no_memory)?;
+        v.resize(len, 0u8);
+        Samples::Narrow(v)
     };
     to_rgb(&pic, colour, channels, &mut samples)?;
     drop(pic);

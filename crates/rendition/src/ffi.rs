@@ -217,16 +217,16 @@ impl Decoder {
             // SAFETY: `ctx` is open (closed only in `Drop`); `data` is valid to read and
             // write.
             let res = unsafe { dav1d_send_data(Some(ctx), Some(NonNull::from(&mut data))) };
-            if res.0 == 0 && data.sz == 0 {
+            if res.0 == 0 {
                 break Ok(());
             }
-            if res.0 != 0 && res.0.unsigned_abs() != 11 {
+            if res.0.unsigned_abs() != 11 {
                 break check(res, "decoding AV1");
             }
-            // The decoder holds a picture (a layered item): take it, then send the rest.
+            // EAGAIN: the decoder holds a picture (a layered item) and takes the rest of the
+            // data once it is out. Each turn takes a picture, so this ends.
             match take_picture(ctx) {
                 Some(p) => last = Some(p),
-                None if res.0 == 0 => continue,
                 None => break check(res, "decoding AV1"),
             }
         };
