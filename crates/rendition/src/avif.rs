@@ -175,33 +175,17 @@ pub(crate) fn decode(bytes: &[u8], opts: &DecodeOptions, keep_wide: bool) -> Res
     let max_pixels = opts.limits.max_pixels.or_else(|| {
         Some(u64::from(opts.limits.max_image_width?) * u64::from(opts.limits.max_image_height?))
     });
-    // rav1d is a translation of dav1d's C code: out-of-bounds indexing that C would let
-    // through panics in Rust. A damaged file must be an error, not a crash of the batch:
-    // the decode runs under `catch_unwind` (the last resort; fuzzing sees the panics, as
-    // libfuzzer aborts on them).
-    let run = || {
-        decode_pixels(
-            colour_data,
-            alpha_data,
-            ctx.premultiplied_alpha,
-            wide,
-            max_pixels,
-        )
-    };
-    let pixels = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
-        Ok(r) => r?,
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            return Err(RenditionError::decode(
-                NAME,
-                format!("the AV1 decoder (rav1d) failed on this data: {what}"),
-            ));
-        }
-    };
+    // rav1d is a translation of dav1d's C code: a few of its checks are `unwrap`s and
+    // index bounds that panic, and its API functions are `extern "C"`, so such a panic
+    // aborts the process (no `catch_unwind` can stop it). That is why the feature is off
+    // by default (README "AVIF input"; `tests/bad/rav1d-panic.avif`).
+    let pixels = decode_pixels(
+        colour_data,
+        alpha_data,
+        ctx.premultiplied_alpha,
+        wide,
+        max_pixels,
+    )?;
     info.width = pixels.width;
     info.height = pixels.height;
     let mut warnings = Vec::new();

@@ -208,12 +208,21 @@ mod decoding {
         assert!(msg.contains("AVIF"), "{msg}");
     }
 
-    /// A panic caught inside rav1d would show as "the AV1 decoder (rav1d) failed".
+    #[test]
+    #[ignore = "rav1d 1.1 aborts the process on this file: the reason avif-input is not default"]
+    fn a_rav1d_panic_is_an_error() {
+        // Found by the fuzz target in a minute: rav1d 1.1 unwraps a missing frame header
+        // in its error path (src/decode.rs:4997), inside `extern "C"` `dav1d_send_data`,
+        // so the panic aborts. This test passes once rav1d returns an error instead.
+        let err = decode(&read(&bad("rav1d-panic.avif")), &DecodeOptions::default()).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("AVIF") && msg.contains("rav1d"), "{msg}");
+    }
+
     fn assert_clean(r: damkit_rendition::Result<damkit_rendition::Decoded>, what: &str) {
         if let Err(e) = r {
             let msg = e.to_string();
             assert!(msg.contains("AVIF"), "{what}: {msg}");
-            assert!(!msg.contains("rav1d) failed"), "{what}: {msg}");
         }
     }
 
