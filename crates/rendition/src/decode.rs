@@ -96,14 +96,19 @@ pub fn detect_format(bytes: &[u8]) -> Result<MediaType> {
             | MediaType::Gif
             | MediaType::Bmp),
         ) => Ok(t),
-        Some(t @ (MediaType::Heic | MediaType::Heif | MediaType::Avif)) => {
-            Err(RenditionError::Unsupported(format!(
-                "{} (no pure-Rust {} decoder builds from crates.io without system libraries; \
-                 convert it to JPEG, PNG or TIFF first)",
-                t.name(),
-                t.name()
-            )))
-        }
+        #[cfg(feature = "avif-input")]
+        Some(MediaType::Avif) => Ok(MediaType::Avif),
+        #[cfg(not(feature = "avif-input"))]
+        Some(MediaType::Avif) => Err(RenditionError::Unsupported(
+            "AVIF (this build has no AV1 decoder: build damkit-rendition with feature \
+             `avif-input`)"
+                .into(),
+        )),
+        Some(t @ (MediaType::Heic | MediaType::Heif)) => Err(RenditionError::Unsupported(format!(
+            "{} (HEVC: no pure-Rust HEVC decoder builds from crates.io without system \
+             libraries; convert it to JPEG, PNG, TIFF or AVIF first)",
+            t.name()
+        ))),
         Some(t) => Err(RenditionError::Unsupported(format!(
             "{} ({}) is not a raster format this crate decodes",
             t.name(),
@@ -121,6 +126,10 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<SourceInfo> {
     limits
         .check_input_size(bytes.len() as u64)
         .map_err(|e| RenditionError::limit("input", e))?;
+    #[cfg(feature = "avif-input")]
+    if media_type == MediaType::Avif {
+        return crate::avif::probe(bytes, limits);
+    }
     if media_type == MediaType::Jpeg {
         let mut dec = jpeg_decoder::Decoder::new(Cursor::new(bytes));
         dec.read_info()
@@ -145,6 +154,10 @@ pub(crate) fn decode_impl(bytes: &[u8], opts: &DecodeOptions, keep_wide: bool) -
     opts.limits
         .check_input_size(bytes.len() as u64)
         .map_err(|e| RenditionError::limit("input", e))?;
+    #[cfg(feature = "avif-input")]
+    if media_type == MediaType::Avif {
+        return crate::avif::decode(bytes, opts, keep_wide);
+    }
     if media_type == MediaType::Jpeg {
         decode_jpeg(bytes, opts)
     } else {

@@ -47,9 +47,10 @@
 //! | WebP | lossy and lossless (image-webp) | lossless (quality 100, image-webp); lossy with feature `webp-lossy` |
 //! | GIF | first frame | – |
 //! | BMP | yes | – |
-//! | HEIC / HEIF / AVIF | "unsupported" error (no decoder without system libraries) | AVIF with feature `avif` (ravif) |
+//! | AVIF | 8/10/12-bit, 4:0:0 to 4:4:4, alpha, ICC, `irot`/`imir` (feature `avif-input`, off: rav1d + mp4parse) | with feature `avif` (ravif) |
+//! | HEIC / HEIF | "unsupported" error (no pure-Rust HEVC decoder) | – |
 //!
-//! 16-bit inputs (PNG, TIFF) are resized at 16 bits per channel (alpha premultiplied at 16
+//! 16-bit inputs (PNG, TIFF; 10/12-bit AVIF) are resized at 16 bits per channel (alpha premultiplied at 16
 //! bits) and reduced to 8 bits, with rounding, only after the resize; colour conversion and
 //! the outputs are 8-bit.
 //!
@@ -66,6 +67,12 @@
 //! - `webp-lossy` (default): lossy WebP output through the `webp` crate, whose libwebp C
 //!   sources are vendored and compiled by `cc` (no system package). Without it, WebP output
 //!   is lossless only.
+//! - `avif-input` (off): AVIF decoding through `rav1d` (the Rust port of dav1d, without
+//!   its assembly: no nasm) and `mp4parse` (Firefox's AVIF container parser). rav1d only has
+//!   dav1d's C-style API: the private `ffi` module wraps it, the one place of this crate
+//!   with `unsafe` code (forbidden everywhere without the feature). Off by default: rav1d
+//!   1.1 aborts the process on some damaged files (a panic inside its `extern "C"` API).
+//!   Without it, AVIF input is an "unsupported" error.
 //! - `avif` (off): AVIF output through `ravif` (rav1e, pure Rust, without its assembly so no
 //!   nasm is needed). Off by default: rav1e is a large build and AV1 encoding is slow.
 //! - `turbojpeg` (off): colour and grey JPEGs are decoded (full size and DCT-scaled 1/2,
@@ -75,14 +82,20 @@
 //!   CMYK/YCCK JPEGs, and any file libjpeg-turbo refuses, take the pure-Rust path;
 //!   progressive renditions are encoded by jpeg-encoder. Off by default: it needs a system
 //!   library.
-#![forbid(unsafe_code)]
+// Without AVIF input the crate has no unsafe code at all; with it, `ffi` alone allows it.
+#![cfg_attr(not(feature = "avif-input"), forbid(unsafe_code))]
+#![cfg_attr(feature = "avif-input", deny(unsafe_code))]
 #![deny(missing_docs)]
 
+#[cfg(feature = "avif-input")]
+mod avif;
 mod batch;
 mod color;
 mod decode;
 mod encode;
 mod error;
+#[cfg(feature = "avif-input")]
+mod ffi;
 mod metadata;
 mod ops;
 mod pipeline;
