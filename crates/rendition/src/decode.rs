@@ -886,7 +886,31 @@ pub(crate) fn decode_with_image<R: std::io::BufRead + std::io::Seek>(
     limits
         .reserve(decoded_bytes.saturating_add(ours))
         .map_err(|e| RenditionError::limit(format!("{name} decode buffers"), e))?;
-    let img = image::DynamicImage::from_decoder(dec).map_err(|e| map_image_err(name, e))?;
+    let img = match image::DynamicImage::from_decoder(dec) {
+        Ok(img) => img,
+        Err(e) => {
+            let e = map_image_err(name, e);
+            if !(opts.lenient && media_type == MediaType::Png) || e.is_limit() {
+                return Err(e);
+            }
+            // Lenient mode: the rows a damaged or truncated PNG still has.
+            let reader = open().map_err(|e| RenditionError::decode(name, e))?;
+            let Some((raster, warning)) = decode_png_rows(reader, &opts.limits, &info)? else {
+                return Err(e);
+            };
+            return Ok(Decoded {
+                info,
+                raster,
+                icc,
+                exif,
+                warnings: vec![warning],
+                shrink: 1,
+                wide: None,
+                xmp,
+                iim,
+            });
+        }
+    };
     let (width, height) = (img.width(), img.height());
     let (data, wide) = match (wide, has_alpha) {
         (true, true) => (Vec::new(), Some(img.into_rgba16().into_raw())),
@@ -916,6 +940,99 @@ pub(crate) fn decode_with_image<R: std::io::BufRead + std::io::Seek>(
         xmp,
         iim,
     })
+}
+
+/// Lenient mode for a PNG that fails to decode (truncated or damaged data): the rows
+/// before the damage, as RGB8 or RGBA8 (8 bits: palette, grey and low depths expanded,
+/// 16 bits reduced), the missing rows filled with mid-grey (RGB) or transparency (RGBA),
+/// and a warning that says how many rows were decoded. `None` when the header cannot be
+/// read again, the image is interlaced (its passes cover the whole image coarsely, so no
+/// complete row precedes the damage) or no row at all decodes.
+fn decode_png_rows<R: std::io::BufRead + std::io::Seek>(
+    input: R,
+    limits: &Limits,
+    info: &SourceInfo,
+) -> Result<Option<(Raster, String)>> {
+    use png::{ColorType, Transformations};
+    let budget = limits
+        .remaining_alloc()
+        .map_or(usize::MAX, |r| usize::try_from(r).unwrap_or(usize::MAX));
+    let mut dec = png::Decoder::new_with_limits(input, png::Limits { bytes: budget });
+    // Palette, low depths and tRNS expanded; 16 bits reduced below with rounding, as the
+    // whole-file path reduces them (png's STRIP_16 would truncate).
+    dec.set_transformations(Transformations::EXPAND);
+    let Ok(mut reader) = dec.read_info() else {
+        return Ok(None);
+    };
+    let (w, h) = (reader.info().width, reader.info().height);
+    if reader.info().interlaced || (w, h) != (info.width, info.height) {
+        return Ok(None);
+    }
+    let (color, depth) = reader.output_color_type();
+    let wide = depth == png::BitDepth::Sixteen;
+    let (layout, fill) = match color {
+        ColorType::Rgba | ColorType::GrayscaleAlpha => (PixelLayout::Rgba8, 0u8),
+        _ => (PixelLayout::Rgb8, 128u8),
+    };
+    let bytes = Raster::byte_len(w, h, layout);
+    let mut budget = limits.clone();
+    budget
+        .reserve(bytes)
+        .map_err(|e| RenditionError::limit("PNG decode buffers", e))?;
+    let len = usize::try_from(bytes).map_err(|e| RenditionError::decode("PNG", e))?;
+    let mut data = Vec::new();
+    data.try_reserve_exact(len)
+        .map_err(|e| RenditionError::decode("PNG", e))?;
+    data.resize(len, fill);
+    let stride = w as usize * layout.channels();
+    let mut rows = 0usize;
+    let mut narrow = Vec::new();
+    for out in data.chunks_exact_mut(stride) {
+        let Ok(Some(row)) = reader.next_row() else {
+            break;
+        };
+        let src = if wide {
+            narrow.clear();
+            narrow.extend(
+                row.data()
+                    .chunks_exact(2)
+                    .map(|b| crate::ops::reduce16(u16::from_be_bytes([b[0], b[1]]))),
+            );
+            &narrow[..]
+        } else {
+            row.data()
+        };
+        match color {
+            ColorType::Rgb | ColorType::Rgba if src.len() == stride => out.copy_from_slice(src),
+            ColorType::Grayscale if src.len() * 3 == stride => {
+                for (o, &g) in out.chunks_exact_mut(3).zip(src) {
+                    o.fill(g);
+                }
+            }
+            ColorType::GrayscaleAlpha if src.len() * 2 == stride => {
+                for (o, ga) in out.chunks_exact_mut(4).zip(src.chunks_exact(2)) {
+                    o.copy_from_slice(&[ga[0], ga[0], ga[0], ga[1]]);
+                }
+            }
+            _ => break,
+        }
+        rows += 1;
+    }
+    if rows == 0 {
+        return Ok(None);
+    }
+    let warning = format!(
+        "PNG is damaged or truncated: decoded {rows} of {h} rows, the rest filled (lenient mode)"
+    );
+    Ok(Some((
+        Raster {
+            width: w,
+            height: h,
+            layout,
+            data,
+        },
+        warning,
+    )))
 }
 
 /// A `tiff` crate error as ours (a file that ends early is truncated).

@@ -122,7 +122,7 @@ pub(crate) fn resize16(
 }
 
 /// 16 to 8 bits with rounding (`v * 255 / 65535`).
-fn reduce16(v: u16) -> u8 {
+pub(crate) fn reduce16(v: u16) -> u8 {
     ((u32::from(v) * 255 + 32_767) / 65_535) as u8
 }
 

@@ -214,7 +214,9 @@ impl Renderer {
         self
     }
 
-    /// Lenient mode: decode what is there in truncated inputs, with a warning.
+    /// Lenient mode: decode what is there in truncated inputs, with a warning (JPEG: the
+    /// missing data padded as libjpeg pads it; non-interlaced PNG: the rows before the
+    /// damage, the rest grey or transparent). Off: a truncated input is an error.
     #[must_use]
     pub fn lenient(mut self, lenient: bool) -> Self {
         self.lenient = lenient;

@@ -45,6 +45,59 @@ fn truncated_jpeg_decodes_in_lenient_mode_only() {
     assert!(out.warnings.iter().any(|w| w.contains("end-of-image")));
 }
 
+/// A truncated PNG fails in strict mode; in lenient mode the rows before the cut decode
+/// exactly as in the whole file and the missing rows are filled (grey, or transparent when
+/// the PNG has alpha), with a warning.
+#[test]
+fn truncated_png_decodes_its_rows_in_lenient_mode_only() {
+    for (name, fill) in [
+        ("palette.png", [128u8, 128, 128, 255]),
+        ("rgba.png", [0, 0, 0, 0]),
+        ("rgb16.png", [128, 128, 128, 255]),
+    ] {
+        let bytes = read(&data(name));
+        let info = damkit_rendition::probe(&bytes, &Limits::default()).unwrap();
+        let spec = RenditionSpec::long_edge("t", info.width.max(info.height));
+        let full = Renderer::new().render_pixels(&bytes, &spec).unwrap();
+        let cut = &bytes[..bytes.len() * 3 / 5];
+        assert!(
+            Renderer::new().render_pixels(cut, &spec).is_err(),
+            "{name}: strict mode fails"
+        );
+        let part = Renderer::new()
+            .lenient(true)
+            .render_pixels(cut, &spec)
+            .unwrap_or_else(|e| panic!("{name}: lenient mode decodes the rows: {e}"));
+        assert_eq!(
+            (part.width, part.height),
+            (full.width, full.height),
+            "{name}"
+        );
+        assert_eq!(part.layout, full.layout, "{name}");
+        let stride = part.data.len() / part.height as usize;
+        let n = part.layout.channels();
+        assert_eq!(
+            part.data[..stride],
+            full.data[..stride],
+            "{name}: first row"
+        );
+        let last = &part.data[part.data.len() - stride..];
+        assert!(
+            last.chunks_exact(n).all(|p| p == &fill[..n]),
+            "{name}: last row filled"
+        );
+        let rendered = Renderer::new()
+            .lenient(true)
+            .render_bytes(cut, &[RenditionSpec::long_edge("t", 64)])
+            .unwrap();
+        assert!(
+            rendered.warnings.iter().any(|w| w.contains("rows")),
+            "{name}: {:?}",
+            rendered.warnings
+        );
+    }
+}
+
 #[test]
 fn every_prefix_of_a_jpeg_and_a_png_fails_cleanly() {
     let r = Renderer::new().lenient(true);
