@@ -1694,15 +1694,13 @@ fn decode_progressive_scan<S: Source>(
     let mut since_restart = 0u32;
     for uy in 0..units_y {
         for ux in 0..units_x {
-            if restart_interval > 0 && since_restart == restart_interval {
+            if restart_due(restart_interval, &mut since_restart) {
                 if !bits.restart() {
                     return None;
                 }
                 pred = [0; 4];
                 eobrun = 0;
-                since_restart = 0;
             }
-            since_restart += 1;
             for (slot, &(c, ch, cv)) in layout.iter().enumerate() {
                 let h = huff[slot];
                 let cs = &mut s.comps[c];
@@ -1777,14 +1775,12 @@ fn decode_scan<S: Source>(
     let mut since_restart = 0u32;
     for uy in 0..units_y {
         for ux in 0..units_x {
-            if restart_interval > 0 && since_restart == restart_interval {
+            if restart_due(restart_interval, &mut since_restart) {
                 if !bits.restart() {
                     return None;
                 }
                 pred = [0; 4];
-                since_restart = 0;
             }
-            since_restart += 1;
             for (slot, &(c, ch, cv)) in layout.iter().enumerate() {
                 let (_, dc_t, ac_t) = tables[slot];
                 let cs = &mut comps[c];
@@ -1833,6 +1829,18 @@ fn decode_scan<S: Source>(
         }
     }
     Some(())
+}
+
+/// Counts one more MCU of a scan whose restart interval is `interval` (0: none), `since`
+/// being the MCUs since the scan start or the last restart: true when a restart marker
+/// precedes this MCU (after every `interval` MCUs).
+fn restart_due(interval: u32, since: &mut u32) -> bool {
+    let due = interval > 0 && *since == interval;
+    if due {
+        *since = 0;
+    }
+    *since += 1;
+    due
 }
 
 #[cfg(test)]
