@@ -285,17 +285,11 @@ fn decode_pixels(
     let no_memory = |e: std::collections::TryReserveError| {
         RenditionError::decode(NAME, format!("{w}x{h} pixels: {e}"))
     };
-    // `try_reserve`: with `Limits::no_limits()` a huge frame is an error, not an abort.
+    // Fallible allocation: with `Limits::no_limits()` a huge frame is an error, not an abort.
     let mut samples = if wide {
-        let mut v = Vec::new();
-        v.try_reserve_exact(len).map_err(no_memory)?;
-        v.resize(len, 0u16);
-        Samples::Wide(v)
+        Samples::Wide(crate::decode::filled(len, 0u16).map_err(no_memory)?)
     } else {
-        let mut v = Vec::new();
-        v.try_reserve_exact(len).map_err(no_memory)?;
-        v.resize(len, 0u8);
-        Samples::Narrow(v)
+        Samples::Narrow(crate::decode::filled(len, 0u8).map_err(no_memory)?)
     };
     to_rgb(&pic, colour, channels, &mut samples)?;
     drop(pic);

@@ -295,9 +295,7 @@ fn decode_jpeg_inner(bytes: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
         .clone()
         .reserve(estimate)
         .map_err(|e| RenditionError::limit("JPEG decode buffers", e));
-    if let Some(rem) = opts.limits.remaining_alloc() {
-        dec.set_max_decoding_buffer_size(usize::try_from(rem).unwrap_or(usize::MAX));
-    }
+    dec.set_max_decoding_buffer_size(alloc_budget(&opts.limits));
     // At 1/8 scale only the DC coefficients matter: damkit-core's DC decoder gives
     // libjpeg's 1/8-scale pixels while only skipping the AC coefficients (several times
     // faster than jpeg-decoder's scaled path; for progressive files it skips the AC scans
@@ -954,10 +952,12 @@ fn decode_png_rows<R: std::io::BufRead + std::io::Seek>(
     info: &SourceInfo,
 ) -> Result<Option<(Raster, String)>> {
     use png::{ColorType, Transformations};
-    let budget = limits
-        .remaining_alloc()
-        .map_or(usize::MAX, |r| usize::try_from(r).unwrap_or(usize::MAX));
-    let mut dec = png::Decoder::new_with_limits(input, png::Limits { bytes: budget });
+    let mut dec = png::Decoder::new_with_limits(
+        input,
+        png::Limits {
+            bytes: alloc_budget(limits),
+        },
+    );
     // Palette, low depths and tRNS expanded; 16 bits reduced below with rounding, as the
     // whole-file path reduces them (png's STRIP_16 would truncate).
     dec.set_transformations(Transformations::EXPAND);
@@ -980,10 +980,7 @@ fn decode_png_rows<R: std::io::BufRead + std::io::Seek>(
         .reserve(bytes)
         .map_err(|e| RenditionError::limit("PNG decode buffers", e))?;
     let len = usize::try_from(bytes).map_err(|e| RenditionError::decode("PNG", e))?;
-    let mut data = Vec::new();
-    data.try_reserve_exact(len)
-        .map_err(|e| RenditionError::decode("PNG", e))?;
-    data.resize(len, fill);
+    let mut data = filled(len, fill).map_err(|e| RenditionError::decode("PNG", e))?;
     let stride = w as usize * layout.channels();
     let mut rows = 0usize;
     let mut narrow = Vec::new();
@@ -1048,14 +1045,32 @@ fn tiff_err(e: tiff::TiffError) -> RenditionError {
     }
 }
 
+/// What is left of the allocation budget, for a decoder's own memory limit (`usize::MAX`
+/// when there is no budget).
+fn alloc_budget(limits: &Limits) -> usize {
+    limits
+        .remaining_alloc()
+        .map_or(usize::MAX, |r| usize::try_from(r).unwrap_or(usize::MAX))
+}
+
+/// `len` copies of `fill`, allocated fallibly: memory the system refuses is an error for
+/// the caller to name, not an abort (even with `Limits::no_limits()`).
+pub(crate) fn filled<T: Clone>(
+    len: usize,
+    fill: T,
+) -> std::result::Result<Vec<T>, std::collections::TryReserveError> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)?;
+    v.resize(len, fill);
+    Ok(v)
+}
+
 /// A `tiff` decoder whose buffers are bounded by what is left of the allocation budget.
 fn tiff_decoder<R: Read + std::io::Seek>(
     input: R,
     limits: &Limits,
 ) -> Result<tiff::decoder::Decoder<R>> {
-    let budget = limits
-        .remaining_alloc()
-        .map_or(usize::MAX, |r| usize::try_from(r).unwrap_or(usize::MAX));
+    let budget = alloc_budget(limits);
     let mut tl = tiff::decoder::Limits::default();
     tl.decoding_buffer_size = tl.decoding_buffer_size.min(budget);
     tl.intermediate_buffer_size = tl.intermediate_buffer_size.min(budget);
@@ -1102,20 +1117,14 @@ fn decode_rgb_tiff<R: Read + std::io::Seek>(
         .reserve(bytes)
         .map_err(|e| RenditionError::limit("TIFF decode buffers", e))?;
     let len = usize::try_from(bytes).map_err(|e| RenditionError::decode("TIFF", e))?;
+    let no_memory = |e| RenditionError::decode("TIFF", e);
     if bits == 16 {
-        let mut samples: Vec<u16> = Vec::new();
-        samples
-            .try_reserve_exact(len / 2)
-            .map_err(|e| RenditionError::decode("TIFF", e))?;
-        samples.resize(len / 2, 0);
+        let mut samples = filled(len / 2, 0u16).map_err(no_memory)?;
         dec.read_image_bytes(bytemuck::cast_slice_mut(&mut samples))
             .map_err(tiff_err)?;
         Ok(Some((layout, Vec::new(), Some(samples))))
     } else {
-        let mut data = Vec::new();
-        data.try_reserve_exact(len)
-            .map_err(|e| RenditionError::decode("TIFF", e))?;
-        data.resize(len, 0);
+        let mut data = filled(len, 0u8).map_err(no_memory)?;
         dec.read_image_bytes(&mut data).map_err(tiff_err)?;
         Ok(Some((layout, data, None)))
     }
@@ -1131,20 +1140,18 @@ fn decode_cmyk_tiff<R: Read + std::io::Seek>(
 ) -> Result<Option<Vec<u8>>> {
     use tiff::ColorType;
     use tiff::decoder::DecodingResult;
-    let err = tiff_err;
     let mut dec = tiff_decoder(input, limits)?;
-    if dec.dimensions().map_err(err)? != (w, h) {
+    if dec.dimensions().map_err(tiff_err)? != (w, h) {
         return Ok(None);
     }
     let data = match (
-        dec.colortype().map_err(err)?,
-        dec.read_image().map_err(err)?,
+        dec.colortype().map_err(tiff_err)?,
+        dec.read_image().map_err(tiff_err)?,
     ) {
         (ColorType::CMYK(8), DecodingResult::U8(v)) => v,
-        (ColorType::CMYK(16), DecodingResult::U16(v)) => v
-            .iter()
-            .map(|&s| ((u32::from(s) * 255 + 32_767) / 65_535) as u8)
-            .collect(),
+        (ColorType::CMYK(16), DecodingResult::U16(v)) => {
+            v.iter().map(|&s| crate::ops::reduce16(s)).collect()
+        }
         _ => return Ok(None),
     };
     if data.len() as u64 != Raster::byte_len(w, h, PixelLayout::Cmyk8) {
