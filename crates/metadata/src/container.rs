@@ -979,7 +979,7 @@ fn bmff_boxes(
             },
             s => (8, s),
         };
-        if size < hdr as u64 || pos as u64 + size > end as u64 {
+        if size < hdr as u64 || (pos as u64).saturating_add(size) > end as u64 {
             // boxes after a malformed one are ignored (ExifTool reads what precedes them)
             diag.defect(Error::malformed(
                 "ISO-BMFF",
@@ -1058,4 +1058,24 @@ fn iloc(d: &[u8], limits: &ReadLimits) -> Option<Locs> {
         out.push((id, method, ext));
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A box whose 64-bit size runs to u64::MAX is a defect (lenient: ignored), never an
+    /// overflow (found by the metadata_read fuzz target).
+    #[test]
+    fn huge_64_bit_box_size_is_a_defect() {
+        let mut data = vec![0, 0, 0, 1];
+        data.extend_from_slice(b"meta");
+        data.extend_from_slice(&u64::MAX.to_be_bytes());
+        data.extend_from_slice(&[0; 8]);
+        let mut diag = Diag::new(false);
+        let boxes = bmff_boxes(&data, 0, data.len(), &ReadLimits::default(), &mut diag).unwrap();
+        assert!(boxes.is_empty());
+        let mut strict = Diag::new(true);
+        assert!(bmff_boxes(&data, 0, data.len(), &ReadLimits::default(), &mut strict).is_err());
+    }
 }
